@@ -1,0 +1,416 @@
+"""Adapter for azroute's own topology format (YAML or JSON): file -> validated `Topology`.
+
+Validation happens in two passes: pydantic checks shapes and value syntax (`schema`), then
+`_Checker` checks references and Azure's own rules, each error naming the key path and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from azroute.errors import InputError
+from azroute.ingest import schema as s
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import (
+    FIREWALL_SUBNET,
+    GATEWAY_SUBNET,
+    Firewall,
+    Gateway,
+    GatewayType,
+    HonoursOverride,
+    NextHopType,
+    Peering,
+    Platform,
+    PrivateEndpoint,
+    RouteTable,
+    Site,
+    Subnet,
+    Topology,
+    UserRoute,
+    VirtualMachine,
+    VNet,
+)
+
+
+def read_document(path: Path) -> Any:
+    """Parse a YAML or JSON file into Python data; InputError with line/column on syntax errors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=str(path),
+                         fix="check the path") from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                             file=str(path), fix="correct the JSON syntax") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError(f"malformed YAML{where}: {problem}", file=str(path),
+                         fix="correct the YAML syntax") from None
+
+
+def load_topology(path: Path) -> Topology:
+    """Read, validate and convert a native topology file."""
+    data = read_document(path)
+    if not isinstance(data, dict):
+        raise InputError("the file must hold a mapping with at least a 'vnets' key", file=str(path),
+                         fix="start from examples/private-link-gateway/topology.yaml")
+    return build_topology(data, source=str(path))
+
+
+def build_topology(data: dict[str, Any], source: str) -> Topology:
+    """Validate already-parsed data and build the model."""
+    try:
+        spec = s.TopologySpec.model_validate(data)
+    except ValidationError as exc:
+        raise _from_pydantic(exc, source) from None
+    return _Checker(spec, source).build()
+
+
+def _from_pydantic(exc: ValidationError, source: str) -> InputError:
+    first = exc.errors()[0]
+    path = ".".join(str(p) for p in first["loc"])
+    kind = first["type"]
+    message = first["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        key = str(first["loc"][-1])
+        return InputError(f"unknown key '{key}'", file=source, path=path,
+                          fix="remove it or correct its spelling (see README, 'Topology format')")
+    if kind == "missing":
+        return InputError("required key is missing", file=source, path=path, fix="add it")
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return InputError(message + suffix, file=source, path=path,
+                      fix="correct the value" if kind != "literal_error" else "use one of the listed values")
+
+
+class _Checker:
+    """Semantic validation and conversion; raises InputError at the first problem."""
+
+    def __init__(self, spec: s.TopologySpec, source: str) -> None:
+        self.spec = spec
+        self.source = source
+
+    def fail(self, path: str, message: str, fix: str) -> InputError:
+        return InputError(message, file=self.source, path=path, fix=fix)
+
+    def build(self) -> Topology:
+        route_tables = self._route_tables()
+        vnets = self._vnets()
+        peerings = self._peerings(vnets)
+        sites = self._sites()
+        gateways = self._gateways(vnets, sites)
+        self._check_transit(peerings, gateways)
+        self._check_gateway_subnet_tables(vnets, route_tables)
+        topology = Topology(
+            name=self.spec.name,
+            source=self.source,
+            vnets=vnets,
+            route_tables=route_tables,
+            peerings=peerings,
+            gateways=gateways,
+            sites=sites,
+            firewalls=self._firewalls(vnets),
+            vms=self._vms(vnets, sites),
+            private_endpoints=self._private_endpoints(vnets),
+            service_tags={k: tuple(v) for k, v in self.spec.service_tags.items()},
+            platform=self._platform(),
+        )
+        self._check_unique_ips(topology)
+        return topology
+
+    # --- route tables ----------------------------------------------------------------------
+    def _route_tables(self) -> dict[str, RouteTable]:
+        tables = {}
+        for name, table in self.spec.route_tables.items():
+            seen: dict[Prefix, str] = {}
+            routes = []
+            for route_name, r in table.routes.items():
+                path = f"route_tables.{name}.routes.{route_name}"
+                if r.prefix in seen:
+                    raise self.fail(f"{path}.prefix", f"prefix {r.prefix} is already used by route "
+                                    f"'{seen[r.prefix]}' (Azure allows one route per prefix per table)",
+                                    "remove one of the two routes or change its prefix")
+                seen[r.prefix] = route_name
+                self._check_next_hop(path, r)
+                routes.append(UserRoute(route_name, r.prefix, r.next_hop_type, r.next_hop_ip))
+            tables[name] = RouteTable(name, tuple(routes), table.disable_bgp_route_propagation)
+        return tables
+
+    def _check_next_hop(self, path: str, route: s.RouteSpec) -> None:
+        hop = route.next_hop_type
+        if hop not in (NextHopType.VIRTUAL_APPLIANCE, NextHopType.VIRTUAL_NETWORK_GATEWAY,
+                       NextHopType.VNET_LOCAL, NextHopType.INTERNET, NextHopType.NONE):
+            raise self.fail(f"{path}.next_hop_type", f"{hop} cannot be the next hop of a user-defined route",
+                            "use VirtualAppliance, VirtualNetworkGateway, VnetLocal, Internet or None")
+        if hop is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip is None:
+            raise self.fail(f"{path}.next_hop_ip", "a VirtualAppliance route needs next_hop_ip",
+                            "add next_hop_ip: the private IP of the appliance or internal load balancer")
+        if hop is not NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip is not None:
+            raise self.fail(f"{path}.next_hop_ip", f"next_hop_ip is only allowed with VirtualAppliance, "
+                            f"not {hop}", "remove next_hop_ip or use next_hop_type: VirtualAppliance")
+
+    # --- VNets and subnets -----------------------------------------------------------------
+    def _vnets(self) -> dict[str, VNet]:
+        vnets = {}
+        for name, vnet in self.spec.vnets.items():
+            path = f"vnets.{name}"
+            self._check_disjoint(f"{path}.address_space", vnet.address_space, "address range")
+            subnets = []
+            for sub_name, sub in vnet.subnets.items():
+                sub_path = f"{path}.subnets.{sub_name}"
+                if not any(r.covers(sub.prefix) for r in vnet.address_space):
+                    raise self.fail(f"{sub_path}.prefix", f"subnet {sub.prefix} is outside the VNet's "
+                                    f"address space ({', '.join(map(str, vnet.address_space))})",
+                                    "pick a prefix inside address_space or extend address_space")
+                if sub.route_table is not None and sub.route_table not in self.spec.route_tables:
+                    raise self.fail(f"{sub_path}.route_table", f"unknown route table '{sub.route_table}'",
+                                    f"define it under route_tables ({self._known(self.spec.route_tables)})")
+                for i, svc in enumerate(sub.service_endpoints):
+                    if svc not in self.spec.service_tags:
+                        raise self.fail(f"{sub_path}.service_endpoints.{i}",
+                                        f"no prefixes known for service '{svc}'",
+                                        f"add '{svc}: [prefixes]' under service_tags")
+                subnets.append(Subnet(name, sub_name, sub.prefix, sub.route_table,
+                                      sub.private_endpoint_network_policies,
+                                      tuple(sub.service_endpoints)))
+            self._check_disjoint(f"{path}.subnets", [x.prefix for x in subnets], "subnet",
+                                 [x.name for x in subnets])
+            vnets[name] = VNet(name, vnet.region, tuple(vnet.address_space), tuple(subnets))
+        return vnets
+
+    def _check_disjoint(self, path: str, prefixes: list[Prefix], what: str,
+                        names: list[str] | None = None) -> None:
+        for i, a in enumerate(prefixes):
+            for j in range(i):
+                b = prefixes[j]
+                if a.overlaps(b):
+                    where = f"{path}.{names[i]}" if names else f"{path}.{i}"
+                    raise self.fail(where, f"{what} {a} overlaps {what} {b}",
+                                    f"make the {what}s disjoint")
+
+    @staticmethod
+    def _known(mapping: dict[str, Any]) -> str:
+        return "defined: " + ", ".join(mapping) if mapping else "none are defined"
+
+    def _subnet_ref(self, path: str, ref: str, vnets: dict[str, VNet]) -> Subnet:
+        vnet_name, sep, sub_name = ref.partition("/")
+        vnet = vnets.get(vnet_name)
+        subnet = vnet.subnet(sub_name) if vnet and sep else None
+        if subnet is None:
+            known = ", ".join(f"{v.name}/{x.name}" for v in vnets.values() for x in v.subnets)
+            raise self.fail(path, f"unknown subnet '{ref}'", f"use VNET/SUBNET, one of: {known}")
+        return subnet
+
+    def _ip_in_subnet(self, path: str, ip: int, subnet: Subnet) -> None:
+        if not subnet.prefix.contains_ip(ip):
+            raise self.fail(path, f"{format_ip(ip)} is outside subnet {subnet.key} ({subnet.prefix})",
+                            "use an address inside the subnet's prefix")
+
+    # --- peerings --------------------------------------------------------------------------
+    def _peerings(self, vnets: dict[str, VNet]) -> tuple[Peering, ...]:
+        peerings = []
+        pairs: set[frozenset[str]] = set()
+        for i, p in enumerate(self.spec.peerings):
+            path = f"peerings.{i}"
+            for j, name in enumerate(p.vnets):
+                if name not in vnets:
+                    raise self.fail(f"{path}.vnets.{j}", f"unknown VNet '{name}'",
+                                    f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
+            a, b = p.vnets
+            if a == b:
+                raise self.fail(f"{path}.vnets", f"a VNet cannot peer with itself ('{a}')",
+                                "name two different VNets")
+            pair = frozenset((a, b))
+            if pair in pairs:
+                raise self.fail(f"{path}.vnets", f"{a} and {b} are already peered",
+                                "remove the duplicate peering")
+            pairs.add(pair)
+            for ra in vnets[a].address_space:
+                for rb in vnets[b].address_space:
+                    if ra.overlaps(rb):
+                        raise self.fail(f"{path}.vnets", f"cannot peer {a} and {b}: {ra} overlaps {rb}",
+                                        "Azure refuses peerings between overlapping address spaces; "
+                                        "renumber one VNet")
+            for key in ("allow_gateway_transit", "use_remote_gateways"):
+                side = getattr(p, key)
+                if side is not None and side not in p.vnets:
+                    raise self.fail(f"{path}.{key}", f"'{side}' is not one of this peering's VNets "
+                                    f"({a}, {b})", f"name the VNet the flag applies to: {a} or {b}")
+            if p.use_remote_gateways is not None and p.allow_gateway_transit != (
+                    p.vnets[0] if p.use_remote_gateways == p.vnets[1] else p.vnets[1]):
+                raise self.fail(f"{path}.use_remote_gateways", f"{p.use_remote_gateways} cannot use remote "
+                                "gateways: the other side does not allow gateway transit",
+                                "set allow_gateway_transit to the other VNet (Azure rejects this too)")
+            peerings.append(Peering((a, b), p.allow_gateway_transit, p.use_remote_gateways,
+                                    p.allow_forwarded_traffic, p.allow_virtual_network_access))
+        users = [p.use_remote_gateways for p in peerings if p.use_remote_gateways]
+        for i, p in enumerate(peerings):
+            if p.use_remote_gateways and users.count(p.use_remote_gateways) > 1:
+                raise self.fail(f"peerings.{i}.use_remote_gateways", f"{p.use_remote_gateways} uses remote "
+                                "gateways on more than one peering", "only one peering per VNet may set it")
+        return tuple(peerings)
+
+    def _check_transit(self, peerings: tuple[Peering, ...], gateways: dict[str, Gateway]) -> None:
+        with_gateway = {g.vnet for g in gateways.values()}
+        for i, p in enumerate(peerings):
+            if p.allow_gateway_transit and p.allow_gateway_transit not in with_gateway:
+                raise self.fail(f"peerings.{i}.allow_gateway_transit", f"{p.allow_gateway_transit} has no "
+                                "gateway to offer", "add a gateway in that VNet or remove the flag")
+            if p.use_remote_gateways and p.use_remote_gateways in with_gateway:
+                raise self.fail(f"peerings.{i}.use_remote_gateways", f"{p.use_remote_gateways} has its own "
+                                "gateway and cannot use remote gateways",
+                                "remove the flag or the VNet's own gateway")
+
+    # --- gateways and sites ----------------------------------------------------------------
+    def _sites(self) -> dict[str, Site]:
+        return {name: Site(name, tuple(site.address_space), site.bgp_asn,
+                           tuple(site.advertised_prefixes), site.bgp_peer_ip)
+                for name, site in self.spec.sites.items()}
+
+    def _gateways(self, vnets: dict[str, VNet], sites: dict[str, Site]) -> dict[str, Gateway]:
+        gateways = {}
+        for name, g in self.spec.gateways.items():
+            path = f"gateways.{name}"
+            if g.vnet not in vnets:
+                raise self.fail(f"{path}.vnet", f"unknown VNet '{g.vnet}'",
+                                f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
+            subnet = vnets[g.vnet].subnet(GATEWAY_SUBNET)
+            if subnet is None:
+                raise self.fail(f"{path}.vnet", f"VNet {g.vnet} has no GatewaySubnet",
+                                f"add vnets.{g.vnet}.subnets.GatewaySubnet")
+            for i, ip in enumerate(g.instance_ips):
+                self._ip_in_subnet(f"{path}.instance_ips.{i}", ip, subnet)
+            self._check_gateway_next_hops(path, g)
+            for i, conn in enumerate(g.connections):
+                if conn not in sites:
+                    raise self.fail(f"{path}.connections.{i}", f"unknown site '{conn}'",
+                                    f"define it under sites ({self._known(self.spec.sites)})")
+            gateways[name] = Gateway(name, g.vnet, GatewayType(g.type), g.active_active,
+                                     tuple(g.instance_ips), tuple(g.public_ips), tuple(g.msee_ips),
+                                     g.bgp_asn, tuple(g.connections))
+        return gateways
+
+    def _check_gateway_next_hops(self, path: str, g: s.GatewaySpec) -> None:
+        # The next hop Azure prints for gateway routes depends on the gateway kind (reference §3.2).
+        if g.type == "ExpressRoute":
+            if not g.msee_ips:
+                raise self.fail(f"{path}.msee_ips", "an ExpressRoute gateway needs the MSEE next hops "
+                                "its routes point to", "add msee_ips: [two Microsoft edge addresses]")
+        elif g.active_active and len(g.instance_ips) != 2:
+            raise self.fail(f"{path}.instance_ips", "an active-active VPN gateway has two instance IPs "
+                            f"in GatewaySubnet, {len(g.instance_ips)} given", "list both instance IPs")
+        elif not g.active_active and not g.public_ips:
+            raise self.fail(f"{path}.public_ips", "an active-standby VPN gateway's routes point to its "
+                            "public IP, none given", "add public_ips: [the gateway's public IP]")
+
+    def _check_gateway_subnet_tables(self, vnets: dict[str, VNet], tables: dict[str, RouteTable]) -> None:
+        # reference §4.6: the gateway stops working with a 0/0 UDR or disabled propagation.
+        for vnet in vnets.values():
+            subnet = vnet.subnet(GATEWAY_SUBNET)
+            if subnet is None or subnet.route_table is None:
+                continue
+            table = tables[subnet.route_table]
+            path = f"vnets.{vnet.name}.subnets.{GATEWAY_SUBNET}.route_table"
+            if table.disable_bgp_route_propagation:
+                raise self.fail(path, f"route table '{table.name}' disables BGP route propagation, which "
+                                "Azure does not support on GatewaySubnet (the gateway stops working)",
+                                f"set route_tables.{table.name}.disable_bgp_route_propagation: false")
+            for route in table.routes:
+                if route.prefix.length == 0:
+                    raise self.fail(path, f"route table '{table.name}' has a 0.0.0.0/0 route "
+                                    f"('{route.name}'), which Azure does not support on GatewaySubnet",
+                                    "remove the 0.0.0.0/0 route or use another table for GatewaySubnet")
+
+    # --- endpoints -------------------------------------------------------------------------
+    def _firewalls(self, vnets: dict[str, VNet]) -> dict[str, Firewall]:
+        firewalls = {}
+        for name, f in self.spec.firewalls.items():
+            path = f"firewalls.{name}"
+            subnet = self._subnet_ref(f"{path}.subnet", f.subnet, vnets)
+            if subnet.name != FIREWALL_SUBNET:
+                raise self.fail(f"{path}.subnet", f"Azure Firewall must be in a subnet named "
+                                f"{FIREWALL_SUBNET}, not '{subnet.name}'",
+                                f"use {subnet.vnet}/{FIREWALL_SUBNET}")
+            self._ip_in_subnet(f"{path}.private_ip", f.private_ip, subnet)
+            for i, ip in enumerate(f.instance_ips):
+                self._ip_in_subnet(f"{path}.instance_ips.{i}", ip, subnet)
+            firewalls[name] = Firewall(name, subnet.key, f.private_ip, tuple(f.instance_ips))
+        return firewalls
+
+    def _vms(self, vnets: dict[str, VNet], sites: dict[str, Site]) -> dict[str, VirtualMachine]:
+        vms = {}
+        for name, vm in self.spec.vms.items():
+            path = f"vms.{name}"
+            if (vm.subnet is None) == (vm.site is None):
+                raise self.fail(path, "a VM needs exactly one of 'subnet' (Azure) or 'site' (on-premises)",
+                                "set subnet: VNET/SUBNET or site: SITE")
+            if vm.subnet is not None:
+                subnet = self._subnet_ref(f"{path}.subnet", vm.subnet, vnets)
+                self._ip_in_subnet(f"{path}.ip", vm.ip, subnet)
+                vms[name] = VirtualMachine(name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding)
+                continue
+            assert vm.site is not None
+            site = sites.get(vm.site)
+            if site is None:
+                raise self.fail(f"{path}.site", f"unknown site '{vm.site}'",
+                                f"define it under sites ({self._known(self.spec.sites)})")
+            if not any(p.contains_ip(vm.ip) for p in (*site.address_space, *site.advertised_prefixes)):
+                raise self.fail(f"{path}.ip", f"{format_ip(vm.ip)} is outside site {site.name}'s prefixes",
+                                "use an address inside the site's address_space or advertised_prefixes")
+            vms[name] = VirtualMachine(name, vm.ip, site=site.name, ip_forwarding=vm.ip_forwarding)
+        return vms
+
+    def _private_endpoints(self, vnets: dict[str, VNet]) -> dict[str, PrivateEndpoint]:
+        endpoints = {}
+        for name, pe in self.spec.private_endpoints.items():
+            path = f"private_endpoints.{name}"
+            subnet = self._subnet_ref(f"{path}.subnet", pe.subnet, vnets)
+            if subnet.name in (GATEWAY_SUBNET, FIREWALL_SUBNET):
+                raise self.fail(f"{path}.subnet", f"private endpoints cannot be placed in {subnet.name}",
+                                "use an ordinary subnet")
+            self._ip_in_subnet(f"{path}.ip", pe.ip, subnet)
+            endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn)
+        return endpoints
+
+    def _check_unique_ips(self, topology: Topology) -> None:
+        owners: dict[tuple[str, int], str] = {}
+        claims: list[tuple[str, str, int]] = []
+        for vm in topology.vms.values():
+            claims.append((f"vms.{vm.name}.ip", vm.subnet or f"site:{vm.site}", vm.ip))
+        for pe in topology.private_endpoints.values():
+            claims.append((f"private_endpoints.{pe.name}.ip", pe.subnet, pe.ip))
+        for fw in topology.firewalls.values():
+            claims.append((f"firewalls.{fw.name}.private_ip", fw.subnet, fw.private_ip))
+            claims.extend((f"firewalls.{fw.name}.instance_ips.{i}", fw.subnet, ip)
+                          for i, ip in enumerate(fw.instance_ips))
+        for gw in topology.gateways.values():
+            claims.extend((f"gateways.{gw.name}.instance_ips.{i}", f"{gw.vnet}/{GATEWAY_SUBNET}", ip)
+                          for i, ip in enumerate(gw.instance_ips))
+        for path, scope, ip in claims:
+            domain = scope.split("/")[0]
+            if (domain, ip) in owners:
+                raise self.fail(path, f"{format_ip(ip)} is already used by {owners[(domain, ip)]}",
+                                "give every NIC its own address")
+            owners[(domain, ip)] = path
+
+    # --- assumptions -----------------------------------------------------------------------
+    def _platform(self) -> Platform:
+        p = self.spec.platform
+        honours = p.gateway_honours_pe_udr_override
+        honours_value = HonoursOverride(str(honours).lower()) if isinstance(honours, bool) \
+            else HonoursOverride(honours)
+        if isinstance(p.none_routes, list):
+            return Platform("custom", tuple(p.none_routes), honours_value, p.service_endpoint_overrides_udr)
+        return Platform(p.none_routes, (), honours_value, p.service_endpoint_overrides_udr)

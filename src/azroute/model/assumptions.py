@@ -1,0 +1,60 @@
+"""The named, switchable assumptions (the `platform:` block and `--assume NAME=VALUE`).
+
+Each is a place where Azure is undocumented, contradictory or has changed without notice; the
+evidence for each default is in docs/behaviours.md. Verdicts that depend on one name it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from azroute.errors import InputError
+from azroute.model.net import parse_prefix
+from azroute.model.topology import HonoursOverride, Platform
+
+#: name -> (accepted values, one-line meaning)
+ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "none_routes": (
+        ("observed", "docs"),
+        "which Default/None reserved ranges Azure plumbs: the 17-entry list seen in 2023+ captures, "
+        "or the docs' four (a comma-separated prefix list is also accepted)",
+    ),
+    "gateway_honours_pe_udr_override": (
+        ("auto", "true", "false", "unknown"),
+        "whether a gateway's data path honours a User route that overrides a private endpoint /32 by "
+        "exact prefix (auto: false for active-active VPN, observed Jan 2025; unknown otherwise)",
+    ),
+    "service_endpoint_overrides_udr": (
+        ("true", "false"),
+        "whether a service-endpoint route beats a User route for the exact same prefix (docs: yes)",
+    ),
+}
+
+
+def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
+    """Return `platform` with `settings` (from --assume NAME=VALUE) applied; InputError if invalid."""
+    changes: dict[str, object] = {}
+    for name, value in settings.items():
+        if name not in ASSUMPTIONS:
+            raise InputError(f"unknown assumption '{name}'", path="--assume",
+                             fix=f"use one of {', '.join(sorted(ASSUMPTIONS))}")
+        accepted = ASSUMPTIONS[name][0]
+        if name == "none_routes" and value not in accepted:
+            try:
+                prefixes = tuple(parse_prefix(p) for p in value.split(",") if p.strip())
+            except ValueError as exc:
+                raise InputError(str(exc), path=f"--assume {name}",
+                                 fix="use observed, docs or a comma-separated prefix list") from None
+            changes["none_routes_profile"] = "custom"
+            changes["none_routes_custom"] = prefixes
+            continue
+        if value not in accepted:
+            raise InputError(f"'{value}' is not a value of {name}", path=f"--assume {name}",
+                             fix=f"use one of {', '.join(accepted)}")
+        if name == "none_routes":
+            changes["none_routes_profile"] = value
+        elif name == "gateway_honours_pe_udr_override":
+            changes[name] = HonoursOverride(value)
+        else:
+            changes[name] = value == "true"
+    return dataclasses.replace(platform, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,223 @@
+"""The vendor-neutral topology: what azroute knows about an estate, whatever format it came from.
+
+Every object is a frozen, slotted dataclass holding parsed values (IPs as ints, prefixes as
+`Prefix`). Cross references are by name and are guaranteed valid: the ingest layer rejects
+dangling ones before a `Topology` is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from azroute.model.net import Prefix
+
+
+class NextHopType(StrEnum):
+    """nextHopType values as Azure prints them in effective routes (reference §1.1)."""
+
+    VNET_LOCAL = "VnetLocal"
+    VNET_PEERING = "VNetPeering"
+    VNET_GLOBAL_PEERING = "VNetGlobalPeering"
+    VIRTUAL_NETWORK_GATEWAY = "VirtualNetworkGateway"
+    VIRTUAL_APPLIANCE = "VirtualAppliance"
+    INTERNET = "Internet"
+    NONE = "None"
+    SERVICE_ENDPOINT = "VirtualNetworkServiceEndpoint"
+    INTERFACE_ENDPOINT = "InterfaceEndpoint"
+
+
+#: next hop types a user-defined route may use (reference §4.1).
+UDR_NEXT_HOP_TYPES = (
+    NextHopType.VIRTUAL_APPLIANCE,
+    NextHopType.VIRTUAL_NETWORK_GATEWAY,
+    NextHopType.VNET_LOCAL,
+    NextHopType.INTERNET,
+    NextHopType.NONE,
+)
+
+
+class PeNetworkPolicies(StrEnum):
+    """privateEndpointNetworkPolicies of a subnet (reference §6.1)."""
+
+    DISABLED = "Disabled"
+    ENABLED = "Enabled"
+    NSG_ENABLED = "NetworkSecurityGroupEnabled"
+    ROUTE_TABLE_ENABLED = "RouteTableEnabled"
+
+    @property
+    def applies_route_tables(self) -> bool:
+        """True when UDRs may invalidate this subnet's PE /32 routes (reference §6.2)."""
+        return self in (PeNetworkPolicies.ENABLED, PeNetworkPolicies.ROUTE_TABLE_ENABLED)
+
+
+class GatewayType(StrEnum):
+    VPN = "Vpn"
+    EXPRESS_ROUTE = "ExpressRoute"
+
+
+GATEWAY_SUBNET = "GatewaySubnet"
+FIREWALL_SUBNET = "AzureFirewallSubnet"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRoute:
+    name: str
+    prefix: Prefix
+    next_hop_type: NextHopType
+    next_hop_ip: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTable:
+    name: str
+    routes: tuple[UserRoute, ...] = ()
+    disable_bgp_route_propagation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Subnet:
+    vnet: str
+    name: str
+    prefix: Prefix
+    route_table: str | None = None
+    pe_network_policies: PeNetworkPolicies = PeNetworkPolicies.DISABLED
+    service_endpoints: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """'VNET/SUBNET', the name users type on the command line."""
+        return f"{self.vnet}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class VNet:
+    name: str
+    region: str
+    address_space: tuple[Prefix, ...]
+    subnets: tuple[Subnet, ...]
+
+    def subnet(self, name: str) -> Subnet | None:
+        return next((s for s in self.subnets if s.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Peering:
+    """A bidirectional peering (both links Connected); transit flags name the VNet they apply to."""
+
+    vnets: tuple[str, str]
+    allow_gateway_transit: str | None = None
+    use_remote_gateways: str | None = None
+    allow_forwarded_traffic: bool = True
+    allow_virtual_network_access: bool = True
+
+    def other(self, vnet: str) -> str:
+        return self.vnets[1] if self.vnets[0] == vnet else self.vnets[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    name: str
+    vnet: str
+    type: GatewayType
+    active_active: bool
+    instance_ips: tuple[int, ...]
+    public_ips: tuple[int, ...] = ()
+    msee_ips: tuple[int, ...] = ()
+    bgp_asn: int | None = None
+    connections: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """'active-active VPN', 'active-standby VPN' or 'ExpressRoute', for messages."""
+        if self.type is GatewayType.EXPRESS_ROUTE:
+            return "ExpressRoute"
+        return "active-active VPN" if self.active_active else "active-standby VPN"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """An on-premises network behind a gateway connection (local network gateway / circuit)."""
+
+    name: str
+    address_space: tuple[Prefix, ...]
+    bgp_asn: int | None = None
+    advertised_prefixes: tuple[Prefix, ...] = ()
+    bgp_peer_ip: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Firewall:
+    name: str
+    subnet: str
+    private_ip: int
+    instance_ips: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualMachine:
+    """A VM's NIC: in an Azure subnet (`subnet` is 'VNET/SUBNET') or on-premises (`site`)."""
+
+    name: str
+    ip: int
+    subnet: str | None = None
+    site: str | None = None
+    ip_forwarding: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateEndpoint:
+    name: str
+    subnet: str
+    ip: int
+    fqdn: str | None = None
+
+
+class HonoursOverride(StrEnum):
+    """Values of the assumption platform.gateway_honours_pe_udr_override."""
+
+    AUTO = "auto"
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """Switchable assumptions about undocumented or contradictory platform behaviour.
+
+    See docs/behaviours.md, section "Assumptions", for the evidence behind each default.
+    """
+
+    none_routes_profile: str = "observed"
+    none_routes_custom: tuple[Prefix, ...] = ()
+    gateway_honours_pe_udr_override: HonoursOverride = HonoursOverride.AUTO
+    service_endpoint_overrides_udr: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    name: str
+    source: str
+    vnets: dict[str, VNet]
+    route_tables: dict[str, RouteTable] = field(default_factory=dict)
+    peerings: tuple[Peering, ...] = ()
+    gateways: dict[str, Gateway] = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)
+    firewalls: dict[str, Firewall] = field(default_factory=dict)
+    vms: dict[str, VirtualMachine] = field(default_factory=dict)
+    private_endpoints: dict[str, PrivateEndpoint] = field(default_factory=dict)
+    service_tags: dict[str, tuple[Prefix, ...]] = field(default_factory=dict)
+    platform: Platform = field(default_factory=Platform)
+
+    def subnet(self, key: str) -> Subnet | None:
+        """Look up 'VNET/SUBNET'."""
+        vnet_name, _, subnet_name = key.partition("/")
+        vnet = self.vnets.get(vnet_name)
+        return vnet.subnet(subnet_name) if vnet else None
+
+    def gateway_of(self, vnet: str) -> Gateway | None:
+        return next((g for g in self.gateways.values() if g.vnet == vnet), None)
+
+    def peerings_of(self, vnet: str) -> list[Peering]:
+        return [p for p in self.peerings if vnet in p.vnets]

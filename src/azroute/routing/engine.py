@@ -1,0 +1,183 @@
+"""Effective routes of subnets, NICs and gateways, computed once per distinct set of inputs.
+
+A subnet's routes depend only on (VNet, route table, service endpoints): every subnet and NIC
+with the same triple shares one `RouteSet`, so memory grows with distinct route tables, not
+with NICs. The rows follow reference §10 (algorithm) and §1.5 (row order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from azroute.errors import UsageError
+from azroute.model.net import format_ip
+from azroute.model.topology import (
+    GATEWAY_SUBNET,
+    Gateway,
+    GatewayType,
+    HonoursOverride,
+    PrivateEndpoint,
+    Subnet,
+    Topology,
+)
+from azroute.routing.gateway_routes import gateway_rows
+from azroute.routing.precedence import apply_default_route_effects, resolve_same_prefix
+from azroute.routing.private_endpoints import (
+    apply_network_policies,
+    endpoints_visible_from,
+    interface_endpoint_rows,
+)
+from azroute.routing.routes import Candidate, DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
+from azroute.routing.system import (
+    internet_row,
+    none_rows,
+    peering_rows,
+    service_endpoint_rows,
+    vnet_local_rows,
+)
+
+RouteKey = tuple[str, str | None, tuple[str, ...]]
+
+ASSUMPTION_GATEWAY_OVERRIDE = "gateway_honours_pe_udr_override"
+
+
+class RoutingEngine:
+    """Computes and caches effective routes for one topology."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._cache: dict[RouteKey, RouteSet] = {}
+        self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
+        for pe in topology.private_endpoints.values():
+            self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
+
+    # --- lookups by what a user names ------------------------------------------------------
+    def subnet(self, key: str) -> Subnet:
+        subnet = self.topology.subnet(key)
+        if subnet is None:
+            known = ", ".join(f"{v}/{s.name}" for v, n in self.topology.vnets.items() for s in n.subnets)
+            raise UsageError(f"unknown subnet '{key}'", path="--subnet", fix=f"use one of: {known}")
+        return subnet
+
+    def vm_subnet(self, name: str) -> Subnet:
+        vm = self.topology.vms.get(name)
+        if vm is None:
+            raise UsageError(f"unknown VM '{name}'", path="--vm",
+                             fix=f"use one of: {', '.join(self.topology.vms) or '(none defined)'}")
+        if vm.subnet is None:
+            raise UsageError(f"VM '{name}' is on-premises (site {vm.site}); Azure has no effective routes "
+                             "for it", path="--vm", fix="name a VM in an Azure subnet")
+        return self.subnet(vm.subnet)
+
+    def gateway(self, name: str) -> Gateway:
+        gateway = self.topology.gateways.get(name)
+        if gateway is None:
+            raise UsageError(f"unknown gateway '{name}'", path="--gateway",
+                             fix=f"use one of: {', '.join(self.topology.gateways) or '(none defined)'}")
+        return gateway
+
+    def gateway_subnet(self, gateway: Gateway) -> Subnet:
+        return self.subnet(f"{gateway.vnet}/{GATEWAY_SUBNET}")
+
+    # --- effective routes ------------------------------------------------------------------
+    def routes(self, subnet: Subnet) -> RouteSet:
+        """The effective routes Azure displays for every NIC in `subnet`."""
+        key: RouteKey = (subnet.vnet, subnet.route_table, subnet.service_endpoints)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._compute(subnet)
+        return cached
+
+    def _compute(self, subnet: Subnet) -> RouteSet:
+        topology = self.topology
+        vnet = topology.vnets[subnet.vnet]
+        table = topology.route_tables.get(subnet.route_table) if subnet.route_table else None
+        notes: list[str] = []
+        rows = vnet_local_rows(vnet) + peering_rows(vnet, topology)
+        if table is not None and table.disable_bgp_route_propagation:
+            # reference §4.3: suppressed rows disappear, they are not shown Invalid.
+            if gateway_rows(vnet.name, topology):
+                notes.append(f"gateway routes not shown: route table {table.name} disables BGP route "
+                             "propagation")
+        else:
+            rows += gateway_rows(vnet.name, topology)
+        rows.append(internet_row())
+        rows += none_rows(vnet, topology.platform)
+        rows += service_endpoint_rows(subnet, topology)
+        if table is not None:
+            rows += [Candidate(Source.USER, (r.prefix,), r.next_hop_type, Slot.USER,
+                               f"route {r.name} in route table {table.name}",
+                               next_hop_ips=(r.next_hop_ip,) if r.next_hop_ip is not None else (),
+                               name=r.name, table=table.name) for r in table.routes]
+        pe_rows = interface_endpoint_rows(endpoints_visible_from(vnet.name, topology, self._pe_by_vnet))
+        rows += pe_rows
+        resolve_same_prefix(rows, topology.platform, notes)
+        apply_default_route_effects(rows, notes)
+        apply_network_policies(pe_rows, [r for r in rows if r.slot is not Slot.INTERFACE_ENDPOINT], topology)
+        ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)
+        return RouteSet(tuple(r.freeze() for r in ordered), tuple(notes))
+
+    # --- gateway data path -----------------------------------------------------------------
+    def honours_override(self, gateway: Gateway) -> tuple[HonoursOverride, str]:
+        """The assumption's value for this gateway and why (explicit setting or the auto rule)."""
+        value = self.topology.platform.gateway_honours_pe_udr_override
+        if value is not HonoursOverride.AUTO:
+            return value, f"{ASSUMPTION_GATEWAY_OVERRIDE}={value} (set explicitly)"
+        if gateway.type is GatewayType.VPN and gateway.active_active:
+            return HonoursOverride.FALSE, (f"{ASSUMPTION_GATEWAY_OVERRIDE}=false, the default for "
+                                           "active-active VPN gateways (observed January 2025)")
+        return HonoursOverride.UNKNOWN, (f"{ASSUMPTION_GATEWAY_OVERRIDE}=unknown, the default for "
+                                         f"{gateway.kind} gateways (never observed)")
+
+    def data_path_overrides(self, gateway: Gateway) -> list[DataPathOverride]:
+        """Displayed GatewaySubnet rows the gateway's data path does not (or may not) follow.
+
+        The seed: a User route that overrides a private endpoint /32 by exact prefix is shown
+        Active, but an active-active VPN gateway sends the traffic straight to the endpoint.
+        """
+        value, why = self.honours_override(gateway)
+        if value is HonoursOverride.TRUE:
+            return []
+        rows = self.routes(self.gateway_subnet(gateway)).rows
+        overridden = {r.prefixes[0]: r for r in rows
+                      if r.slot is Slot.INTERFACE_ENDPOINT and r.rule == "same-prefix-user"}
+        result = []
+        for row in rows:
+            endpoint_row = overridden.get(row.prefixes[0]) if row.source is Source.USER else None
+            if endpoint_row is None or not row.active:
+                continue
+            certain = value is HonoursOverride.FALSE
+            hop = " ".join([str(row.next_hop_type), *map(format_ip, row.next_hop_ips)])
+            verb = "ignores" if certain else "may ignore"
+            message = (f"gateway {gateway.name} ({gateway.kind}) {verb} User route {row.name} "
+                       f"{row.prefixes[0]} -> {hop} in {row.table} and sends the traffic straight to "
+                       f"private endpoint {endpoint_row.endpoint} (assumption {why}); fix: set "
+                       "private_endpoint_network_policies: RouteTableEnabled on the endpoint's subnet and "
+                       "route a summary prefix (the endpoint subnet or VNet range) to the appliance")
+            result.append(DataPathOverride(row, endpoint_row, ASSUMPTION_GATEWAY_OVERRIDE, certain, message))
+        return result
+
+    def gateway_data_path(self, gateway: Gateway) -> RouteSet:
+        """The routes the gateway forwards by: the display, with the PE /32 overrides undone when
+        the assumption says the data path ignores them (unknown is treated as displayed here; the
+        callers report the dependence)."""
+        display = self.routes(self.gateway_subnet(gateway))
+        overrides = [o for o in self.data_path_overrides(gateway) if o.certain]
+        if not overrides:
+            return display
+        swap = {id(o.displayed): o for o in overrides} | {id(o.followed): o for o in overrides}
+        rows = []
+        for row in display.rows:
+            o = swap.get(id(row))
+            if o is None:
+                rows.append(row)
+            elif row is o.followed:
+                rows.append(_with_state(row, State.ACTIVE, f"Active in the data path: {o.message}"))
+            else:
+                rows.append(_with_state(row, State.INVALID, f"Ignored by the data path: {o.message}"))
+        return RouteSet(tuple(rows), display.notes)
+
+
+def _with_state(row: EffectiveRoute, state: State, reason: str) -> EffectiveRoute:
+    return dataclasses.replace(row, state=state, reason=reason)

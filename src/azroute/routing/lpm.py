@@ -1,0 +1,51 @@
+"""Longest-prefix-match index over prefixes: one dict per prefix length, probed longest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+from azroute.model.net import Prefix, mask
+
+T = TypeVar("T")
+
+
+class PrefixIndex(Generic[T]):
+    """Maps prefixes to values; `lookup(ip)` returns the values of the longest matching prefix.
+
+    A lookup costs one dict probe per distinct prefix length present (at most 33), independent
+    of the number of prefixes, which is what keeps 100k private-endpoint /32s cheap.
+    """
+
+    __slots__ = ("_by_length", "_lengths")
+
+    def __init__(self, items: Iterable[tuple[Prefix, T]] = ()) -> None:
+        self._by_length: dict[int, dict[int, list[T]]] = {}
+        self._lengths: list[int] = []
+        for prefix, value in items:
+            self.add(prefix, value)
+
+    def add(self, prefix: Prefix, value: T) -> None:
+        table = self._by_length.get(prefix.length)
+        if table is None:
+            table = self._by_length[prefix.length] = {}
+            self._lengths = sorted(self._by_length, reverse=True)
+        table.setdefault(prefix.network, []).append(value)
+
+    def lookup(self, ip: int, below: int = 33) -> tuple[Prefix, list[T]] | None:
+        """The longest prefix (shorter than `below` bits) containing `ip`, with its values."""
+        for length in self._lengths:
+            if length >= below:
+                continue
+            values = self._by_length[length].get(ip & mask(length))
+            if values:
+                return Prefix(ip & mask(length), length), values
+        return None
+
+    def get(self, prefix: Prefix) -> list[T]:
+        """Values stored under exactly `prefix` (empty when none)."""
+        return self._by_length.get(prefix.length, {}).get(prefix.network, [])
+
+    def prefixes(self) -> list[Prefix]:
+        """Every stored prefix, longest first."""
+        return [Prefix(net, length) for length in self._lengths for net in self._by_length[length]]

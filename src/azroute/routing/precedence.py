@@ -1,0 +1,106 @@
+"""Which row wins between routes of the same prefix, and the side effects of the 0.0.0.0/0 winner.
+
+Longest prefix match is a forwarding-time decision and never changes a row's State; only
+same-prefix conflicts do (reference §5.2, §5.3). Rules, in the order applied:
+  same-prefix-user       User beats BGP and system routes; a reserved None row is removed instead.
+  service-endpoint       a service-endpoint prefix beats an exact User route (assumption).
+  system-over-bgp        VNet, peering and service-endpoint routes beat BGP for the same prefix.
+  bgp-over-system        BGP beats the other system routes for the same prefix.
+  default-route          the 0/0 winner decides whether Internet and None rows are shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from azroute.model.net import Prefix
+from azroute.model.topology import NextHopType, Platform
+from azroute.routing.routes import Candidate, Slot, Source, State
+from azroute.routing.system import DEFAULT_ROUTE
+
+_PREFERRED_OVER_BGP = (NextHopType.VNET_LOCAL, NextHopType.VNET_PEERING, NextHopType.VNET_GLOBAL_PEERING,
+                       NextHopType.SERVICE_ENDPOINT)
+
+
+def _describe_user(row: Candidate, prefix: Prefix) -> str:
+    return f"User route {row.name} {prefix} in {row.table}"
+
+
+def resolve_same_prefix(rows: list[Candidate], platform: Platform, notes: list[str]) -> None:
+    """Apply the same-prefix precedence rules to `rows` in place."""
+    by_prefix: dict[Prefix, list[Candidate]] = defaultdict(list)
+    for row in rows:
+        for prefix in row.prefixes:
+            by_prefix[prefix].append(row)
+    for prefix, group in by_prefix.items():
+        if len(group) > 1:
+            _resolve_prefix(prefix, group, platform, notes)
+
+
+def _resolve_prefix(prefix: Prefix, group: list[Candidate], platform: Platform, notes: list[str]) -> None:
+    users = [r for r in group if r.source is Source.USER]
+    bgp = [r for r in group if r.source is Source.GATEWAY]
+    system = [r for r in group if r.source is Source.DEFAULT]
+    if users:
+        user = users[0]
+        for row in (*bgp, *system):
+            if row.slot is Slot.NONE:
+                # reference §5.3: a reserved None row overridden by a UDR disappears (observed O1).
+                row.removed = True
+                notes.append(f"Default {prefix} None not shown: {_describe_user(user, prefix)} replaces it")
+            elif row.next_hop_type is NextHopType.SERVICE_ENDPOINT:
+                _service_endpoint_tie(prefix, user, row, platform)
+            else:
+                row.invalidate("same-prefix-user", f"{_describe_user(user, prefix)} has the same prefix")
+        return
+    if not bgp:
+        return
+    preferred = [r for r in system if r.next_hop_type in _PREFERRED_OVER_BGP]
+    if preferred:
+        # reference §5.2 NOTE: VNet, peering and service-endpoint routes are preferred over BGP.
+        for row in bgp:
+            row.invalidate("system-over-bgp", f"{preferred[0].next_hop_type} system route {prefix} is "
+                           "preferred over BGP routes")
+        return
+    for row in system:
+        if prefix == DEFAULT_ROUTE and row.next_hop_type is NextHopType.INTERNET:
+            continue  # handled by apply_default_route_effects (row removed, reference §5.3)
+        row.invalidate("bgp-over-system", f"BGP route {prefix} from gateway has the same prefix")
+
+
+def _service_endpoint_tie(prefix: Prefix, user: Candidate, endpoint: Candidate, platform: Platform) -> None:
+    # reference §3.3: docs say service-endpoint routes override UDRs; an open PR says the opposite.
+    if platform.service_endpoint_overrides_udr:
+        user.invalidate("service-endpoint", f"service endpoint route for {prefix} overrides User routes "
+                        "(assumption service_endpoint_overrides_udr=true)")
+    else:
+        endpoint.shadowed = endpoint.shadowed | {prefix}
+        endpoint.reason = (f"Active: {endpoint.origin}; except {prefix}, where "
+                           f"{_describe_user(user, prefix)} wins (assumption service_endpoint_overrides_udr=false)")
+
+
+def apply_default_route_effects(rows: list[Candidate], notes: list[str]) -> None:
+    """Show or hide the Internet and None rows depending on who wins 0.0.0.0/0 (reference §5.3).
+
+    BGP 0/0 wins: the Default Internet row and every None row disappear. A User 0/0 to an
+    appliance or gateway: None rows disappear (Internet is already Invalid). A User 0/0 to None
+    or Internet keeps them. Rule: None rows exist only while the 0/0 winner is Internet or None.
+    """
+    zero = [r for r in rows if DEFAULT_ROUTE in r.prefixes and not r.removed]
+    winner = next((r for r in zero if r.source is Source.USER and r.state is State.ACTIVE), None) \
+        or next((r for r in zero if r.source is Source.GATEWAY and r.state is State.ACTIVE), None)
+    if winner is None:
+        return
+    if winner.source is Source.GATEWAY:
+        for row in zero:
+            if row.source is Source.DEFAULT and row.next_hop_type is NextHopType.INTERNET:
+                row.removed = True
+                notes.append("Default 0.0.0.0/0 Internet not shown: a BGP default route replaces it")
+    if winner.next_hop_type in (NextHopType.INTERNET, NextHopType.NONE):
+        return
+    hidden = [r for r in rows if r.slot is Slot.NONE and not r.removed]
+    for row in hidden:
+        row.removed = True
+    if hidden:
+        notes.append(f"{len(hidden)} reserved None rows not shown: 0.0.0.0/0 goes to "
+                     f"{winner.next_hop_type} ({winner.source}), so Azure stops dropping them")

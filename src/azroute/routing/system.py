@@ -1,0 +1,87 @@
+"""System routes Azure adds to every subnet: VNet ranges, peerings, Internet, None, service endpoints.
+
+Each function implements one rule of docs/behaviours.md and cites the reference section
+(`../shared/reference/azure-routing.md`) it comes from.
+"""
+
+from __future__ import annotations
+
+from azroute.model.net import Prefix, parse_prefix
+from azroute.model.topology import NextHopType, Platform, Subnet, Topology, VNet
+from azroute.routing.routes import Candidate, Slot, Source
+
+#: None routes seen in 2023+ captures, in their printed order (reference §2.3, capture O1).
+OBSERVED_NONE_ROUTES = tuple(parse_prefix(p) for p in (
+    "10.0.0.0/8", "127.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "25.48.0.0/12", "25.4.0.0/14",
+    "198.18.0.0/15", "157.59.0.0/16", "192.168.0.0/16", "25.33.0.0/16", "40.109.0.0/16",
+    "104.147.0.0/16", "104.146.0.0/17", "40.108.0.0/17", "23.103.0.0/18", "25.41.0.0/20",
+    "20.35.252.0/22"))
+
+#: The four None routes the docs list, in the REST example's printed order (reference §2.1, S15d).
+DOCS_NONE_ROUTES = tuple(parse_prefix(p) for p in (
+    "10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16"))
+
+DEFAULT_ROUTE = Prefix(0, 0)
+
+
+def vnet_local_rows(vnet: VNet) -> list[Candidate]:
+    """One Default/VnetLocal row per address range, in address-space order (reference §2.1)."""
+    return [Candidate(Source.DEFAULT, (r,), NextHopType.VNET_LOCAL, Slot.VNET_LOCAL,
+                      f"address range of VNet {vnet.name}") for r in vnet.address_space]
+
+
+def peering_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
+    """One row per remote range of each direct peering; global when regions differ (reference §3.1).
+
+    Peering is not transitive: only directly peered VNets contribute. Rows exist whatever
+    allow_virtual_network_access says (a data-plane filter; reference §3.1, UNCONFIRMED).
+    """
+    rows = []
+    for peering in topology.peerings_of(vnet.name):
+        remote = topology.vnets[peering.other(vnet.name)]
+        is_global = remote.region != vnet.region
+        hop = NextHopType.VNET_GLOBAL_PEERING if is_global else NextHopType.VNET_PEERING
+        where = f"{vnet.region} vs {remote.region}" if is_global else f"both in {vnet.region}"
+        for r in remote.address_space:
+            rows.append(Candidate(Source.DEFAULT, (r,), hop,
+                                  Slot.GLOBAL_PEERING if is_global else Slot.PEERING,
+                                  f"peered VNet {remote.name} ({hop}: {where})"))
+    return rows
+
+
+def internet_row() -> Candidate:
+    """The Default 0.0.0.0/0 Internet row (reference §2.1)."""
+    return Candidate(Source.DEFAULT, (DEFAULT_ROUTE,), NextHopType.INTERNET, Slot.INTERNET,
+                     "default route to the Internet")
+
+
+def none_route_list(platform: Platform) -> tuple[Prefix, ...]:
+    """The reserved ranges Azure drops, per assumption `none_routes` (reference §2.3)."""
+    if platform.none_routes_profile == "docs":
+        return DOCS_NONE_ROUTES
+    if platform.none_routes_profile == "custom":
+        return platform.none_routes_custom
+    return OBSERVED_NONE_ROUTES
+
+
+def none_rows(vnet: VNet, platform: Platform) -> list[Candidate]:
+    """Default/None rows, minus those a VNet range equals or contains (reference §2.2).
+
+    A range equal to a reserved prefix replaces its None row (the VnetLocal row is already
+    there); a range containing it removes it; a range inside it leaves both (LPM decides).
+    """
+    rows = []
+    profile = platform.none_routes_profile
+    for reserved in none_route_list(platform):
+        if any(r.covers(reserved) for r in vnet.address_space):
+            continue
+        rows.append(Candidate(Source.DEFAULT, (reserved,), NextHopType.NONE, Slot.NONE,
+                              f"reserved range dropped by default (assumption none_routes={profile})"))
+    return rows
+
+
+def service_endpoint_rows(subnet: Subnet, topology: Topology) -> list[Candidate]:
+    """One row per enabled service holding all its prefixes, only in that subnet (reference §3.3)."""
+    return [Candidate(Source.DEFAULT, topology.service_tags[svc], NextHopType.SERVICE_ENDPOINT,
+                      Slot.SERVICE_ENDPOINT, f"service endpoint {svc} enabled on {subnet.key}")
+            for svc in subnet.service_endpoints]
