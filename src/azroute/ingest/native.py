@@ -6,12 +6,13 @@ Validation happens in two passes: pydantic checks shapes and value syntax (`sche
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from azroute.errors import InputError
 from azroute.ingest import schema as s
@@ -19,12 +20,14 @@ from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
     GATEWAY_SUBNET,
+    UDR_NEXT_HOP_TYPES,
     Firewall,
     Gateway,
     GatewayType,
     HonoursOverride,
     NextHopType,
     Peering,
+    PeReplyPath,
     Platform,
     PrivateEndpoint,
     RouteTable,
@@ -44,6 +47,9 @@ def read_document(path: Path) -> Any:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", file=str(path),
                          fix="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
+                         file=str(path), fix="save the file as UTF-8 YAML or JSON") from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -64,8 +70,9 @@ def load_topology(path: Path) -> Topology:
     """Read, validate and convert a native topology file."""
     data = read_document(path)
     if not isinstance(data, dict):
-        raise InputError("the file must hold a mapping with at least a 'vnets' key", file=str(path),
-                         fix="start from examples/private-link-gateway/topology.yaml")
+        found = "nothing" if data is None else f"a {_KINDS.get(type(data), type(data).__name__)}"
+        raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {found}",
+                         file=str(path), fix="start from examples/private-link-gateway/scenario-a.yaml")
     return build_topology(data, source=str(path))
 
 
@@ -78,21 +85,71 @@ def build_topology(data: dict[str, Any], source: str) -> Topology:
     return _Checker(spec, source).build()
 
 
+_KINDS: dict[type, str] = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+
+#: fixes for pydantic's own error types (value errors raised in `schema` carry theirs).
+_FIXES = {
+    "literal_error": "use one of the listed values",
+    "enum": "use one of the listed values",
+    "bool_type": "use true or false",
+    "bool_parsing": "use true or false",
+    "int_type": "use a whole number",
+    "int_parsing": "use a whole number",
+    "int_from_float": "use a whole number",
+    "string_type": "use a string (quote it if YAML reads it as a number or boolean)",
+    "list_type": "write a list, e.g. [a, b]",
+    "dict_type": "write a mapping of key: value entries",
+    "model_type": "write a mapping of key: value entries",
+    "too_short": "correct the number of entries",
+    "too_long": "correct the number of entries",
+}
+
+
+def _schema_at(loc: tuple[int | str, ...]) -> Any:
+    """The schema type at an error location: a model class, or whatever annotation ends the walk."""
+    node: Any = s.TopologySpec
+    for part in loc:
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            node = field.annotation if field else None
+        else:  # dict[str, X] or list[X]: `part` is a name or an index, X comes next
+            node = (get_args(node) or (None,))[-1]
+    return node
+
+
 def _from_pydantic(exc: ValidationError, source: str) -> InputError:
-    first = exc.errors()[0]
-    path = ".".join(str(p) for p in first["loc"])
+    errors = exc.errors()
+    first = errors[0]
+    loc = first["loc"]
     kind = first["type"]
-    message = first["msg"].removeprefix("Value error, ")
+    if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. an unquoted number
+        return InputError(f"the name {first['input']!r} must be a string", file=source,
+                          path=".".join(str(p) for p in loc[:-1]), fix="quote it")
+    path = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
-        key = str(first["loc"][-1])
-        return InputError(f"unknown key '{key}'", file=source, path=path,
-                          fix="remove it or correct its spelling (see README, 'Topology format')")
+        return _unknown_key(loc, source)
     if kind == "missing":
         return InputError("required key is missing", file=source, path=path, fix="add it")
-    more = len(exc.errors()) - 1
+    message = first["msg"].removeprefix("Value error, ").replace(" after validation", "")
+    value = first["input"]
+    if kind in ("model_type", "dict_type"):
+        found = "nothing" if value is None else f"a {_KINDS.get(type(value), type(value).__name__)}"
+        message = f"expected a mapping, not {found}"
+    elif kind != "value_error" and isinstance(value, str | int | float | bool):
+        message += f" (got {value!r})"
+    more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return InputError(message + suffix, file=source, path=path,
-                      fix="correct the value" if kind != "literal_error" else "use one of the listed values")
+    fix = getattr(first.get("ctx", {}).get("error"), "fix", None) or _FIXES.get(kind, "correct the value")
+    return InputError(message + suffix, file=source, path=path, fix=fix)
+
+
+def _unknown_key(loc: tuple[int | str, ...], source: str) -> InputError:
+    key = str(loc[-1])
+    model = _schema_at(loc[:-1])
+    known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    close = difflib.get_close_matches(key, known, n=1)
+    fix = f"rename it to '{close[0]}'" if close else f"remove it; keys allowed here: {', '.join(known)}"
+    return InputError(f"unknown key '{key}'", file=source, path=".".join(str(p) for p in loc), fix=fix)
 
 
 class _Checker:
@@ -150,10 +207,9 @@ class _Checker:
 
     def _check_next_hop(self, path: str, route: s.RouteSpec) -> None:
         hop = route.next_hop_type
-        if hop not in (NextHopType.VIRTUAL_APPLIANCE, NextHopType.VIRTUAL_NETWORK_GATEWAY,
-                       NextHopType.VNET_LOCAL, NextHopType.INTERNET, NextHopType.NONE):
+        if hop not in UDR_NEXT_HOP_TYPES:
             raise self.fail(f"{path}.next_hop_type", f"{hop} cannot be the next hop of a user-defined route",
-                            "use VirtualAppliance, VirtualNetworkGateway, VnetLocal, Internet or None")
+                            f"use {s.UDR_NEXT_HOPS_TEXT}")
         if hop is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip is None:
             raise self.fail(f"{path}.next_hop_ip", "a VirtualAppliance route needs next_hop_ip",
                             "add next_hop_ip: the private IP of the appliance or internal load balancer")
@@ -179,9 +235,11 @@ class _Checker:
                                     f"define it under route_tables ({self._known(self.spec.route_tables)})")
                 for i, svc in enumerate(sub.service_endpoints):
                     if svc not in self.spec.service_tags:
+                        close = difflib.get_close_matches(svc, list(self.spec.service_tags), n=1, cutoff=0.85)
+                        hint = f"did you mean '{close[0]}'? otherwise " if close else ""
                         raise self.fail(f"{sub_path}.service_endpoints.{i}",
                                         f"no prefixes known for service '{svc}'",
-                                        f"add '{svc}: [prefixes]' under service_tags")
+                                        f"{hint}add '{svc}: [prefixes]' under service_tags")
                 subnets.append(Subnet(name, sub_name, sub.prefix, sub.route_table,
                                       sub.private_endpoint_network_policies,
                                       tuple(sub.service_endpoints)))
@@ -195,9 +253,11 @@ class _Checker:
         for i, a in enumerate(prefixes):
             for j in range(i):
                 b = prefixes[j]
+                if a.overlaps(b) and names:
+                    raise self.fail(f"{path}.{names[i]}.prefix", f"{what} {names[i]} ({a}) overlaps "
+                                    f"{what} {names[j]} ({b})", f"make the {what}s disjoint")
                 if a.overlaps(b):
-                    where = f"{path}.{names[i]}" if names else f"{path}.{i}"
-                    raise self.fail(where, f"{what} {a} overlaps {what} {b}",
+                    raise self.fail(f"{path}.{i}", f"{what} {a} overlaps {what} {b}",
                                     f"make the {what}s disjoint")
 
     @staticmethod
@@ -220,47 +280,51 @@ class _Checker:
 
     # --- peerings --------------------------------------------------------------------------
     def _peerings(self, vnets: dict[str, VNet]) -> tuple[Peering, ...]:
-        peerings = []
+        peerings: list[Peering] = []
         pairs: set[frozenset[str]] = set()
-        for i, p in enumerate(self.spec.peerings):
-            path = f"peerings.{i}"
-            for j, name in enumerate(p.vnets):
-                if name not in vnets:
-                    raise self.fail(f"{path}.vnets.{j}", f"unknown VNet '{name}'",
-                                    f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
-            a, b = p.vnets
-            if a == b:
-                raise self.fail(f"{path}.vnets", f"a VNet cannot peer with itself ('{a}')",
-                                "name two different VNets")
-            pair = frozenset((a, b))
-            if pair in pairs:
-                raise self.fail(f"{path}.vnets", f"{a} and {b} are already peered",
-                                "remove the duplicate peering")
-            pairs.add(pair)
-            for ra in vnets[a].address_space:
-                for rb in vnets[b].address_space:
-                    if ra.overlaps(rb):
-                        raise self.fail(f"{path}.vnets", f"cannot peer {a} and {b}: {ra} overlaps {rb}",
-                                        "Azure refuses peerings between overlapping address spaces; "
-                                        "renumber one VNet")
-            for key in ("allow_gateway_transit", "use_remote_gateways"):
-                side = getattr(p, key)
-                if side is not None and side not in p.vnets:
-                    raise self.fail(f"{path}.{key}", f"'{side}' is not one of this peering's VNets "
-                                    f"({a}, {b})", f"name the VNet the flag applies to: {a} or {b}")
-            if p.use_remote_gateways is not None and p.allow_gateway_transit != (
-                    p.vnets[0] if p.use_remote_gateways == p.vnets[1] else p.vnets[1]):
-                raise self.fail(f"{path}.use_remote_gateways", f"{p.use_remote_gateways} cannot use remote "
-                                "gateways: the other side does not allow gateway transit",
-                                "set allow_gateway_transit to the other VNet (Azure rejects this too)")
-            peerings.append(Peering((a, b), p.allow_gateway_transit, p.use_remote_gateways,
-                                    p.allow_forwarded_traffic, p.allow_virtual_network_access))
+        for i, spec in enumerate(self.spec.peerings):
+            peerings.append(self._peering(f"peerings.{i}", spec, vnets, pairs))
         users = [p.use_remote_gateways for p in peerings if p.use_remote_gateways]
         for i, p in enumerate(peerings):
             if p.use_remote_gateways and users.count(p.use_remote_gateways) > 1:
                 raise self.fail(f"peerings.{i}.use_remote_gateways", f"{p.use_remote_gateways} uses remote "
                                 "gateways on more than one peering", "only one peering per VNet may set it")
         return tuple(peerings)
+
+    def _peering(self, path: str, p: s.PeeringSpec, vnets: dict[str, VNet],
+                 pairs: set[frozenset[str]]) -> Peering:
+        for j, name in enumerate(p.vnets):
+            if name not in vnets:
+                raise self.fail(f"{path}.vnets.{j}", f"unknown VNet '{name}'",
+                                f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
+        a, b = p.vnets
+        if a == b:
+            raise self.fail(f"{path}.vnets", f"a VNet cannot peer with itself ('{a}')",
+                            "name two different VNets")
+        pair = frozenset((a, b))
+        if pair in pairs:
+            raise self.fail(f"{path}.vnets", f"{a} and {b} are already peered",
+                            "remove the duplicate peering")
+        pairs.add(pair)
+        for ra in vnets[a].address_space:
+            for rb in vnets[b].address_space:
+                if ra.overlaps(rb):
+                    raise self.fail(f"{path}.vnets", f"cannot peer {a} and {b}: {ra} overlaps {rb}",
+                                    "Azure refuses peerings between overlapping address spaces; "
+                                    "renumber one VNet")
+        for key in ("allow_gateway_transit", "use_remote_gateways"):
+            side = getattr(p, key)
+            if side is not None and side not in p.vnets:
+                raise self.fail(f"{path}.{key}", f"'{side}' is not one of this peering's VNets "
+                                f"({a}, {b})", f"name the VNet the flag applies to: {a} or {b}")
+        if p.use_remote_gateways is not None:
+            other = a if p.use_remote_gateways == b else b
+            if p.allow_gateway_transit != other:
+                raise self.fail(f"{path}.use_remote_gateways", f"{p.use_remote_gateways} cannot use remote "
+                                "gateways: the other side does not allow gateway transit",
+                                f"set allow_gateway_transit: {other} (Azure rejects this too)")
+        return Peering((a, b), p.allow_gateway_transit, p.use_remote_gateways,
+                       p.allow_forwarded_traffic, p.allow_virtual_network_access)
 
     def _check_transit(self, peerings: tuple[Peering, ...], gateways: dict[str, Gateway]) -> None:
         with_gateway = {g.vnet for g in gateways.values()}
@@ -299,7 +363,7 @@ class _Checker:
                                     f"define it under sites ({self._known(self.spec.sites)})")
             gateways[name] = Gateway(name, g.vnet, GatewayType(g.type), g.active_active,
                                      tuple(g.instance_ips), tuple(g.public_ips), tuple(g.msee_ips),
-                                     g.bgp_asn, tuple(g.connections))
+                                     g.bgp_asn, tuple(g.connections), g.honours_pe_udr_override)
         return gateways
 
     def _check_gateway_next_hops(self, path: str, g: s.GatewaySpec) -> None:
@@ -366,8 +430,10 @@ class _Checker:
             if site is None:
                 raise self.fail(f"{path}.site", f"unknown site '{vm.site}'",
                                 f"define it under sites ({self._known(self.spec.sites)})")
-            if not any(p.contains_ip(vm.ip) for p in (*site.address_space, *site.advertised_prefixes)):
-                raise self.fail(f"{path}.ip", f"{format_ip(vm.ip)} is outside site {site.name}'s prefixes",
+            prefixes = (*site.address_space, *site.advertised_prefixes)
+            if not any(p.contains_ip(vm.ip) for p in prefixes):
+                raise self.fail(f"{path}.ip", f"{format_ip(vm.ip)} is outside site {site.name}'s prefixes "
+                                f"({', '.join(map(str, prefixes)) or 'none'})",
                                 "use an address inside the site's address_space or advertised_prefixes")
             vms[name] = VirtualMachine(name, vm.ip, site=site.name, ip_forwarding=vm.ip_forwarding)
         return vms
@@ -408,9 +474,8 @@ class _Checker:
     # --- assumptions -----------------------------------------------------------------------
     def _platform(self) -> Platform:
         p = self.spec.platform
-        honours = p.gateway_honours_pe_udr_override
-        honours_value = HonoursOverride(str(honours).lower()) if isinstance(honours, bool) \
-            else HonoursOverride(honours)
+        honours = HonoursOverride(p.gateway_honours_pe_udr_override)
+        reply = PeReplyPath(p.pe_reply_path)
         if isinstance(p.none_routes, list):
-            return Platform("custom", tuple(p.none_routes), honours_value, p.service_endpoint_overrides_udr)
-        return Platform(p.none_routes, (), honours_value, p.service_endpoint_overrides_udr)
+            return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply)
+        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply)

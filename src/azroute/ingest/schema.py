@@ -7,24 +7,72 @@ Key names are a contract with users: add keys with defaults, never rename.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
 from azroute.model.net import Prefix, parse_ip, parse_prefix
-from azroute.model.topology import NextHopType, PeNetworkPolicies
+from azroute.model.topology import UDR_NEXT_HOP_TYPES, HonoursOverride, NextHopType, PeNetworkPolicies
+
+#: the next hop types a user-defined route accepts, as a phrase for fixes.
+UDR_NEXT_HOPS_TEXT = ", ".join(UDR_NEXT_HOP_TYPES[:-1]) + f" or {UDR_NEXT_HOP_TYPES[-1]}"
+_CIDR_FIX = "write it as a.b.c.d/n with n from 0 to 32, e.g. 10.0.0.0/16"
+_IP_FIX = "write it as a dotted-quad IPv4 address, e.g. 10.0.0.4"
+
+
+class SpecValueError(ValueError):
+    """A value error that knows its fix; `native` puts the fix in the user's one-line error."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def _prefix(value: Any) -> Prefix:
     if not isinstance(value, str):
-        raise ValueError(f"expected a CIDR prefix string such as 10.0.0.0/16, got {value!r}")
-    return parse_prefix(value)
+        raise SpecValueError(f"expected a CIDR prefix string such as 10.0.0.0/16, got {value!r}", _CIDR_FIX)
+    try:
+        return parse_prefix(value)
+    except ValueError as exc:
+        fix = _CIDR_FIX
+        if "/" in value:  # host bits set, or a netmask instead of a length: suggest the exact prefix
+            with contextlib.suppress(ValueError):
+                fix = f"use {ipaddress.IPv4Network(value.strip(), strict=False).with_prefixlen}"
+        raise SpecValueError(str(exc).split("; did you mean")[0], fix) from None
 
 
 def _ip(value: Any) -> int:
     if not isinstance(value, str):
-        raise ValueError(f"expected an IPv4 address string such as 10.0.0.4, got {value!r}")
-    return parse_ip(value)
+        raise SpecValueError(f"expected an IPv4 address string such as 10.0.0.4, got {value!r}", _IP_FIX)
+    try:
+        return parse_ip(value)
+    except ValueError as exc:
+        raise SpecValueError(str(exc), _IP_FIX) from None
+
+
+def _next_hop(value: Any) -> NextHopType:
+    # Any Azure next hop type parses; `native` rejects the ones a UDR cannot use, saying why.
+    try:
+        return NextHopType(value)
+    except (ValueError, TypeError):
+        raise SpecValueError(f"{value!r} is not an Azure next hop type",
+                             f"use {UDR_NEXT_HOPS_TEXT}") from None
+
+
+def _none_routes(value: Any) -> str | list[Prefix]:
+    if isinstance(value, list):
+        return [_prefix(item) for item in value]
+    if value in ("observed", "docs"):
+        return str(value)
+    raise SpecValueError(f"expected 'observed', 'docs' or a list of CIDR prefixes, got {value!r}",
+                         "use observed, docs or a prefix list such as [10.0.0.0/8]")
+
+
+def _bool_as_text(value: Any) -> Any:
+    # YAML reads true/false/yes/no as booleans; the assumption's values are the words.
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 CIDR = Annotated[Prefix, PlainValidator(_prefix)]
@@ -58,7 +106,7 @@ class PeeringSpec(_Strict):
 
 class RouteSpec(_Strict):
     prefix: CIDR
-    next_hop_type: NextHopType
+    next_hop_type: Annotated[NextHopType, PlainValidator(_next_hop)]
     next_hop_ip: IP | None = None
 
 
@@ -76,6 +124,9 @@ class GatewaySpec(_Strict):
     msee_ips: list[IP] = Field(default_factory=list)
     bgp_asn: int | None = None
     connections: list[str] = Field(default_factory=list)
+    # per-gateway value of the platform assumption of the same name (auto: use the platform's)
+    honours_pe_udr_override: Annotated[HonoursOverride, BeforeValidator(_bool_as_text)] = \
+        HonoursOverride.AUTO
 
 
 class SiteSpec(_Strict):
@@ -105,9 +156,11 @@ class PrivateEndpointSpec(_Strict):
 
 
 class PlatformSpec(_Strict):
-    none_routes: Literal["observed", "docs"] | list[CIDR] = "observed"
-    gateway_honours_pe_udr_override: Literal["auto", "true", "false", "unknown"] | bool = "auto"
+    none_routes: Annotated[str | list[Prefix], PlainValidator(_none_routes)] = "observed"
+    gateway_honours_pe_udr_override: Annotated[HonoursOverride, BeforeValidator(_bool_as_text)] = \
+        HonoursOverride.AUTO
     service_endpoint_overrides_udr: bool = True
+    pe_reply_path: Literal["auto", "to-sender", "routed", "unknown"] = "auto"
 
 
 class TopologySpec(_Strict):

@@ -10,7 +10,7 @@ import dataclasses
 
 from azroute.errors import InputError
 from azroute.model.net import parse_prefix
-from azroute.model.topology import HonoursOverride, Platform
+from azroute.model.topology import HonoursOverride, PeReplyPath, Platform
 
 #: name -> (accepted values, one-line meaning)
 ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -27,6 +27,11 @@ ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "service_endpoint_overrides_udr": (
         ("true", "false"),
         "whether a service-endpoint route beats a User route for the exact same prefix (docs: yes)",
+    ),
+    "pe_reply_path": (
+        ("auto", "to-sender", "routed", "unknown"),
+        "how a private endpoint's reply is routed (auto: straight to a client in the endpoint's VNet or a "
+        "directly peered VNet, otherwise back through the hop that delivered the request)",
     ),
 }
 
@@ -55,6 +60,8 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
             changes["none_routes_profile"] = value
         elif name == "gateway_honours_pe_udr_override":
             changes[name] = HonoursOverride(value)
+        elif name == "pe_reply_path":
+            changes[name] = PeReplyPath(value)
         else:
             changes[name] = value == "true"
     return dataclasses.replace(platform, **changes)  # type: ignore[arg-type]

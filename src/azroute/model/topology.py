@@ -56,6 +56,15 @@ class GatewayType(StrEnum):
     EXPRESS_ROUTE = "ExpressRoute"
 
 
+class HonoursOverride(StrEnum):
+    """Values of the assumption platform.gateway_honours_pe_udr_override."""
+
+    AUTO = "auto"
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
 GATEWAY_SUBNET = "GatewaySubnet"
 FIREWALL_SUBNET = "AzureFirewallSubnet"
 
@@ -126,6 +135,7 @@ class Gateway:
     msee_ips: tuple[int, ...] = ()
     bgp_asn: int | None = None
     connections: tuple[str, ...] = ()
+    honours_pe_udr_override: HonoursOverride = field(default_factory=lambda: HonoursOverride.AUTO)
 
     @property
     def kind(self) -> str:
@@ -173,12 +183,12 @@ class PrivateEndpoint:
     fqdn: str | None = None
 
 
-class HonoursOverride(StrEnum):
-    """Values of the assumption platform.gateway_honours_pe_udr_override."""
+class PeReplyPath(StrEnum):
+    """Values of the assumption platform.pe_reply_path (how a private endpoint's reply is routed)."""
 
     AUTO = "auto"
-    TRUE = "true"
-    FALSE = "false"
+    TO_SENDER = "to-sender"
+    ROUTED = "routed"
     UNKNOWN = "unknown"
 
 
@@ -193,6 +203,7 @@ class Platform:
     none_routes_custom: tuple[Prefix, ...] = ()
     gateway_honours_pe_udr_override: HonoursOverride = HonoursOverride.AUTO
     service_endpoint_overrides_udr: bool = True
+    pe_reply_path: PeReplyPath = PeReplyPath.AUTO
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,9 +121,12 @@ class RoutingEngine:
     # --- gateway data path -----------------------------------------------------------------
     def honours_override(self, gateway: Gateway) -> tuple[HonoursOverride, str]:
         """The assumption's value for this gateway and why (explicit setting or the auto rule)."""
+        value = gateway.honours_pe_udr_override
+        if value is not HonoursOverride.AUTO:
+            return value, f"{ASSUMPTION_GATEWAY_OVERRIDE}={value} (set on gateway {gateway.name})"
         value = self.topology.platform.gateway_honours_pe_udr_override
         if value is not HonoursOverride.AUTO:
-            return value, f"{ASSUMPTION_GATEWAY_OVERRIDE}={value} (set explicitly)"
+            return value, f"{ASSUMPTION_GATEWAY_OVERRIDE}={value} (set in platform)"
         if gateway.type is GatewayType.VPN and gateway.active_active:
             return HonoursOverride.FALSE, (f"{ASSUMPTION_GATEWAY_OVERRIDE}=false, the default for "
                                            "active-active VPN gateways (observed January 2025)")

@@ -76,7 +76,8 @@ def _service_endpoint_tie(prefix: Prefix, user: Candidate, endpoint: Candidate, 
     else:
         endpoint.shadowed = endpoint.shadowed | {prefix}
         endpoint.reason = (f"Active: {endpoint.origin}; except {prefix}, where "
-                           f"{_describe_user(user, prefix)} wins (assumption service_endpoint_overrides_udr=false)")
+                           f"{_describe_user(user, prefix)} wins "
+                           "(assumption service_endpoint_overrides_udr=false)")
 
 
 def apply_default_route_effects(rows: list[Candidate], notes: list[str]) -> None:

@@ -50,10 +50,11 @@ def apply_network_policies(pe_rows: list[Candidate], others: list[Candidate], to
         winner = winners[0]
         policies = subnet.pe_network_policies
         if winner.source is Source.USER and policies.applies_route_tables:
-            row.invalidate("pe-network-policies", f"User route {prefix} in {winner.table} wins and {subnet.key} has {policies}")
+            row.invalidate("pe-network-policies",
+                           f"User route {prefix} in {winner.table} wins and {subnet.key} has {policies}")
         elif winner.source is Source.USER:
-            row.reason = (f"Active: private endpoint {pe.name}; {subnet.key} has network policies {policies}, "
-                          f"so User route {prefix} in {winner.table} does not override the /32 "
+            row.reason = (f"Active: private endpoint {pe.name}; {subnet.key} has network policies "
+                          f"{policies}, so User route {prefix} in {winner.table} does not override the /32 "
                           "(only an exact /32 UDR would)")
         elif policies.applies_route_tables:
             row.reason = (f"Active: private endpoint {pe.name}; the best other route to it is "

@@ -1,0 +1,51 @@
+# make run  - install into .venv and show the seed's three scenarios (hub VM, gateway, verdict)
+# make test - install with dev extras and run ruff, mypy --strict and pytest
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+EXAMPLE = examples/private-link-gateway
+# az's own table transformer (network/_format.py), loaded by tests/render/test_az_renderer.py.
+# --no-deps: only that file is used; the full azure-cli dependency tree is not needed.
+AZURE_CLI = azure-cli==2.91.0
+
+.PHONY: run test install dev bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(AZURE_CLI)
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev
+
+run: install
+	@for s in a b c; do \
+	  f=$(EXAMPLE)/scenario-$$s.yaml; \
+	  echo; echo "=== Scenario $$(echo $$s | tr a-z A-Z): $$(sed -n 1p $$f | sed 's/^# //')"; \
+	  echo; echo "--- azroute routes $$f --vm hubvm"; \
+	  $(BIN)/azroute routes $$f --vm hubvm; \
+	  echo; echo "--- azroute routes $$f --gateway vpngw"; \
+	  $(BIN)/azroute routes $$f --gateway vpngw 2>&1; \
+	  echo; echo "--- azroute check $$f $(EXAMPLE)/intents.yaml"; \
+	  $(BIN)/azroute check $$f $(EXAMPLE)/intents.yaml --brief || true; \
+	done
+
+test: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/bench_estate.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

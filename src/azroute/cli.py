@@ -1,0 +1,223 @@
+"""The `azroute` command line: parse arguments, call one question, render. Nothing else."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from azroute.errors import AzrouteError, InputError, UsageError
+from azroute.forwarding.endpoints import resolve_destination, resolve_source
+from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
+from azroute.forwarding.trace import Forwarder
+from azroute.ingest import load
+from azroute.model.assumptions import apply_assumptions
+from azroute.model.net import format_ip, parse_ip
+from azroute.model.topology import Subnet, Topology
+from azroute.render.az import dumps, routes_document, routes_table, simple_table
+from azroute.render.trace import trace_json, trace_mtr, trace_text
+from azroute.routing.engine import RoutingEngine
+
+
+def _fail(error: AzrouteError) -> NoReturn:
+    click.echo(f"error: {error.one_line()}", err=True)
+    sys.exit(error.exit_code)
+
+
+class _Group(click.Group):
+    """Turns every AzrouteError into one 'error:' line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AzrouteError as error:
+            _fail(error)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep:
+            raise InputError(f"'{value}' is not NAME=VALUE", path="--assume",
+                             fix="write e.g. --assume gateway_honours_pe_udr_override=true")
+        settings[name.strip()] = setting.strip()
+    return settings
+
+
+def _engine(file: str, assume: tuple[str, ...]) -> RoutingEngine:
+    topology: Topology = load(file)
+    if assume:
+        platform = apply_assumptions(topology.platform, _parse_assume(assume))
+        topology = dataclasses.replace(topology, platform=platform)
+    return RoutingEngine(topology)
+
+
+def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--assume", multiple=True, metavar="NAME=VALUE",
+                        help="Settle a platform assumption (see docs/behaviours.md), repeatable.")(f)
+
+
+FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table",
+                      show_default=True, help="az-style table or JSON.")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="azroute")
+def main() -> None:
+    """Offline simulator and verifier of Azure virtual-network routing."""
+
+
+@main.command()
+@FILE
+@click.option("--vm", help="Effective routes of this VM's NIC.")
+@click.option("--subnet", help="Effective routes of every NIC in VNET/SUBNET.")
+@click.option("--gateway", help="Effective routes of the gateway's GatewaySubnet (as Azure would show them).")
+@click.option("--all", "all_", is_flag=True, help="Every subnet of every VNet.")
+@OUTPUT
+@click.option("--explain", is_flag=True, help="Add a Why column / reason key naming the deciding rule.")
+@_assume_option
+def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, all_: bool, output: str,
+           explain: bool, assume: tuple[str, ...]) -> None:
+    """Effective routes, as `az network nic show-effective-route-table` prints them."""
+    chosen = [x for x in (vm, subnet, gateway) if x] + (["all"] if all_ else [])
+    if len(chosen) != 1:
+        raise UsageError("choose exactly one of --vm, --subnet, --gateway, --all", path="routes",
+                         fix="e.g. azroute routes FILE --vm hubvm")
+    engine = _engine(file, assume)
+    if all_:
+        _print_all(engine, output, explain)
+        return
+    if gateway:
+        target = engine.gateway_subnet(engine.gateway(gateway))
+    else:
+        target = engine.vm_subnet(vm) if vm else engine.subnet(subnet or "")
+    _print_routes(engine, target, output, explain)
+    if gateway:
+        for override in engine.data_path_overrides(engine.gateway(gateway)):
+            warn(override.message)
+
+
+def _propagation_disabled(engine: RoutingEngine, subnet: Subnet) -> bool:
+    table = engine.topology.route_tables.get(subnet.route_table or "")
+    return bool(table and table.disable_bgp_route_propagation)
+
+
+def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: bool) -> None:
+    route_set = engine.routes(subnet)
+    if output == "json":
+        click.echo(dumps(routes_document(route_set.rows, _propagation_disabled(engine, subnet), explain)),
+                   nl=False)
+        return
+    click.echo(routes_table(route_set.rows, explain), nl=False)
+    if explain and route_set.notes:
+        click.echo("\nNot shown:\n" + "".join(f"  {n}\n" for n in route_set.notes), nl=False)
+
+
+def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
+    subnets = [s for v in engine.topology.vnets.values() for s in v.subnets]
+    if output == "json":
+        document = {s.key: routes_document(engine.routes(s).rows, _propagation_disabled(engine, s), explain)
+                    for s in subnets}
+        click.echo(dumps(document), nl=False)
+    else:
+        for i, s in enumerate(subnets):
+            shared = [o.key for o in subnets if o is not s and engine.routes(o) is engine.routes(s)]
+            note = f" (same routes as {', '.join(shared)})" if shared else ""
+            click.echo(f"{'' if i == 0 else chr(10)}# {s.key}{note}")
+            _print_routes(engine, s, output, explain)
+    for gw in engine.topology.gateways.values():
+        for override in engine.data_path_overrides(gw):
+            warn(override.message)
+
+
+def _destination(engine: RoutingEngine, text: str) -> int:
+    topology = engine.topology
+    if text in topology.private_endpoints:
+        return topology.private_endpoints[text].ip
+    if text in topology.vms:
+        return topology.vms[text].ip
+    try:
+        return parse_ip(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not an IPv4 address, VM or private endpoint", path="--to",
+                         fix="give an address such as 10.13.77.6") from None
+
+
+@main.command("next-hop")
+@FILE
+@click.option("--from", "origin", required=True, help="VM, VNET/SUBNET, gateway or firewall.")
+@click.option("--to", "destination", required=True, help="Destination IP (or VM / private endpoint name).")
+@OUTPUT
+@_assume_option
+def next_hop_command(file: str, origin: str, destination: str, output: str, assume: tuple[str, ...]) -> None:
+    """Next hop like Network Watcher: type, IP and route table (or "System Route")."""
+    engine = _engine(file, assume)
+    result = next_hop(engine, resolve_origin(engine, origin), _destination(engine, destination))
+    if output == "json":
+        click.echo(dumps(_next_hop_document(result)), nl=False)
+    else:
+        ips = " ".join(format_ip(ip) for ip in result.next_hop_ips)
+        click.echo(simple_table(["NextHopIpAddress", "NextHopType", "RouteTableId"],
+                                [[ips, result.next_hop_type, result.route_table]]), nl=False)
+    for note in result.notes:
+        warn(note)
+
+
+def _next_hop_document(result: NextHop) -> dict[str, Any]:
+    row = result.rows[0] if result.rows else None
+    document: dict[str, Any] = {
+        "nextHopIpAddress": format_ip(result.next_hop_ips[0]) if result.next_hop_ips else "",
+        "nextHopType": result.next_hop_type,
+        "routeTableId": result.route_table,
+        "addressPrefix": str(result.prefix) if result.prefix else None,
+        "source": str(row.source) if row else None,
+        "reason": row.reason if row else result.notes[0],
+        "dependsOn": list(result.depends_on),
+    }
+    if len(result.next_hop_ips) > 1:
+        document["ecmpNextHopIpAddresses"] = [format_ip(ip) for ip in result.next_hop_ips]
+    if row is not None and row.name:
+        document["routeName"] = row.name
+    return document
+
+
+@main.command()
+@FILE
+@click.option("--from", "source", required=True, help="VM, site:NAME, or an IP in a subnet or site.")
+@click.option("--to", "destination", required=True, help="IP, VM, private endpoint name or FQDN.")
+@click.option("--port", type=click.IntRange(0, 65535), help="Destination port.")
+@click.option("--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True)
+@click.option("-o", "--output", type=click.Choice(["text", "json", "mtr"]), default="text", show_default=True,
+              help="Report, JSON, or the hop list mtr would print at the source.")
+@_assume_option
+def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str,
+          assume: tuple[str, ...]) -> None:
+    """Trace a flow hop by hop, forward and return, naming the route that decided each hop."""
+    forwarder = Forwarder(_engine(file, assume))
+    result = forwarder.trace(resolve_source(forwarder.book, source),
+                             resolve_destination(forwarder.book, destination), port, protocol)
+    if output == "json":
+        click.echo(dumps(trace_json(result)), nl=False)
+    elif output == "mtr":
+        click.echo(trace_mtr(result), nl=False)
+    else:
+        click.echo(trace_text(result), nl=False)
+
+
+def run() -> None:
+    """Entry point that never shows a traceback for input errors."""
+    main(prog_name="azroute")
+
+
+if __name__ == "__main__":
+    run()
+

@@ -1,0 +1,116 @@
+"""Who owns an address: NICs, private endpoints, firewalls, gateway instances, subnets and sites.
+
+Forwarding asks this to turn a next-hop IP or a destination IP into a place a packet can be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import Subnet, Topology
+from azroute.routing.lpm import PrefixIndex
+
+
+class Kind(StrEnum):
+    VM = "vm"
+    NVA = "nva"
+    PRIVATE_ENDPOINT = "private endpoint"
+    FIREWALL = "firewall"
+    GATEWAY = "gateway"
+    SITE = "site"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """Something that owns an address: `name` is the topology name (VM, endpoint, firewall...)."""
+
+    kind: Kind
+    name: str
+    vnet: str | None
+    subnet: str | None
+    addresses: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        if self.kind is Kind.ADDRESS:
+            return f"address {format_ip(self.addresses[0])} in {self.subnet}"
+        return f"{self.kind} {self.name}"
+
+
+class AddressBook:
+    """Address ownership for one topology, keyed by (VNet, IP) because unpeered VNets may overlap."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._owners: dict[tuple[str, int], Device] = {}
+        self._site_index: PrefixIndex[str] = PrefixIndex()
+        self._vnet_index: PrefixIndex[str] = PrefixIndex()
+        self._subnet_index: PrefixIndex[Subnet] = PrefixIndex()
+        for vnet in topology.vnets.values():
+            for r in vnet.address_space:
+                self._vnet_index.add(r, vnet.name)
+            for subnet in vnet.subnets:
+                self._subnet_index.add(subnet.prefix, subnet)
+        for site in topology.sites.values():
+            for p in (*site.address_space, *site.advertised_prefixes):
+                self._site_index.add(p, site.name)
+        self._register_devices()
+
+    def _register_devices(self) -> None:
+        t = self.topology
+        for vm in t.vms.values():
+            if vm.subnet:
+                kind = Kind.NVA if vm.ip_forwarding else Kind.VM
+                self._own(Device(kind, vm.name, vm.subnet.split("/")[0], vm.subnet, (vm.ip,)))
+        for pe in t.private_endpoints.values():
+            self._own(Device(Kind.PRIVATE_ENDPOINT, pe.name, pe.subnet.split("/")[0], pe.subnet, (pe.ip,)))
+        for fw in t.firewalls.values():
+            # mtr shows the instances, never the private IP (the seed): hops list instance_ips.
+            device = Device(Kind.FIREWALL, fw.name, fw.subnet.split("/")[0], fw.subnet,
+                            fw.instance_ips or (fw.private_ip,))
+            for ip in {fw.private_ip, *fw.instance_ips}:
+                self._owners[(fw.subnet.split("/")[0], ip)] = device
+        for gw in t.gateways.values():
+            device = Device(Kind.GATEWAY, gw.name, gw.vnet, f"{gw.vnet}/GatewaySubnet", gw.instance_ips)
+            for ip in gw.instance_ips:
+                self._owners[(gw.vnet, ip)] = device
+
+    def _own(self, device: Device) -> None:
+        assert device.vnet is not None
+        self._owners[(device.vnet, device.addresses[0])] = device
+
+    def owner(self, vnet: str, ip: int) -> Device | None:
+        """The device owning `ip` inside `vnet`, if any."""
+        return self._owners.get((vnet, ip))
+
+    def in_vnet(self, vnet: str, ip: int) -> Device | None:
+        """The owner of `ip` in `vnet`, or a bare address in its subnet; None outside any subnet."""
+        device = self.owner(vnet, ip)
+        if device is not None:
+            return device
+        subnet = self.subnet_of(ip, vnet)
+        if subnet is None:
+            return None
+        return Device(Kind.ADDRESS, format_ip(ip), vnet, subnet.key, (ip,))
+
+    def subnet_of(self, ip: int, vnet: str | None = None) -> Subnet | None:
+        found = self._subnet_index.lookup(ip)
+        if found is None:
+            return None
+        subnets = [s for s in found[1] if vnet is None or s.vnet == vnet]
+        return subnets[0] if subnets else None
+
+    def vnets_containing(self, ip: int) -> list[str]:
+        found = self._vnet_index.lookup(ip)
+        return found[1] if found else []
+
+    def site_of(self, ip: int) -> str | None:
+        found = self._site_index.lookup(ip)
+        return found[1][0] if found else None
+
+    def site_prefixes(self, site: str) -> list[Prefix]:
+        s = self.topology.sites[site]
+        return [*s.address_space, *s.advertised_prefixes]

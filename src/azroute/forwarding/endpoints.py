@@ -1,0 +1,89 @@
+"""Turn what a user names as a flow's source or destination into an `Endpoint`.
+
+Sources: a VM, `site:NAME`, or an IP inside a site or a subnet. Destinations: an IP, a VM, a
+private endpoint by name or FQDN. Names may carry a kind prefix (`vm:`, `pe:`, `site:`).
+"""
+
+from __future__ import annotations
+
+from azroute.errors import UsageError
+from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.trace import Endpoint
+from azroute.model.net import format_ip, parse_ip
+
+
+def endpoint_at(book: AddressBook, ip: int) -> Endpoint | None:
+    """The place an address lives: a named device, a bare address in a subnet, or a site."""
+    site = book.site_of(ip)
+    for vnet in book.vnets_containing(ip):
+        device = book.in_vnet(vnet, ip)
+        if device is not None:
+            return Endpoint(ip, device, _label(device, ip))
+    if site is not None:
+        for vm in book.topology.vms.values():
+            if vm.site == site and vm.ip == ip:
+                return Endpoint(ip, Device(Kind.SITE, site, None, None, ()), f"{vm.name} ({format_ip(ip)})")
+        return Endpoint(ip, Device(Kind.SITE, site, None, None, ()), f"{format_ip(ip)} (site {site})")
+    return None
+
+
+def _label(device: Device, ip: int) -> str:
+    if device.kind is Kind.ADDRESS:
+        return f"{format_ip(ip)} ({device.subnet})"
+    return f"{device.name} ({format_ip(ip)})"
+
+
+def resolve_source(book: AddressBook, text: str) -> Endpoint:
+    """A flow source: VM name, `site:NAME` (its first VM, else its first address) or an IP."""
+    kind, sep, name = text.partition(":")
+    topology = book.topology
+    if sep and kind == "site":
+        if name not in topology.sites:
+            raise UsageError(f"unknown site '{name}'", path="--from",
+                             fix=f"use one of: {', '.join(topology.sites) or '(none defined)'}")
+        vm = next((v for v in topology.vms.values() if v.site == name), None)
+        prefixes = book.site_prefixes(name)
+        if vm is None and not prefixes:
+            raise UsageError(f"site '{name}' has no address", path="--from", fix="give it an address_space")
+        ip = vm.ip if vm else prefixes[0].network + (1 if prefixes[0].length < 31 else 0)
+        found = endpoint_at(book, ip)
+        assert found is not None
+        return found
+    return _resolve(book, text if not sep or kind != "vm" else name, "--from")
+
+
+def resolve_destination(book: AddressBook, text: str) -> Endpoint:
+    """A flow destination: IP, VM, private endpoint name (`pe:` optional) or its FQDN."""
+    kind, sep, name = text.partition(":")
+    topology = book.topology
+    bare = name if sep and kind in ("pe", "vm") else text
+    pe = topology.private_endpoints.get(bare) or next(
+        (p for p in topology.private_endpoints.values() if p.fqdn and p.fqdn.lower() == bare.lower()), None)
+    if pe is not None and kind != "vm":
+        found = endpoint_at(book, pe.ip)
+        assert found is not None
+        label = f"{pe.fqdn} ({format_ip(pe.ip)})" if pe.fqdn and bare.lower() == pe.fqdn.lower() else None
+        return Endpoint(found.ip, found.device, label or found.label)
+    return _resolve(book, bare, "--to")
+
+
+def _resolve(book: AddressBook, text: str, option: str) -> Endpoint:
+    topology = book.topology
+    vm = topology.vms.get(text)
+    if vm is not None:
+        found = endpoint_at(book, vm.ip)
+        assert found is not None
+        return found
+    try:
+        ip = parse_ip(text)
+    except ValueError:
+        names = [*topology.vms, *topology.private_endpoints][:6]
+        raise UsageError(f"'{text}' is not an IPv4 address, VM, site or private endpoint of this topology",
+                         path=option, fix=f"name one, e.g. {', '.join(names) or '10.0.0.4'}") from None
+    found = endpoint_at(book, ip)
+    if found is None:
+        if option == "--to":
+            return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))
+        raise UsageError(f"{text} is in no subnet and no site of this topology", path=option,
+                         fix="use an address inside a subnet or a site's prefixes")
+    return found

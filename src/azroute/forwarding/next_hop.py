@@ -1,0 +1,99 @@
+"""Next hop from a NIC, subnet, gateway or firewall to one IP, like Network Watcher's next hop.
+
+Gateways forward by their data path (`RoutingEngine.gateway_data_path`), which may differ from
+the GatewaySubnet's displayed routes; a result that depends on an assumption says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from azroute.errors import UsageError
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import Gateway, HonoursOverride, Subnet
+from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
+from azroute.routing.routes import EffectiveRoute, RouteSet, Source
+
+SYSTEM_ROUTE = "System Route"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a packet is routed from: a subnet's routes, or a gateway's data path."""
+
+    label: str
+    subnet: Subnet
+    gateway: Gateway | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NextHop:
+    origin: str
+    destination: int
+    prefix: Prefix | None
+    rows: tuple[EffectiveRoute, ...]
+    notes: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def next_hop_type(self) -> str:
+        return str(self.rows[0].next_hop_type) if self.rows else "None"
+
+    @property
+    def next_hop_ips(self) -> tuple[int, ...]:
+        return tuple(ip for r in self.rows for ip in r.next_hop_ips)
+
+    @property
+    def route_table(self) -> str:
+        """The route table holding a User route, else 'System Route' (Network Watcher's wording)."""
+        row = self.rows[0] if self.rows else None
+        return row.table or SYSTEM_ROUTE if row and row.source is Source.USER else SYSTEM_ROUTE
+
+
+def resolve_origin(engine: RoutingEngine, name: str) -> Origin:
+    """Resolve a VM, gateway, firewall or VNET/SUBNET name (optionally prefixed 'vm:' etc.)."""
+    kind, sep, bare = name.partition(":")
+    if not sep:
+        kind, bare = "", name
+    topology = engine.topology
+    if kind in ("", "vm") and bare in topology.vms:
+        return Origin(f"VM {bare}", engine.vm_subnet(bare))
+    if kind in ("", "gateway") and bare in topology.gateways:
+        gateway = engine.gateway(bare)
+        return Origin(f"gateway {bare}", engine.gateway_subnet(gateway), gateway)
+    if kind in ("", "firewall") and bare in topology.firewalls:
+        return Origin(f"firewall {bare}", engine.subnet(topology.firewalls[bare].subnet))
+    if kind in ("", "subnet") and "/" in bare:
+        return Origin(f"subnet {bare}", engine.subnet(bare))
+    raise UsageError(f"'{name}' is not a VM, gateway, firewall or VNET/SUBNET of this topology",
+                     path="--from", fix="name one of them, e.g. " + ", ".join(
+                         [*topology.vms, *topology.gateways][:4] or ["hub/vm"]))
+
+
+def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop:
+    """LPM over the origin's Active routes; for a gateway, over its data path."""
+    if origin.gateway is None:
+        return _from_routes(origin.label, engine.routes(origin.subnet), destination)
+    gateway = origin.gateway
+    result = _from_routes(origin.label, engine.gateway_data_path(gateway), destination)
+    value, why = engine.honours_override(gateway)
+    for override in engine.data_path_overrides(gateway):
+        if not override.displayed.prefixes[0].contains_ip(destination):
+            continue
+        if value is HonoursOverride.FALSE:
+            note = (f"the GatewaySubnet display shows User route {override.displayed.name} as Active, "
+                    f"but the data path ignores it ({why})")
+        else:
+            note = (f"if the gateway ignores User route {override.displayed.name} (exact /32 override of a "
+                    f"private endpoint), the next hop is InterfaceEndpoint instead ({why})")
+        return NextHop(result.origin, destination, result.prefix, result.rows, (*result.notes, note),
+                       (ASSUMPTION_GATEWAY_OVERRIDE,))
+    return result
+
+
+def _from_routes(label: str, routes: RouteSet, destination: int) -> NextHop:
+    found = routes.lookup(destination)
+    if found is None:
+        return NextHop(label, destination, None, (), (f"no route to {format_ip(destination)}: dropped",))
+    prefix, rows = found
+    return NextHop(label, destination, prefix, tuple(rows))

@@ -1,0 +1,417 @@
+"""Hop-by-hop forwarding of one flow, forward and return, with the route that decided each hop.
+
+A packet is at a *position* (a site, a gateway, a NIC's subnet, a firewall, an NVA); each
+position forwards by its effective routes (gateways by their data path) per reference §8.
+Blockers that do not stop the walk (a peering that refuses the traffic, an NVA without IP
+forwarding) are collected and the walk continues as if they were fixed, so one trace reports
+everything that would have to change. Firewall rules are not evaluated yet: firewalls pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import (
+    GATEWAY_SUBNET,
+    Gateway,
+    HonoursOverride,
+    NextHopType,
+    Peering,
+    PeReplyPath,
+    Topology,
+)
+from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
+from azroute.routing.gateway_routes import advertised_to_sites, gateways_serving
+from azroute.routing.routes import EffectiveRoute, RouteSet, Source
+
+MAX_HOPS = 32
+FIREWALL_NOTE = "firewall rules not evaluated"
+ASSUMPTION_PE_REPLY = "pe_reply_path"
+
+
+class Disposition(StrEnum):
+    DELIVERED = "delivered"
+    INTERNET = "left Azure (Internet)"
+    ON_PREMISES = "left Azure (on-premises)"
+    SERVICE = "left the VNet (service endpoint)"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The route that decided a hop: which table and row, and why it won."""
+
+    table: str
+    prefix: Prefix
+    route: EffectiveRoute
+    next_hop_ips: tuple[int, ...] = ()
+
+    def describe(self) -> str:
+        r = self.route
+        hop = " ".join([str(r.next_hop_type), *map(format_ip, self.next_hop_ips)])
+        name = f"{self.table}/{r.name}" if r.source is Source.USER else self.table
+        return f"{name}: {self.prefix} {r.source} -> {hop}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One place on the path. `addresses` lists ECMP alternatives (gateway or firewall instances)."""
+
+    device: Device
+    decision: Decision | None
+    action: str
+    addresses: tuple[int, ...] = ()
+
+    @property
+    def decrements_ttl(self) -> bool:
+        """True for hops mtr lists: firewalls, NVAs and the destination itself."""
+        return self.device.kind in (Kind.FIREWALL, Kind.NVA)
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    hops: tuple[Hop, ...]
+    disposition: Disposition
+    reason: str
+    blockers: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.disposition is not Disposition.DROPPED and not self.blockers
+
+    def stateful_devices(self) -> list[str]:
+        """Names of the firewalls and NVAs crossed, in order (each keeps flow state)."""
+        seen: list[str] = []
+        for hop in self.hops[:-1] if self.disposition is Disposition.DELIVERED else self.hops:
+            label = hop.device.label
+            if hop.device.kind in (Kind.FIREWALL, Kind.NVA) and label not in seen:
+                seen.append(label)
+        return seen
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A flow's end: where the packet is, or is going, and its address."""
+
+    ip: int
+    device: Device
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    source: Endpoint
+    destination: Endpoint
+    port: int | None
+    protocol: str
+    forward: Path
+    reverse: Path | None
+    asymmetry: str | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def reachable(self) -> bool:
+        return self.forward.ok and self.asymmetry is None and (self.reverse is None or self.reverse.ok)
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        names = [*self.forward.depends_on, *(self.reverse.depends_on if self.reverse else ())]
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Mutable state of one walk."""
+
+    destination: int
+    hops: list[Hop] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    visited: set[tuple[str, str]] = field(default_factory=set)
+    forwarded: bool = False
+
+    def finish(self, disposition: Disposition, reason: str) -> Path:
+        return Path(tuple(self.hops), disposition, reason, tuple(dict.fromkeys(self.blockers)),
+                    tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)))
+
+
+class Forwarder:
+    """Traces flows through one topology; route sets come from the shared `RoutingEngine`."""
+
+    def __init__(self, engine: RoutingEngine) -> None:
+        self.engine = engine
+        self.topology: Topology = engine.topology
+        self.book = AddressBook(engine.topology)
+
+    # --- public ----------------------------------------------------------------------------
+    def trace(self, source: Endpoint, destination: Endpoint, port: int | None = None,
+              protocol: str = "tcp") -> Trace:
+        forward = self.walk(source.device, destination.ip, source.ip)
+        reverse, asymmetry, notes = None, None, []
+        if forward.disposition is Disposition.DELIVERED:
+            reverse = self._reply(source, destination, forward)
+            asymmetry = _asymmetry(forward, reverse)
+        elif forward.disposition is not Disposition.DROPPED:
+            notes.append(f"return path not computed: the destination is outside the topology "
+                         f"({forward.disposition})")
+        return Trace(source, destination, port, protocol, forward, reverse, asymmetry, tuple(notes))
+
+    def walk(self, start: Device, destination: int, source_ip: int) -> Path:
+        """Forward a packet from `start` towards `destination` until it is delivered or dropped."""
+        state = _Walk(destination)
+        device: Device | None = start
+        while device is not None:
+            if len(state.hops) >= MAX_HOPS or (device.kind, device.name) in state.visited:
+                return state.finish(Disposition.DROPPED, f"forwarding loop at {device.label}")
+            state.visited.add((device.kind, device.name))
+            if device.kind is Kind.SITE:
+                device, outcome = self._from_site(device, state)
+            elif device.kind is Kind.GATEWAY:
+                device, outcome = self._from_gateway(device, state)
+            else:
+                device, outcome = self._from_subnet(device, state)
+            if outcome is not None:
+                return outcome
+        raise AssertionError("unreachable: every step returns a device or an outcome")
+
+    # --- one step per kind of position -----------------------------------------------------
+    def _from_site(self, site: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+        dst = state.destination
+        if any(p.contains_ip(dst) for p in self.book.site_prefixes(site.name)):
+            state.hops.append(Hop(site, None, "destination is inside the site"))
+            return None, state.finish(Disposition.DELIVERED, f"delivered inside site {site.name}")
+        for gateway in self.topology.gateways.values():
+            if site.name not in gateway.connections:
+                continue
+            advertised = advertised_to_sites(gateway, self.topology)
+            if any(p.contains_ip(dst) for p in advertised):
+                state.hops.append(Hop(site, None, f"sends into gateway {gateway.name}: it advertises "
+                                      f"{', '.join(map(str, advertised))} to the site"))
+                return self._gateway_device(gateway), None
+        state.hops.append(Hop(site, None, "no gateway advertises this destination to the site"))
+        return None, state.finish(Disposition.DROPPED, f"not routed into Azure: no gateway connected to "
+                                  f"site {site.name} advertises {format_ip(dst)}")
+
+    def _gateway_device(self, gateway: Gateway) -> Device:
+        return Device(Kind.GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",
+                      gateway.instance_ips)
+
+    def _from_gateway(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+        gateway = self.topology.gateways[device.name]
+        routes = self.engine.gateway_data_path(gateway)
+        self._note_gateway_assumption(gateway, state)
+        return self._route(device, routes, state, gateway=gateway)
+
+    def _note_gateway_assumption(self, gateway: Gateway, state: _Walk) -> None:
+        dst = state.destination
+        for override in self.engine.data_path_overrides(gateway):
+            if override.displayed.prefixes[0].contains_ip(dst):
+                value, why = self.engine.honours_override(gateway)
+                state.depends_on.append(f"{ASSUMPTION_GATEWAY_OVERRIDE}[{gateway.name}]={value}")
+                state.notes.append(override.message if value is not HonoursOverride.UNKNOWN else
+                                   f"gateway {gateway.name} may ignore User route {override.displayed.name} "
+                                   f"({why})")
+
+    def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+        assert device.subnet is not None
+        subnet = self.engine.subnet(device.subnet)
+        if device.kind is Kind.FIREWALL:
+            state.notes.append(FIREWALL_NOTE)
+        return self._route(device, self.engine.routes(subnet), state)
+
+    # --- acting on the winning route -------------------------------------------------------
+    def _route(self, device: Device, routes: RouteSet, state: _Walk,
+               gateway: Gateway | None = None) -> tuple[Device | None, Path | None]:
+        dst = state.destination
+        found = routes.lookup(dst)
+        if found is None:
+            state.hops.append(Hop(device, None, "no route", device.addresses))
+            return None, state.finish(Disposition.DROPPED, f"no route to {format_ip(dst)} at {device.label}")
+        prefix, rows = found
+        row = rows[0]
+        table = row.table if row.source is Source.USER and row.table else "System Route"
+        decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips))
+        hop_type = row.next_hop_type
+        addresses = device.addresses if device.kind in (Kind.FIREWALL, Kind.GATEWAY) else ()
+        if hop_type is NextHopType.NONE:
+            state.hops.append(Hop(device, decision, "dropped by a None route", addresses))
+            return None, state.finish(Disposition.DROPPED, f"None route {prefix} at {device.label}")
+        if hop_type is NextHopType.INTERNET:
+            state.hops.append(Hop(device, decision, "to the Internet", addresses))
+            return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
+        if hop_type is NextHopType.SERVICE_ENDPOINT:
+            state.hops.append(Hop(device, decision, "to the Azure service over its service endpoint",
+                                  addresses))
+            return None, state.finish(Disposition.SERVICE, f"service endpoint route {prefix}")
+        if hop_type is NextHopType.VIRTUAL_NETWORK_GATEWAY:
+            return self._to_gateway(device, decision, state, gateway, addresses)
+        if hop_type is NextHopType.VIRTUAL_APPLIANCE:
+            return self._to_appliance(device, decision, state, addresses)
+        return self._deliver(device, decision, state, addresses)
+
+    def _to_gateway(self, device: Device, decision: Decision, state: _Walk, gateway: Gateway | None,
+                    addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+        dst = state.destination
+        if gateway is not None:
+            site = self._site_behind(gateway, dst)
+            if site is None:
+                state.hops.append(Hop(device, decision, "no connection routes it", addresses))
+                return None, state.finish(Disposition.DROPPED, f"gateway {gateway.name} has no connection "
+                                          f"with a route to {format_ip(dst)}")
+            state.hops.append(Hop(device, decision, f"over the connection to site {site}", addresses))
+            owner = self._site_owner(site, dst)
+            if owner is not None:
+                state.hops.append(Hop(owner, None, "delivered"))
+                return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label} in site {site}")
+            return None, state.finish(Disposition.ON_PREMISES, f"left Azure towards site {site}")
+        assert device.vnet is not None
+        gateways, _hub = gateways_serving(device.vnet, self.topology)
+        if not gateways:
+            state.hops.append(Hop(device, decision, "no gateway serves this VNet", addresses))
+            return None, state.finish(Disposition.DROPPED, f"next hop VirtualNetworkGateway but VNet "
+                                      f"{device.vnet} has no gateway (own or through transit)")
+        state.hops.append(Hop(device, decision, f"to gateway {gateways[0].name}", addresses))
+        return self._gateway_device(gateways[0]), None
+
+    def _site_behind(self, gateway: Gateway, ip: int) -> str | None:
+        best: tuple[int, str] | None = None
+        for name in gateway.connections:
+            for p in self.book.site_prefixes(name):
+                if p.contains_ip(ip) and (best is None or p.length > best[0]):
+                    best = (p.length, name)
+            peer = self.topology.sites[name].bgp_peer_ip
+            if peer == ip:
+                best = (32, name)
+        return best[1] if best else None
+
+    def _site_owner(self, site: str, ip: int) -> Device | None:
+        for vm in self.topology.vms.values():
+            if vm.site == site and vm.ip == ip:
+                return Device(Kind.VM, vm.name, None, None, (vm.ip,))
+        return None
+
+    def _to_appliance(self, device: Device, decision: Decision, state: _Walk,
+                      addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+        ip = decision.route.next_hop_ips[0]
+        assert device.vnet is not None
+        target, vnet = self._reachable_owner(device.vnet, ip)
+        if target is None or target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
+            state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
+            what = f"is {target.label}" if target else "is no NIC, firewall or load balancer"
+            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} "
+                                      f"{what} reachable from VNet {device.vnet}")
+        state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
+        if target.kind is Kind.VM:
+            state.blockers.append(f"{target.label} is a VirtualAppliance next hop but its NIC has no IP "
+                                  "forwarding: it drops packets not addressed to it "
+                                  "(set ip_forwarding: true)")
+            target = Device(Kind.NVA, target.name, target.vnet, target.subnet, target.addresses)
+        if vnet != device.vnet:
+            self._cross_peering(device.vnet, vnet, state)
+        state.forwarded = True
+        return target, None
+
+    def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
+        """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
+        for name in [vnet, *(p.other(vnet) for p in self.topology.peerings_of(vnet))]:
+            owner = self.book.owner(name, ip)
+            if owner is not None:
+                return owner, name
+        return None, vnet
+
+    def _deliver(self, device: Device, decision: Decision, state: _Walk,
+                 addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+        dst = state.destination
+        assert device.vnet is not None
+        hop_type = decision.route.next_hop_type
+        if hop_type is NextHopType.VNET_LOCAL:
+            target_vnet: str | None = device.vnet
+        else:
+            target_vnet = next((v for v in self.book.vnets_containing(dst)
+                                if v == device.vnet or self._peering(device.vnet, v)), None)
+        owner = self.book.in_vnet(target_vnet, dst) if target_vnet else None
+        if owner is None or target_vnet is None:
+            state.hops.append(Hop(device, decision, "no subnet holds the destination", addresses))
+            return None, state.finish(Disposition.DROPPED, f"{format_ip(dst)} is in no subnet reachable "
+                                      f"by {hop_type} from {device.label}")
+        state.hops.append(Hop(device, decision, f"to {owner.label}", addresses))
+        if target_vnet != device.vnet:
+            self._cross_peering(device.vnet, target_vnet, state)
+        state.hops.append(Hop(owner, None, "delivered", (dst,)))
+        if owner.kind is Kind.ADDRESS:
+            state.notes.append(f"no NIC with address {format_ip(dst)} is defined in {owner.subnet}")
+        return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label}")
+
+    def _peering(self, a: str, b: str) -> Peering | None:
+        return next((p for p in self.topology.peerings_of(a) if b in p.vnets), None)
+
+    def _cross_peering(self, from_vnet: str, to_vnet: str, state: _Walk) -> None:
+        peering = self._peering(from_vnet, to_vnet)
+        if peering is None:
+            return
+        if not peering.allow_virtual_network_access:
+            state.blockers.append(f"peering {from_vnet}<->{to_vnet} has allow_virtual_network_access: false")
+        if state.forwarded and not peering.allow_forwarded_traffic:
+            state.blockers.append(f"peering {from_vnet}<->{to_vnet} does not allow forwarded traffic "
+                                  "(allow_forwarded_traffic: false) and this packet was forwarded by an "
+                                  "appliance")
+
+    # --- the reply ---------------------------------------------------------------------------
+    def _reply(self, source: Endpoint, destination: Endpoint, forward: Path) -> Path:
+        last = forward.hops[-1].device
+        if last.kind is not Kind.PRIVATE_ENDPOINT:
+            return self.walk(last, source.ip, destination.ip)
+        return self._pe_reply(source, last, forward)
+
+    def _pe_reply(self, source: Endpoint, endpoint: Device, forward: Path) -> Path:
+        """A private endpoint's reply, per assumption pe_reply_path (reference §6.5, §8)."""
+        mode = self.topology.platform.pe_reply_path
+        client_vnet = source.device.vnet if source.device.kind is not Kind.SITE else None
+        assert endpoint.vnet is not None
+        near = client_vnet is not None and (client_vnet == endpoint.vnet or
+                                            self._peering(client_vnet, endpoint.vnet) is not None)
+        setting = f"{ASSUMPTION_PE_REPLY}={mode}"
+        if mode is PeReplyPath.ROUTED:
+            path = self.walk(endpoint, source.ip, endpoint.addresses[0])
+        elif mode is PeReplyPath.AUTO and near:
+            path = Path((Hop(endpoint, None, f"straight back to {source.label}"),
+                         Hop(source.device, None, "delivered")), Disposition.DELIVERED,
+                        f"the endpoint replies straight to a client in its own or a directly peered VNet "
+                        f"({setting})")
+        elif forward.hops[-2].device == source.device:
+            path = Path((Hop(endpoint, None, f"back to {source.label}, which sent the request"),
+                         Hop(source.device, None, "delivered")), Disposition.DELIVERED,
+                        f"the endpoint replies to the hop that delivered the request ({setting})")
+        else:
+            sender = forward.hops[-2].device
+            path = self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",
+                                 self.walk(sender, source.ip, endpoint.addresses[0]))
+        return Path(path.hops, path.disposition, path.reason, path.blockers,
+                    (*path.depends_on, setting), path.notes)
+
+    @staticmethod
+    def _prepend(device: Device, action: str, path: Path) -> Path:
+        return Path((Hop(device, None, action), *path.hops), path.disposition, path.reason, path.blockers,
+                    path.depends_on, path.notes)
+
+
+def _asymmetry(forward: Path, reverse: Path) -> str | None:
+    """A reply that misses a stateful device the request crossed breaks the flow."""
+    there = forward.stateful_devices()
+    back = reverse.stateful_devices()
+    missing = [d for d in there if d not in back]
+    extra = [d for d in back if d not in there]
+    if not missing and not extra:
+        return None
+    parts = []
+    if missing:
+        parts.append(f"the reply bypasses {', '.join(missing)}")
+    if extra:
+        parts.append(f"the reply crosses {', '.join(extra)}, which never saw the request")
+    return "asymmetric: " + " and ".join(parts) + " (a stateful device drops the flow)"

@@ -1,0 +1,68 @@
+"""Render effective routes and next hops exactly as `az` prints them (reference §1.2, §1.3).
+
+JSON: knack's `json.dumps(..., indent=2, sort_keys=True)` of the aaz-era shape. Tables:
+az's `transform_effective_route_table` columns through tabulate's "simple" format, which is
+what knack uses; tests/render/test_az_renderer.py checks byte-identity against knack itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from azroute.model.net import format_ip
+from azroute.routing.routes import EffectiveRoute, Source
+
+ROUTE_COLUMNS = ("Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP")
+
+
+def route_item(row: EffectiveRoute, disable_bgp_route_propagation: bool, explain: bool) -> dict[str, Any]:
+    """One element of `value`; `name` only for User rows (system rows carry none, reference §1.1)."""
+    item: dict[str, Any] = {
+        "addressPrefix": [str(p) for p in row.prefixes],
+        "disableBgpRoutePropagation": disable_bgp_route_propagation,
+        "nextHopIpAddress": [format_ip(ip) for ip in row.next_hop_ips],
+        "nextHopType": str(row.next_hop_type),
+        "source": str(row.source),
+        "state": str(row.state),
+    }
+    if row.source is Source.USER and row.name:
+        item["name"] = row.name
+    if explain:
+        item["reason"] = row.reason
+    return item
+
+
+def dumps(document: Any) -> str:
+    """knack's JSON output: sorted keys, 2-space indent, one trailing newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+
+
+def routes_document(rows: Iterable[EffectiveRoute], disable_bgp_route_propagation: bool,
+                    explain: bool = False) -> dict[str, Any]:
+    return {"value": [route_item(r, disable_bgp_route_propagation, explain) for r in rows]}
+
+
+def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """tabulate 'simple' with numbers left as text, lines right-stripped, one trailing newline.
+
+    An empty table prints a lone newline, as az does for an empty list.
+    """
+    if not rows:
+        return "\n"
+    text = tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def routes_table(rows: Sequence[EffectiveRoute], explain: bool = False) -> str:
+    """`az network nic show-effective-route-table -o table`, plus a Why column with --explain."""
+    headers = [*ROUTE_COLUMNS, "Why"] if explain else list(ROUTE_COLUMNS)
+    body = []
+    for r in rows:
+        cells = [str(r.source), str(r.state), " ".join(str(p) for p in r.prefixes), str(r.next_hop_type),
+                 " ".join(format_ip(ip) for ip in r.next_hop_ips)]
+        body.append([*cells, r.reason] if explain else cells)
+    return simple_table(headers, body)

@@ -1,0 +1,103 @@
+"""Render traces: a text report for people, JSON for tools, and the hop list mtr would print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azroute.forwarding.devices import Kind
+from azroute.forwarding.trace import Hop, Path, Trace
+from azroute.model.net import format_ip
+
+
+def _flow(trace: Trace) -> str:
+    port = f" {trace.protocol}/{trace.port}" if trace.port is not None else f" {trace.protocol}"
+    return f"{trace.source.label} -> {trace.destination.label}{port}"
+
+
+def _hop_line(index: int, hop: Hop) -> str:
+    where = hop.device.label
+    if hop.addresses and hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
+        where += f" [{' '.join(map(format_ip, hop.addresses))}]"
+    decided = f"  via {hop.decision.describe()}" if hop.decision else ""
+    return f"  {index:>2}. {where}: {hop.action}{decided}"
+
+
+def _path_lines(title: str, path: Path) -> list[str]:
+    lines = [f"{title}: {path.disposition} — {path.reason}"]
+    lines += [_hop_line(i, hop) for i, hop in enumerate(path.hops, 1)]
+    lines += [f"      blocker: {b}" for b in path.blockers]
+    return lines
+
+
+def trace_text(trace: Trace) -> str:
+    """The whole trace for people: both directions, blockers, verdict and assumptions used."""
+    lines = [f"Flow: {_flow(trace)}", ""]
+    lines += _path_lines("Forward", trace.forward)
+    if trace.reverse is not None:
+        lines += ["", *_path_lines("Return", trace.reverse)]
+    verdict = "reachable" if trace.reachable else "NOT reachable"
+    crossed = trace.forward.stateful_devices()
+    lines += ["", f"Verdict: {verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"]
+    if trace.asymmetry:
+        lines.append(f"  {trace.asymmetry}")
+    if trace.depends_on:
+        lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}")
+    notes = [*trace.forward.notes, *(trace.reverse.notes if trace.reverse else ()), *trace.notes]
+    lines += [f"Note: {n}" for n in dict.fromkeys(notes)]
+    return "\n".join(lines) + "\n"
+
+
+def trace_mtr(trace: Trace) -> str:
+    """What `mtr` at the source lists: only TTL-decrementing hops (firewalls, NVAs) and the target.
+
+    The VNet fabric and VPN/ExpressRoute gateways do not decrement TTL, so they never appear.
+    """
+    lines = [f"{trace.source.label} -> {trace.destination.label}"]
+    path = trace.forward
+    hops = [h for h in path.hops[:-1] if h.decrements_ttl]
+    number = 0
+    for hop in hops:
+        number += 1
+        addresses = hop.device.addresses or hop.addresses
+        lines.append(f"{number:>2}. {format_ip(addresses[0])}")
+        lines += [f"    {format_ip(a)}" for a in addresses[1:]]
+    if path.disposition.value == "delivered":
+        lines.append(f"{number + 1:>2}. {format_ip(trace.destination.ip)}")
+    else:
+        lines.append(f"{number + 1:>2}. ???  ({path.disposition}: {path.reason})")
+    return "\n".join(lines) + "\n"
+
+
+def _hop_json(hop: Hop) -> dict[str, Any]:
+    decision = None
+    if hop.decision is not None:
+        r = hop.decision.route
+        decision = {"routeTable": hop.decision.table, "routeName": r.name,
+                    "addressPrefix": str(hop.decision.prefix),
+                    "source": str(r.source), "nextHopType": str(r.next_hop_type),
+                    "nextHopIpAddress": [format_ip(ip) for ip in hop.decision.next_hop_ips],
+                    "reason": r.reason}
+    return {"node": hop.device.label, "kind": str(hop.device.kind), "name": hop.device.name,
+            "addresses": [format_ip(a) for a in hop.addresses], "action": hop.action,
+            "decidedBy": decision}
+
+
+def path_json(path: Path) -> dict[str, Any]:
+    return {"disposition": str(path.disposition), "reason": path.reason,
+            "hops": [_hop_json(h) for h in path.hops], "blockers": list(path.blockers),
+            "dependsOn": list(path.depends_on), "notes": list(path.notes)}
+
+
+def trace_json(trace: Trace) -> dict[str, Any]:
+    return {
+        "flow": {"source": trace.source.label, "sourceIp": format_ip(trace.source.ip),
+                 "destination": trace.destination.label, "destinationIp": format_ip(trace.destination.ip),
+                 "protocol": trace.protocol, "port": trace.port},
+        "forward": path_json(trace.forward),
+        "return": path_json(trace.reverse) if trace.reverse else None,
+        "reachable": trace.reachable,
+        "asymmetry": trace.asymmetry,
+        "statefulDevices": trace.forward.stateful_devices(),
+        "dependsOn": list(trace.depends_on),
+        "notes": list(trace.notes),
+    }
