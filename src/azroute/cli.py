@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -14,10 +15,13 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
 from azroute.forwarding.trace import Forwarder
 from azroute.ingest import load
+from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
 from azroute.model.topology import Subnet, Topology
+from azroute.questions.check import Checker, Verdict
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
+from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.trace import trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
 
@@ -211,6 +215,36 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
         click.echo(trace_mtr(result), nl=False)
     else:
         click.echo(trace_text(result), nl=False)
+
+
+@main.command()
+@FILE
+@click.argument("intents_file", metavar="INTENTS", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--junit", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Also write JUnit XML (one test case per intent) to this file.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--brief", is_flag=True, help="One line per intent.")
+@_assume_option
+def check(file: str, intents_file: str, junit: str | None, output: str, brief: bool,
+          assume: tuple[str, ...]) -> None:
+    """Check intents over every address. Exit 0: all hold; 1: a violation or unknown; 2: bad input."""
+    topology = _engine(file, assume).topology
+    intents = load_intents(Path(intents_file), topology)
+    checker = Checker(topology)
+    results = [checker.check(intent) for intent in intents]
+    if junit:
+        try:
+            Path(junit).write_text(report_junit(results, topology.name), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write JUnit file: {exc.strerror}", path="--junit",
+                             fix="choose a writable path") from None
+    if output == "json":
+        click.echo(dumps(report_json(results)), nl=False)
+    elif brief:
+        click.echo("".join(brief_line(r) + "\n" for r in results), nl=False)
+    else:
+        click.echo(report_text(results), nl=False)
+    sys.exit(0 if all(r.verdict is Verdict.HOLDS for r in results) else 1)
 
 
 def run() -> None:

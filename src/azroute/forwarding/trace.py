@@ -349,7 +349,7 @@ class Forwarder:
         return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label}")
 
     def _peering(self, a: str, b: str) -> Peering | None:
-        return next((p for p in self.topology.peerings_of(a) if b in p.vnets), None)
+        return self.topology.peering_between(a, b)
 
     def _cross_peering(self, from_vnet: str, to_vnet: str, state: _Walk) -> None:
         peering = self._peering(from_vnet, to_vnet)

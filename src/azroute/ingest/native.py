@@ -81,7 +81,7 @@ def build_topology(data: dict[str, Any], source: str) -> Topology:
     try:
         spec = s.TopologySpec.model_validate(data)
     except ValidationError as exc:
-        raise _from_pydantic(exc, source) from None
+        raise pydantic_error(exc, source) from None
     return _Checker(spec, source).build()
 
 
@@ -105,19 +105,22 @@ _FIXES = {
 }
 
 
-def _schema_at(loc: tuple[int | str, ...]) -> Any:
+def _schema_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> Any:
     """The schema type at an error location: a model class, or whatever annotation ends the walk."""
-    node: Any = s.TopologySpec
+    node: Any = root
     for part in loc:
         if isinstance(node, type) and issubclass(node, BaseModel):
-            field = node.model_fields.get(str(part))
-            node = field.annotation if field else None
+            node = next((f.annotation for name, f in node.model_fields.items() if part in (name, f.alias)),
+                        None)
         else:  # dict[str, X] or list[X]: `part` is a name or an index, X comes next
             node = (get_args(node) or (None,))[-1]
     return node
 
 
-def _from_pydantic(exc: ValidationError, source: str) -> InputError:
+def pydantic_error(exc: ValidationError, source: str, root: type[BaseModel] | None = None) -> InputError:
+    """One InputError for a failed validation; `root` (the validated model) enables key suggestions."""
+    if root is None and exc.title == s.TopologySpec.__name__:
+        root = s.TopologySpec
     errors = exc.errors()
     first = errors[0]
     loc = first["loc"]
@@ -127,7 +130,7 @@ def _from_pydantic(exc: ValidationError, source: str) -> InputError:
                           path=".".join(str(p) for p in loc[:-1]), fix="quote it")
     path = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
-        return _unknown_key(loc, source)
+        return _unknown_key(loc, source, root)
     if kind == "missing":
         return InputError("required key is missing", file=source, path=path, fix="add it")
     message = first["msg"].removeprefix("Value error, ").replace(" after validation", "")
@@ -143,12 +146,14 @@ def _from_pydantic(exc: ValidationError, source: str) -> InputError:
     return InputError(message + suffix, file=source, path=path, fix=fix)
 
 
-def _unknown_key(loc: tuple[int | str, ...], source: str) -> InputError:
+def _unknown_key(loc: tuple[int | str, ...], source: str, root: type[BaseModel] | None) -> InputError:
     key = str(loc[-1])
-    model = _schema_at(loc[:-1])
-    known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    model = _schema_at(root, loc[:-1]) if root else None
+    known = [f.alias or name for name, f in model.model_fields.items()] \
+        if isinstance(model, type) and issubclass(model, BaseModel) else []
     close = difflib.get_close_matches(key, known, n=1)
-    fix = f"rename it to '{close[0]}'" if close else f"remove it; keys allowed here: {', '.join(known)}"
+    fix = f"rename it to '{close[0]}'" if close else f"remove it; keys allowed here: {', '.join(known)}" \
+        if known else "remove it or correct its spelling"
     return InputError(f"unknown key '{key}'", file=source, path=".".join(str(p) for p in loc), fix=fix)
 
 

@@ -220,6 +220,15 @@ class Topology:
     private_endpoints: dict[str, PrivateEndpoint] = field(default_factory=dict)
     service_tags: dict[str, tuple[Prefix, ...]] = field(default_factory=dict)
     platform: Platform = field(default_factory=Platform)
+    _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Estates have thousands of peerings: index them once instead of scanning per lookup.
+        peers: dict[str, list[Peering]] = {}
+        for p in self.peerings:
+            for name in p.vnets:
+                peers.setdefault(name, []).append(p)
+        object.__setattr__(self, "_peers", {k: tuple(v) for k, v in peers.items()})
 
     def subnet(self, key: str) -> Subnet | None:
         """Look up 'VNET/SUBNET'."""
@@ -230,5 +239,9 @@ class Topology:
     def gateway_of(self, vnet: str) -> Gateway | None:
         return next((g for g in self.gateways.values() if g.vnet == vnet), None)
 
-    def peerings_of(self, vnet: str) -> list[Peering]:
-        return [p for p in self.peerings if vnet in p.vnets]
+    def peerings_of(self, vnet: str) -> tuple[Peering, ...]:
+        """Direct peerings of `vnet` (peering is not transitive)."""
+        return self._peers.get(vnet, ())
+
+    def peering_between(self, a: str, b: str) -> Peering | None:
+        return next((p for p in self._peers.get(a, ()) if b in p.vnets), None)

@@ -48,6 +48,8 @@ class RoutingEngine:
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         self._cache: dict[RouteKey, RouteSet] = {}
+        self._overrides: dict[str, list[DataPathOverride]] = {}
+        self._data_paths: dict[str, RouteSet] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -139,6 +141,12 @@ class RoutingEngine:
         The seed: a User route that overrides a private endpoint /32 by exact prefix is shown
         Active, but an active-active VPN gateway sends the traffic straight to the endpoint.
         """
+        cached = self._overrides.get(gateway.name)
+        if cached is None:
+            cached = self._overrides[gateway.name] = self._data_path_overrides(gateway)
+        return cached
+
+    def _data_path_overrides(self, gateway: Gateway) -> list[DataPathOverride]:
         value, why = self.honours_override(gateway)
         if value is HonoursOverride.TRUE:
             return []
@@ -165,6 +173,12 @@ class RoutingEngine:
         """The routes the gateway forwards by: the display, with the PE /32 overrides undone when
         the assumption says the data path ignores them (unknown is treated as displayed here; the
         callers report the dependence)."""
+        cached = self._data_paths.get(gateway.name)
+        if cached is None:
+            cached = self._data_paths[gateway.name] = self._gateway_data_path(gateway)
+        return cached
+
+    def _gateway_data_path(self, gateway: Gateway) -> RouteSet:
         display = self.routes(self.gateway_subnet(gateway))
         overrides = [o for o in self.data_path_overrides(gateway) if o.certain]
         if not overrides:

@@ -1,0 +1,111 @@
+"""Adapter for intent files (`intents:` list): YAML/JSON -> validated `Intent` objects.
+
+Selectors and device names are checked against the topology, so a typo is an input error
+(exit 2) with its key path, never a silently empty check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from azroute.errors import InputError
+from azroute.ingest.native import pydantic_error, read_document
+from azroute.model.intents import Intent
+from azroute.model.net import parse_prefix
+from azroute.model.topology import Topology
+
+SOURCE_KINDS = ("vm", "site", "subnet", "vnet", "prefix")
+DESTINATION_KINDS = ("pe", "vm", "subnet", "vnet", "prefix")
+DEVICE_KINDS = ("firewall", "nva", "gateway")
+
+
+class _IntentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str
+    source: str = Field(alias="from")
+    destination: str = Field(alias="to")
+    ports: list[int] = Field(default_factory=list)
+    protocol: Literal["tcp", "udp", "icmp"] = "tcp"
+    expect: Literal["reachable", "blocked"] = "reachable"
+    via: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list)
+    symmetric: bool = True
+
+    @field_validator("ports")
+    @classmethod
+    def _ports(cls, ports: list[int]) -> list[int]:
+        for port in ports:
+            if not 0 <= port <= 65535:
+                raise ValueError(f"port {port} is outside 0-65535")
+        return ports
+
+
+class _IntentsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    intents: list[_IntentSpec] = Field(min_length=1)
+
+
+def load_intents(path: Path, topology: Topology) -> list[Intent]:
+    """Read an intents file and check every selector and device against `topology`."""
+    data = read_document(path)
+    try:
+        spec = _IntentsFile.model_validate(data)
+    except ValidationError as exc:
+        raise pydantic_error(exc, str(path)) from None
+    intents = []
+    names: set[str] = set()
+    for i, item in enumerate(spec.intents):
+        where = f"intents.{i}"
+        if item.name in names:
+            raise InputError(f"intent name '{item.name}' is used twice", file=str(path), path=f"{where}.name",
+                             fix="give every intent its own name")
+        names.add(item.name)
+        _check_selector(path, f"{where}.from", item.source, SOURCE_KINDS, topology)
+        _check_selector(path, f"{where}.to", item.destination, DESTINATION_KINDS, topology)
+        for key, devices in (("via", item.via), ("avoid", item.avoid)):
+            for j, device in enumerate(devices):
+                _check_device(path, f"{where}.{key}.{j}", device, topology)
+        intents.append(Intent(item.name, item.source, item.destination, tuple(item.ports), item.protocol,
+                              item.expect, tuple(item.via), tuple(item.avoid), item.symmetric))
+    return intents
+
+
+def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], topology: Topology) -> None:
+    if text == "private_endpoints" and "pe" in kinds:
+        return
+    kind, sep, name = text.partition(":")
+    fix = "use " + " | ".join(f"{k}:NAME" for k in kinds) + (" | private_endpoints" if "pe" in kinds else "")
+    if not sep or kind not in kinds:
+        raise InputError(f"'{text}' is not a selector", file=str(path), path=where, fix=fix)
+    known: dict[str, object] = {
+        "vm": topology.vms, "site": topology.sites, "vnet": topology.vnets,
+        "pe": topology.private_endpoints,
+    }
+    if kind == "subnet":
+        if topology.subnet(name) is None:
+            raise InputError(f"unknown subnet '{name}'", file=str(path), path=where, fix="use VNET/SUBNET")
+    elif kind == "prefix":
+        try:
+            parse_prefix(name)
+        except ValueError as exc:
+            raise InputError(str(exc), file=str(path), path=where, fix="use a CIDR prefix") from None
+    elif name not in known[kind]:  # type: ignore[operator]
+        raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
+                         fix=f"use a {kind} defined in {topology.source}")
+
+
+def _check_device(path: Path, where: str, text: str, topology: Topology) -> None:
+    kind, sep, name = text.partition(":")
+    pools: dict[str, object] = {"firewall": topology.firewalls, "gateway": topology.gateways,
+                                "nva": {n for n, vm in topology.vms.items() if vm.subnet}}
+    if not sep or kind not in DEVICE_KINDS:
+        raise InputError(f"'{text}' is not a device", file=str(path), path=where,
+                         fix="use firewall:NAME, nva:VM_NAME or gateway:NAME")
+    if name not in pools[kind]:  # type: ignore[operator]
+        raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
+                         fix=f"use a {kind} defined in {topology.source}")

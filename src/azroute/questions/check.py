@@ -1,0 +1,312 @@
+"""Check intents exhaustively: every source and destination address, one trace per equivalence class.
+
+Every routing decision is a longest-prefix match over prefixes that appear in the topology,
+and every ownership test is an exact address. Cutting the address space at every such prefix
+boundary and device address gives *elementary ranges* inside which all addresses are
+forwarded identically; checking one address per range is therefore exhaustive.
+Assumptions whose value is unknown are settled by checking every value: a verdict that differs
+between values is `unknown`, naming the assumption.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.trace import Endpoint, Forwarder, Path, Trace
+from azroute.model.intents import Intent
+from azroute.model.net import Prefix, format_ip, parse_prefix
+from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
+from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
+from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_NONE_ROUTES
+
+Range = tuple[int, int]  # [start, end)
+
+
+class Verdict(StrEnum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """Flows failing for the same reason, with the address ranges they cover."""
+
+    reason: str
+    sources: tuple[Range, ...]
+    destinations: tuple[Range, ...]
+    flows: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntentResult:
+    intent: Intent
+    verdict: Verdict
+    violations: tuple[Violation, ...]
+    example: Trace | None
+    flows: int
+    depends_on: tuple[str, ...]
+    notes: tuple[str, ...]
+    unchecked: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    source: Endpoint
+    destination: Endpoint
+    source_range: Range
+    destination_range: Range
+
+
+def boundaries(topology: Topology) -> list[int]:
+    """Every address at which forwarding or ownership can change, sorted."""
+    prefixes: list[Prefix] = [*OBSERVED_NONE_ROUTES, *DOCS_NONE_ROUTES, *topology.platform.none_routes_custom]
+    for vnet in topology.vnets.values():
+        prefixes += vnet.address_space
+        prefixes += [s.prefix for s in vnet.subnets]
+    for site in topology.sites.values():
+        prefixes += [*site.address_space, *site.advertised_prefixes]
+    for table in topology.route_tables.values():
+        prefixes += [r.prefix for r in table.routes]
+    for tag in topology.service_tags.values():
+        prefixes += tag
+    points = {p.network for p in prefixes} | {p.last + 1 for p in prefixes}
+    for ip in _device_ips(topology):
+        points |= {ip, ip + 1}
+    return sorted(points)
+
+
+def _device_ips(topology: Topology) -> Iterator[int]:
+    yield from (vm.ip for vm in topology.vms.values())
+    yield from (pe.ip for pe in topology.private_endpoints.values())
+    for fw in topology.firewalls.values():
+        yield fw.private_ip
+        yield from fw.instance_ips
+    for gw in topology.gateways.values():
+        yield from gw.instance_ips
+    yield from (s.bgp_peer_ip for s in topology.sites.values() if s.bgp_peer_ip is not None)
+
+
+def selector_ranges(selector: str, topology: Topology) -> list[Range]:
+    """The address ranges a selector names (validated by the intents adapter)."""
+    if selector == "private_endpoints":
+        return sorted((pe.ip, pe.ip + 1) for pe in topology.private_endpoints.values())
+    kind, _, name = selector.partition(":")
+    prefixes: list[Prefix]
+    if kind == "vm":
+        ip = topology.vms[name].ip
+        return [(ip, ip + 1)]
+    if kind == "pe":
+        ip = topology.private_endpoints[name].ip
+        return [(ip, ip + 1)]
+    if kind == "site":
+        site = topology.sites[name]
+        prefixes = [*site.address_space, *site.advertised_prefixes]
+    elif kind == "subnet":
+        subnet = topology.subnet(name)
+        assert subnet is not None
+        prefixes = [subnet.prefix]
+    elif kind == "vnet":
+        prefixes = list(topology.vnets[name].address_space)
+    else:
+        prefixes = [parse_prefix(name)]
+    return merge_ranges([(p.network, p.last + 1) for p in prefixes])
+
+
+def merge_ranges(ranges: list[Range]) -> list[Range]:
+    merged: list[Range] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def elementary(ranges: list[Range], points: list[int]) -> Iterator[Range]:
+    """Split ranges at every boundary point inside them."""
+    for start, end in ranges:
+        cut = start
+        for point in points[bisect.bisect_right(points, start):bisect.bisect_left(points, end)]:
+            yield cut, point
+            cut = point
+        yield cut, end
+
+
+def range_text(ranges: tuple[Range, ...] | list[Range], limit: int = 6) -> str:
+    """Ranges as CIDR prefixes (a range that is no prefix is split into prefixes)."""
+    cidrs = [str(p) for start, end in ranges for p in _to_prefixes(start, end)]
+    shown = ", ".join(cidrs[:limit])
+    return shown + (f" and {len(cidrs) - limit} more" if len(cidrs) > limit else "")
+
+
+def _to_prefixes(start: int, end: int) -> Iterator[Prefix]:
+    while start < end:
+        length = 32
+        while length > 0:
+            size = 1 << (32 - (length - 1))
+            if start % size or start + size > end:
+                break
+            length -= 1
+        yield Prefix(start, length)
+        start += 1 << (32 - length)
+
+
+class Checker:
+    """Evaluates intents against one topology (and its variants for unknown assumptions)."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.points = boundaries(topology)
+        self._forwarders: dict[tuple[tuple[str, str], ...], Forwarder] = {}
+
+    def forwarder(self, settings: tuple[tuple[str, str], ...] = ()) -> Forwarder:
+        cached = self._forwarders.get(settings)
+        if cached is None:
+            cached = self._forwarders[settings] = Forwarder(RoutingEngine(_variant(self.topology, settings)))
+        return cached
+
+    def check(self, intent: Intent) -> IntentResult:
+        base = self._evaluate(intent, ())
+        unknown = sorted({d.rsplit("=", 1)[0] for d in base.depends_on if d.endswith("=unknown")})
+        if not unknown:
+            return base
+        choices = [[(name, v) for v in _values(name)] for name in unknown]
+        results = [(combo, self._evaluate(intent, tuple(combo))) for combo in itertools.product(*choices)]
+        verdicts = {r.verdict for _, r in results}
+        described = tuple(f"{r.verdict} when {', '.join(f'{n}={v}' for n, v in combo)}"
+                          for combo, r in results)
+        if len(verdicts) == 1:
+            only = results[0][1]
+            return dataclasses.replace(only, variants=described, notes=(
+                *only.notes, f"same verdict for every value of {', '.join(unknown)}"))
+        violated = next(r for _, r in results if r.verdict is Verdict.VIOLATED)
+        return dataclasses.replace(violated, verdict=Verdict.UNKNOWN, variants=described, notes=(
+            *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
+            f"--assume NAME=VALUE"))
+
+    def _flows(self, intent: Intent, book: AddressBook) -> tuple[list[_Flow], list[str]]:
+        unchecked: list[Range] = []
+        sources: list[tuple[Endpoint, Range]] = []
+        for rng in elementary(selector_ranges(intent.source, self.topology), self.points):
+            found = endpoint_at(book, rng[0])
+            if found is None:
+                unchecked.append(rng)
+            else:
+                sources.append((found, rng))
+        destinations = []
+        for rng in elementary(selector_ranges(intent.destination, self.topology), self.points):
+            found = endpoint_at(book, rng[0])
+            destinations.append((found or Endpoint(rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None,
+                                                                     (rng[0],)), format_ip(rng[0])), rng))
+        flows = [_Flow(s, d, sr, dr) for s, sr in sources for d, dr in destinations
+                 if not (sr[0] <= d.ip < sr[1])]
+        notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
+            if unchecked else []
+        return flows, notes
+
+    def _evaluate(self, intent: Intent, settings: tuple[tuple[str, str], ...]) -> IntentResult:
+        forwarder = self.forwarder(settings)
+        flows, unchecked = self._flows(intent, forwarder.book)
+        port = intent.ports[-1] if intent.ports else None
+        groups: dict[str, list[tuple[_Flow, Trace]]] = {}
+        depends: dict[str, None] = {}
+        notes: dict[str, None] = {}
+        for flow in flows:
+            # Forwarding is port-independent until firewall rules are evaluated: one trace per flow.
+            trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
+            depends.update(dict.fromkeys(trace.depends_on))
+            notes.update(dict.fromkeys(_notes(trace)))
+            for reason in judge(intent, trace):
+                groups.setdefault(reason, []).append((flow, trace))
+        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f, _ in items])),
+                                     tuple(merge_ranges([f.destination_range for f, _ in items])), len(items))
+                           for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
+        example = _example(groups[violations[0].reason]) if violations else None
+        verdict = Verdict.VIOLATED if violations else Verdict.HOLDS
+        if not flows:
+            notes["no flow to check: the selectors name no placed address"] = None
+        return IntentResult(intent, verdict, violations, example, len(flows), tuple(depends), tuple(notes),
+                            tuple(unchecked))
+
+
+def _notes(trace: Trace) -> list[str]:
+    return [n for n in (*trace.forward.notes, *(trace.reverse.notes if trace.reverse else ()))
+            if n.startswith("firewall rules")]
+
+
+def _example(items: list[tuple[_Flow, Trace]]) -> Trace:
+    """A violating flow between named endpoints when there is one (the last in address order)."""
+    named = [t for f, t in items if f.source.device.kind is not Kind.ADDRESS and
+             not f.source.label.startswith(format_ip(f.source.ip))]
+    return (named or [t for _, t in items])[-1]
+
+
+def _shape(path: Path) -> str:
+    """The hops of a path without the final endpoint's name: flows with the same shape group."""
+    names = [h.device.label for h in path.hops[:-1]] + [str(path.hops[-1].device.kind)] if path.hops else []
+    return " -> ".join(names)
+
+
+def _labels(path: Path | None) -> set[str]:
+    return {h.device.label for h in path.hops} if path else set()
+
+
+def _device_label(text: str) -> str:
+    kind, _, name = text.partition(":")
+    return f"{kind} {name}"
+
+
+def judge(intent: Intent, trace: Trace) -> list[str]:
+    """Why one flow violates the intent (empty when it satisfies it)."""
+    forward, reverse = trace.forward, trace.reverse
+    delivered = forward.ok and (reverse is None or reverse.ok) and not (intent.symmetric and trace.asymmetry)
+    if intent.expect == "blocked":
+        return [f"reachable, expected blocked (path: {_shape(forward)})"] if delivered else []
+    if not forward.ok:
+        return [f"not reachable: {forward.reason}" + "".join(f"; {b}" for b in forward.blockers)]
+    reasons = []
+    if reverse is not None and not reverse.ok:
+        reasons.append(f"reply not delivered: {reverse.reason}" + "".join(f"; {b}" for b in reverse.blockers))
+    if intent.symmetric and trace.asymmetry:
+        reasons.append(trace.asymmetry)
+    there, back = _labels(forward), _labels(reverse)
+    for device in map(_device_label, intent.via):
+        if device not in there:
+            reasons.append(f"does not traverse {device} (path: {_shape(forward)})")
+        elif intent.symmetric and reverse is not None and device not in back:
+            reasons.append(f"the reply does not traverse {device} (return path: {_shape(reverse)})")
+    for device in map(_device_label, intent.avoid):
+        if device in there or device in back:
+            reasons.append(f"traverses {device}, which it must avoid")
+    return reasons
+
+
+def _values(name: str) -> list[str]:
+    if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE):
+        return ["false", "true"]
+    return [PeReplyPath.AUTO, PeReplyPath.TO_SENDER, PeReplyPath.ROUTED]
+
+
+def _variant(topology: Topology, settings: tuple[tuple[str, str], ...]) -> Topology:
+    """The topology with unknown assumptions pinned.
+
+    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway) or 'pe_reply_path'.
+    """
+    gateways = dict(topology.gateways)
+    platform = topology.platform
+    for name, value in settings:
+        if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE + "["):
+            gw = name[len(ASSUMPTION_GATEWAY_OVERRIDE) + 1:-1]
+            gateways[gw] = dataclasses.replace(gateways[gw], honours_pe_udr_override=HonoursOverride(value))
+        else:
+            platform = dataclasses.replace(platform, pe_reply_path=PeReplyPath(value))
+    return dataclasses.replace(topology, gateways=gateways, platform=platform)

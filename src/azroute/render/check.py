@@ -1,0 +1,92 @@
+"""Render intent results: a text report, one-line summaries, JSON, and JUnit XML for CI systems."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from azroute.forwarding.trace import Trace
+from azroute.questions.check import IntentResult, Verdict, range_text
+from azroute.render.trace import trace_json, trace_text
+
+_MAX_VIOLATIONS = 5
+
+
+def _scope(result: IntentResult) -> str:
+    intent = result.intent
+    ports = ",".join(map(str, intent.ports)) or "any"
+    return f"{intent.source} -> {intent.destination}, {intent.protocol} ports {ports}, expect {intent.expect}"
+
+
+def _example_flow(trace: Trace) -> str:
+    port = f":{trace.port}" if trace.port is not None else ""
+    hops = [h.device.label for h in trace.forward.hops[1:]]
+    return f"{trace.source.label} -> {trace.destination.label}{port} goes {' -> '.join(hops)}"
+
+
+def brief_line(result: IntentResult) -> str:
+    """One line per intent, e.g. for `make run` and CI logs."""
+    head = f"{result.verdict.upper():<8} {result.intent.name}"
+    if result.verdict is Verdict.HOLDS:
+        return f"{head}: {result.flows} source/destination range pairs checked"
+    assert result.violations and result.example is not None
+    return f"{head}: {result.violations[0].reason}; example {_example_flow(result.example)}"
+
+
+def report_text(results: list[IntentResult]) -> str:
+    lines: list[str] = []
+    for result in results:
+        lines.append(f"{result.verdict.upper():<8} {result.intent.name}  ({_scope(result)})")
+        lines.append(f"  {result.flows} source/destination range pairs checked (one flow per pair of "
+                     "ranges with identical forwarding; forwarding does not depend on the port until "
+                     "firewall rules are evaluated)")
+        for v in result.violations[:_MAX_VIOLATIONS]:
+            lines.append(f"  - {v.reason}")
+            lines.append(f"      {v.flows} range pairs; sources {range_text(v.sources)}; "
+                         f"destinations {range_text(v.destinations)}")
+        if len(result.violations) > _MAX_VIOLATIONS:
+            lines.append(f"  - ... {len(result.violations) - _MAX_VIOLATIONS} more reasons (see -o json)")
+        lines += [f"  variant: {v}" for v in result.variants]
+        if result.depends_on:
+            lines.append(f"  depends on assumptions: {', '.join(result.depends_on)}")
+        lines += [f"  note: {n}" for n in (*result.notes, *result.unchecked)]
+        if result.example is not None:
+            lines.append(f"  example: {_example_flow(result.example)}")
+            lines += ["    " + line if line else "" for line in trace_text(result.example).splitlines()]
+        lines.append("")
+    counts = {v: sum(r.verdict is v for r in results) for v in Verdict}
+    lines.append(f"{counts[Verdict.HOLDS]} of {len(results)} intents hold "
+                 f"({counts[Verdict.VIOLATED]} violated, {counts[Verdict.UNKNOWN]} unknown)")
+    return "\n".join(lines) + "\n"
+
+
+def report_json(results: list[IntentResult]) -> dict[str, Any]:
+    return {"intents": [{
+        "name": r.intent.name,
+        "verdict": str(r.verdict),
+        "flows": r.flows,
+        "violations": [{"reason": v.reason, "flows": v.flows, "sources": range_text(v.sources, 10**6),
+                        "destinations": range_text(v.destinations, 10**6)} for v in r.violations],
+        "example": trace_json(r.example) if r.example else None,
+        "dependsOn": list(r.depends_on),
+        "variants": list(r.variants),
+        "notes": [*r.notes, *r.unchecked],
+    } for r in results]}
+
+
+def report_junit(results: list[IntentResult], suite: str) -> str:
+    """One test case per intent; violated -> failure, unknown -> error (neither is a pass)."""
+    failures = sum(r.verdict is Verdict.VIOLATED for r in results)
+    errors = sum(r.verdict is Verdict.UNKNOWN for r in results)
+    root = ET.Element("testsuites")
+    node = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures),
+                         errors=str(errors), skipped="0")
+    for r in results:
+        case = ET.SubElement(node, "testcase", classname=suite, name=r.intent.name)
+        if r.verdict is Verdict.HOLDS:
+            continue
+        tag = "failure" if r.verdict is Verdict.VIOLATED else "error"
+        element = ET.SubElement(case, tag, message=brief_line(r), type=str(r.verdict))
+        element.text = report_text([r])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
