@@ -32,13 +32,29 @@ def _fail(error: AzrouteError) -> NoReturn:
 
 
 class _Group(click.Group):
-    """Turns every AzrouteError into one 'error:' line on stderr and its exit code."""
+    """Turns every AzrouteError and click usage error into one 'error:' line and its exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AzrouteError as error:
             _fail(error)
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.format_message(), err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            where = error.ctx.command_path if isinstance(error, click.UsageError) and error.ctx else "azroute"
+            click.echo(f"error: {where}: {error.format_message().rstrip('.')}; fix: see '{where} --help'",
+                       err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def warn(message: str) -> None:
@@ -163,7 +179,11 @@ def _destination(engine: RoutingEngine, text: str) -> int:
 @OUTPUT
 @_assume_option
 def next_hop_command(file: str, origin: str, destination: str, output: str, assume: tuple[str, ...]) -> None:
-    """Next hop like Network Watcher: type, IP and route table (or "System Route")."""
+    """Next hop to one destination, like Network Watcher: type, IP, route table or "System Route".
+
+    nextHopType uses the effective-route values (VnetLocal, VNetPeering, InterfaceEndpoint...);
+    from a gateway the answer follows its data path, which may differ from its displayed routes.
+    """
     engine = _engine(file, assume)
     result = next_hop(engine, resolve_origin(engine, origin), _destination(engine, destination))
     if output == "json":

@@ -67,7 +67,8 @@ def resolve_origin(engine: RoutingEngine, name: str) -> Origin:
         return Origin(f"subnet {bare}", engine.subnet(bare))
     raise UsageError(f"'{name}' is not a VM, gateway, firewall or VNET/SUBNET of this topology",
                      path="--from", fix="name one of them, e.g. " + ", ".join(
-                         [*topology.vms, *topology.gateways][:4] or ["hub/vm"]))
+                         [*(n for n, vm in topology.vms.items() if vm.subnet), *topology.gateways][:4]
+                         or ["VNET/SUBNET"]))
 
 
 def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop:

@@ -122,7 +122,8 @@ def pydantic_error(exc: ValidationError, source: str, root: type[BaseModel] | No
     if root is None and exc.title == s.TopologySpec.__name__:
         root = s.TopologySpec
     errors = exc.errors()
-    first = errors[0]
+    # a misspelt key also makes the real one "missing": report the spelling, it explains both
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = first["loc"]
     kind = first["type"]
     if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. an unquoted number
@@ -152,8 +153,12 @@ def _unknown_key(loc: tuple[int | str, ...], source: str, root: type[BaseModel] 
     known = [f.alias or name for name, f in model.model_fields.items()] \
         if isinstance(model, type) and issubclass(model, BaseModel) else []
     close = difflib.get_close_matches(key, known, n=1)
-    fix = f"rename it to '{close[0]}'" if close else f"remove it; keys allowed here: {', '.join(known)}" \
-        if known else "remove it or correct its spelling"
+    if close:
+        fix = f"rename it to '{close[0]}'"
+    elif known:
+        fix = f"remove it; keys allowed here: {', '.join(known)}"
+    else:
+        fix = "remove it or correct its spelling"
     return InputError(f"unknown key '{key}'", file=source, path=".".join(str(p) for p in loc), fix=fix)
 
 

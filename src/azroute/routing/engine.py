@@ -22,13 +22,17 @@ from azroute.model.topology import (
     Topology,
 )
 from azroute.routing.gateway_routes import gateway_rows
-from azroute.routing.precedence import apply_default_route_effects, resolve_same_prefix
+from azroute.routing.precedence import (
+    apply_default_route_effects,
+    prefer_system_over_bgp,
+    resolve_same_prefix,
+)
 from azroute.routing.private_endpoints import (
     apply_network_policies,
     endpoints_visible_from,
     interface_endpoint_rows,
 )
-from azroute.routing.routes import Candidate, DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
+from azroute.routing.routes import DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
 from azroute.routing.system import (
     internet_row,
     none_rows,
@@ -36,6 +40,7 @@ from azroute.routing.system import (
     service_endpoint_rows,
     vnet_local_rows,
 )
+from azroute.routing.user_routes import propagates_gateway_routes, user_rows
 
 RouteKey = tuple[str, str | None, tuple[str, ...]]
 
@@ -97,24 +102,19 @@ class RoutingEngine:
         table = topology.route_tables.get(subnet.route_table) if subnet.route_table else None
         notes: list[str] = []
         rows = vnet_local_rows(vnet) + peering_rows(vnet, topology)
-        if table is not None and table.disable_bgp_route_propagation:
-            # reference §4.3: suppressed rows disappear, they are not shown Invalid.
-            if gateway_rows(vnet.name, topology):
-                notes.append(f"gateway routes not shown: route table {table.name} disables BGP route "
-                             "propagation")
-        else:
-            rows += gateway_rows(vnet.name, topology)
+        learned = gateway_rows(vnet.name, topology)
+        if propagates_gateway_routes(table):
+            rows += learned
+        elif learned and table is not None:
+            notes.append(f"gateway routes not shown: route table {table.name} disables BGP route propagation")
         rows.append(internet_row())
-        rows += none_rows(vnet, topology.platform)
+        rows += none_rows(vnet, topology)
         rows += service_endpoint_rows(subnet, topology)
-        if table is not None:
-            rows += [Candidate(Source.USER, (r.prefix,), r.next_hop_type, Slot.USER,
-                               f"route {r.name} in route table {table.name}",
-                               next_hop_ips=(r.next_hop_ip,) if r.next_hop_ip is not None else (),
-                               name=r.name, table=table.name) for r in table.routes]
+        rows += user_rows(table)
         pe_rows = interface_endpoint_rows(endpoints_visible_from(vnet.name, topology, self._pe_by_vnet))
         rows += pe_rows
         resolve_same_prefix(rows, topology.platform, notes)
+        prefer_system_over_bgp(rows)
         apply_default_route_effects(rows, notes)
         apply_network_policies(pe_rows, [r for r in rows if r.slot is not Slot.INTERFACE_ENDPOINT], topology)
         ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)

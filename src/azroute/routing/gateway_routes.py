@@ -27,8 +27,8 @@ def gateways_serving(vnet: str, topology: Topology) -> tuple[list[Gateway], str 
     if own:
         return own, None
     for peering in topology.peerings_of(vnet):
-        if peering.use_remote_gateways == vnet:
-            hub = peering.other(vnet)
+        hub = peering.other(vnet)
+        if peering.use_remote_gateways == vnet and peering.allow_gateway_transit == hub:
             return [g for g in topology.gateways.values() if g.vnet == hub], hub
     return [], None
 
@@ -36,7 +36,8 @@ def gateways_serving(vnet: str, topology: Topology) -> tuple[list[Gateway], str 
 def transit_domain(gateway: Gateway, topology: Topology) -> list[str]:
     """The gateway's VNet plus every VNet using it through gateway transit (reference §7)."""
     spokes = [p.use_remote_gateways for p in topology.peerings_of(gateway.vnet)
-              if p.use_remote_gateways and p.use_remote_gateways != gateway.vnet]
+              if p.allow_gateway_transit == gateway.vnet and p.use_remote_gateways
+              and p.use_remote_gateways != gateway.vnet]
     return [gateway.vnet, *(s for s in spokes if s is not None)]
 
 

@@ -6,6 +6,7 @@ same-prefix conflicts do (reference §5.2, §5.3). Rules, in the order applied:
   service-endpoint       a service-endpoint prefix beats an exact User route (assumption).
   system-over-bgp        VNet, peering and service-endpoint routes beat BGP for the same prefix.
   bgp-over-system        BGP beats the other system routes for the same prefix.
+  system-over-bgp        ... and VNet, peering and service-endpoint routes beat BGP routes inside them.
   default-route          the 0/0 winner decides whether Internet and None rows are shown.
 """
 
@@ -78,6 +79,26 @@ def _service_endpoint_tie(prefix: Prefix, user: Candidate, endpoint: Candidate, 
         endpoint.reason = (f"Active: {endpoint.origin}; except {prefix}, where "
                            f"{_describe_user(user, prefix)} wins "
                            "(assumption service_endpoint_overrides_udr=false)")
+
+
+def prefer_system_over_bgp(rows: list[Candidate]) -> None:
+    """Invalidate BGP rows inside a VNet, peering or service-endpoint prefix (reference §5.2 NOTE:
+    those system routes "are preferred routes, even if BGP routes are more specific").
+
+    The gateway already drops learned prefixes inside its own and its transit spokes' ranges
+    (`gateway_routes.learned_routes`); this covers peers without transit and service endpoints.
+    How Azure displays such a row is UNCONFIRMED (reference §11.7); forwarding follows the NOTE.
+    """
+    preferred = [(p, r) for r in rows if r.source is Source.DEFAULT and not r.removed
+                 and r.next_hop_type in _PREFERRED_OVER_BGP for p in r.prefixes]
+    for row in rows:
+        if row.source is not Source.GATEWAY or row.state is not State.ACTIVE:
+            continue
+        prefix = row.prefixes[0]
+        cover = next(((p, r) for p, r in preferred if p.covers(prefix) and p != prefix), None)
+        if cover is not None:
+            row.invalidate("system-over-bgp", f"{cover[1].next_hop_type} system route {cover[0]} is "
+                           "preferred over BGP routes, even more specific ones")
 
 
 def apply_default_route_effects(rows: list[Candidate], notes: list[str]) -> None:

@@ -64,16 +64,21 @@ def none_route_list(platform: Platform) -> tuple[Prefix, ...]:
     return OBSERVED_NONE_ROUTES
 
 
-def none_rows(vnet: VNet, platform: Platform) -> list[Candidate]:
+def none_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
     """Default/None rows, minus those a VNet range equals or contains (reference §2.2).
 
     A range equal to a reserved prefix replaces its None row (the VnetLocal row is already
     there); a range containing it removes it; a range inside it leaves both (LPM decides).
+    Directly peered VNets' ranges are treated the same way (reference §2.2: UNCONFIRMED for
+    peers; otherwise a peer numbered 172.16.0.0/11 would be unreachable, which is not seen).
     """
     rows = []
+    platform = topology.platform
     profile = platform.none_routes_profile
+    ranges = [*vnet.address_space, *(r for p in topology.peerings_of(vnet.name)
+                                     for r in topology.vnets[p.other(vnet.name)].address_space)]
     for reserved in none_route_list(platform):
-        if any(r.covers(reserved) for r in vnet.address_space):
+        if any(r.covers(reserved) for r in ranges):
             continue
         rows.append(Candidate(Source.DEFAULT, (reserved,), NextHopType.NONE, Slot.NONE,
                               f"reserved range dropped by default (assumption none_routes={profile})"))
