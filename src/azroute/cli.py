@@ -18,7 +18,7 @@ from azroute.ingest import load
 from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
-from azroute.model.topology import Subnet, Topology
+from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
@@ -75,8 +75,14 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
 def _engine(file: str, assume: tuple[str, ...]) -> RoutingEngine:
     topology: Topology = load(file)
     if assume:
-        platform = apply_assumptions(topology.platform, _parse_assume(assume))
-        topology = dataclasses.replace(topology, platform=platform)
+        settings = _parse_assume(assume)
+        platform = apply_assumptions(topology.platform, settings)
+        gateways = topology.gateways
+        if "gateway_honours_pe_udr_override" in settings:
+            # the command line is the user's last word: it overrides per-gateway values in the file
+            gateways = {n: dataclasses.replace(g, honours_pe_udr_override=HonoursOverride.AUTO)
+                        for n, g in gateways.items()}
+        topology = dataclasses.replace(topology, platform=platform, gateways=gateways)
     return RoutingEngine(topology)
 
 

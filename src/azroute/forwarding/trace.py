@@ -17,6 +17,7 @@ from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
     Gateway,
+    GatewayType,
     HonoursOverride,
     NextHopType,
     Peering,
@@ -276,6 +277,13 @@ class Forwarder:
             state.hops.append(Hop(device, decision, "no gateway serves this VNet", addresses))
             return None, state.finish(Disposition.DROPPED, f"next hop VirtualNetworkGateway but VNet "
                                       f"{device.vnet} has no gateway (own or through transit)")
+        if decision.route.source is Source.USER:
+            gateways = [g for g in gateways if g.type is GatewayType.VPN]
+            if not gateways:
+                # reference §4.1: "You can't specify a virtual network gateway created as type ExpressRoute"
+                state.hops.append(Hop(device, decision, "no VPN gateway for a User route", addresses))
+                return None, state.finish(Disposition.DROPPED, "User route to VirtualNetworkGateway, but "
+                                          "the only gateway is ExpressRoute, which UDRs cannot target")
         state.hops.append(Hop(device, decision, f"to gateway {gateways[0].name}", addresses))
         return self._gateway_device(gateways[0]), None
 

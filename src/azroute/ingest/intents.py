@@ -56,7 +56,7 @@ def load_intents(path: Path, topology: Topology) -> list[Intent]:
     try:
         spec = _IntentsFile.model_validate(data)
     except ValidationError as exc:
-        raise pydantic_error(exc, str(path)) from None
+        raise pydantic_error(exc, str(path), root=_IntentsFile) from None
     intents = []
     names: set[str] = set()
     for i, item in enumerate(spec.intents):

@@ -40,6 +40,21 @@ from azroute.model.topology import (
 )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last silently,
+    which would quietly drop a VM or a route)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice in the same mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_document(path: Path) -> Any:
     """Parse a YAML or JSON file into Python data; InputError with line/column on syntax errors."""
     try:
@@ -57,7 +72,7 @@ def read_document(path: Path) -> Any:
             raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                              file=str(path), fix="correct the JSON syntax") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
