@@ -127,9 +127,18 @@ def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, a
     else:
         target = engine.vm_subnet(vm) if vm else engine.subnet(subnet or "")
     _print_routes(engine, target, output, explain)
+    _warn_unknown_addresses(engine)
     if gateway:
         for override in engine.data_path_overrides(engine.gateway(gateway)):
             warn(override.message)
+
+
+def _warn_unknown_addresses(engine: RoutingEngine) -> None:
+    for pe in engine.topology.private_endpoints.values():
+        if not pe.ip_known:
+            warn(f"private endpoint {pe.name}'s IP is known only after apply: its row reads "
+                 f"unknown({pe.name})/32 and its state is computed for one free address of {pe.subnet}; "
+                 "`azroute check` tries every distinct choice")
 
 
 def _propagation_disabled(engine: RoutingEngine, subnet: Subnet) -> bool:
@@ -160,6 +169,7 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
             note = f" (same routes as {', '.join(shared)})" if shared else ""
             click.echo(f"{'' if i == 0 else chr(10)}# {s.key}{note}")
             _print_routes(engine, s, output, explain)
+    _warn_unknown_addresses(engine)
     for gw in engine.topology.gateways.values():
         for override in engine.data_path_overrides(gw):
             warn(override.message)

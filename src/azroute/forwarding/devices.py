@@ -68,9 +68,9 @@ class AddressBook:
         for pe in t.private_endpoints.values():
             self._own(Device(Kind.PRIVATE_ENDPOINT, pe.name, pe.subnet.split("/")[0], pe.subnet, (pe.ip,)))
         for fw in t.firewalls.values():
-            # mtr shows the instances, never the private IP (the seed): hops list instance_ips.
-            device = Device(Kind.FIREWALL, fw.name, fw.subnet.split("/")[0], fw.subnet,
-                            fw.instance_ips or (fw.private_ip,))
+            # mtr shows the instances, never the private IP (the seed): hops list instance_ips,
+            # which exports do not carry (empty = unknown, and said so rather than invented).
+            device = Device(Kind.FIREWALL, fw.name, fw.subnet.split("/")[0], fw.subnet, fw.instance_ips)
             for ip in {fw.private_ip, *fw.instance_ips}:
                 self._owners[(fw.subnet.split("/")[0], ip)] = device
         for gw in t.gateways.values():

@@ -183,6 +183,7 @@ class _Checker:
     def __init__(self, spec: s.TopologySpec, source: str) -> None:
         self.spec = spec
         self.source = source
+        self._placeholders: set[int] = set()
 
     def fail(self, path: str, message: str, fix: str) -> InputError:
         return InputError(message, file=self.source, path=path, fix=fix)
@@ -387,8 +388,10 @@ class _Checker:
                     raise self.fail(f"{path}.connections.{i}", f"unknown site '{conn}'",
                                     f"define it under sites ({self._known(self.spec.sites)})")
             gateways[name] = Gateway(name, g.vnet, GatewayType(g.type), g.active_active,
-                                     tuple(g.instance_ips), tuple(g.public_ips), tuple(g.msee_ips),
-                                     g.bgp_asn, tuple(g.connections), g.honours_pe_udr_override)
+                                     tuple(g.instance_ips), tuple(g.public_ips),
+                                     () if g.msee_ips == "unknown" else tuple(g.msee_ips),
+                                     g.bgp_asn, tuple(g.connections), g.honours_pe_udr_override,
+                                     msee_ips_known=g.msee_ips != "unknown")
         return gateways
 
     def _check_gateway_next_hops(self, path: str, g: s.GatewaySpec) -> None:
@@ -471,9 +474,28 @@ class _Checker:
             if subnet.name in (GATEWAY_SUBNET, FIREWALL_SUBNET):
                 raise self.fail(f"{path}.subnet", f"private endpoints cannot be placed in {subnet.name}",
                                 "use an ordinary subnet")
+            if pe.ip == "unknown":
+                endpoints[name] = PrivateEndpoint(name, subnet.key, self._free_ip(subnet), pe.fqdn,
+                                                  ip_known=False)
+                continue
             self._ip_in_subnet(f"{path}.ip", pe.ip, subnet)
             endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn)
         return endpoints
+
+    def _free_ip(self, subnet: Subnet) -> int:
+        """A placeholder for an unknown address: the first one Azure could assign (it reserves the
+        first four and the last address of a subnet) that no other NIC in the file uses."""
+        used = {pe.ip for pe in self.spec.private_endpoints.values() if isinstance(pe.ip, int)}
+        used |= {vm.ip for vm in self.spec.vms.values()}
+        used |= {ip for f in self.spec.firewalls.values() for ip in (f.private_ip, *f.instance_ips)}
+        used |= {ip for g in self.spec.gateways.values() for ip in g.instance_ips}
+        used |= self._placeholders
+        for ip in range(subnet.prefix.network + 4, subnet.prefix.last):
+            if ip not in used:
+                self._placeholders.add(ip)
+                return ip
+        raise self.fail(f"private_endpoints (subnet {subnet.key})", "no free address left for an endpoint "
+                        "whose IP is unknown", "use a larger subnet")
 
     def _check_unique_ips(self, topology: Topology) -> None:
         owners: dict[tuple[str, int], str] = {}

@@ -121,7 +121,8 @@ class GatewaySpec(_Strict):
     active_active: bool = False
     instance_ips: list[IP] = Field(default_factory=list)
     public_ips: list[IP] = Field(default_factory=list)
-    msee_ips: list[IP] = Field(default_factory=list)
+    # MSEE next hops; "unknown" when they are not exported (ARM has no field for them)
+    msee_ips: Literal["unknown"] | list[IP] = Field(default_factory=list)
     bgp_asn: int | None = None
     connections: list[str] = Field(default_factory=list)
     # per-gateway value of the platform assumption of the same name (auto: use the platform's)
@@ -151,7 +152,7 @@ class VMSpec(_Strict):
 
 class PrivateEndpointSpec(_Strict):
     subnet: str
-    ip: IP
+    ip: Literal["unknown"] | IP  # unknown: known only after apply (Terraform plans)
     fqdn: str | None = None
 
 

@@ -136,6 +136,7 @@ class Gateway:
     bgp_asn: int | None = None
     connections: tuple[str, ...] = ()
     honours_pe_udr_override: HonoursOverride = field(default_factory=lambda: HonoursOverride.AUTO)
+    msee_ips_known: bool = True  # False: an export without MSEE addresses (rows show unknown(MSEE))
 
     @property
     def kind(self) -> str:
@@ -177,10 +178,15 @@ class VirtualMachine:
 
 @dataclass(frozen=True, slots=True)
 class PrivateEndpoint:
+    """A private endpoint. When `ip_known` is False (a plan's value known only after apply), `ip`
+    is a placeholder free address of the subnet: checks try every distinct choice, renderers
+    never print it as if it were real."""
+
     name: str
     subnet: str
     ip: int
     fqdn: str | None = None
+    ip_known: bool = True
 
 
 class PeReplyPath(StrEnum):

@@ -21,12 +21,13 @@ from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.trace import Endpoint, Forwarder, Path, Trace
 from azroute.model.intents import Intent
-from azroute.model.net import Prefix, format_ip, parse_prefix
+from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
 from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_NONE_ROUTES
 
 Range = tuple[int, int]  # [start, end)
+Settings = tuple[tuple[str, str], ...]  # pinned unknowns: ("pe_reply_path", "routed"), ("ip[pe:sql]", ...)
 
 
 class Verdict(StrEnum):
@@ -165,27 +166,30 @@ class Checker:
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
-        self.points = boundaries(topology)
-        self._forwarders: dict[tuple[tuple[str, str], ...], Forwarder] = {}
+        self._forwarders: dict[Settings, tuple[Forwarder, list[int]]] = {}
+        self._ip_choices = _unknown_ip_choices(topology)
 
-    def forwarder(self, settings: tuple[tuple[str, str], ...] = ()) -> Forwarder:
+    def forwarder(self, settings: Settings = ()) -> tuple[Forwarder, list[int]]:
+        """The forwarder and elementary-range boundaries of the topology with `settings` pinned."""
         cached = self._forwarders.get(settings)
         if cached is None:
-            cached = self._forwarders[settings] = Forwarder(RoutingEngine(_variant(self.topology, settings)))
+            variant = _variant(self.topology, settings)
+            cached = self._forwarders[settings] = (Forwarder(RoutingEngine(variant)), boundaries(variant))
         return cached
 
     def check(self, intent: Intent) -> IntentResult:
         base = self._evaluate(intent, ())
         unknown = sorted({d.rsplit("=", 1)[0] for d in base.depends_on if d.endswith("=unknown")})
-        if not unknown:
+        choices = [[(name, v) for v in _values(name)] for name in unknown] + self._ip_choices
+        if not choices:
             return base
-        choices = [[(name, v) for v in _values(name)] for name in unknown]
-        results = [(combo, self._evaluate(intent, tuple(combo))) for combo in itertools.product(*choices)]
+        results = [(combo, self._evaluate(intent, combo)) for combo in _combinations(choices)]
+        unknown += [c[0][0] for c in self._ip_choices]
         verdicts = {r.verdict for _, r in results}
         described = tuple(f"{r.verdict} when {', '.join(f'{n}={v}' for n, v in combo)}"
                           for combo, r in results)
         if len(verdicts) == 1:
-            only = results[0][1]
+            only = next((r for _, r in results if r.verdict is Verdict.VIOLATED), results[0][1])
             return dataclasses.replace(only, variants=described, notes=(
                 *only.notes, f"same verdict for every value of {', '.join(unknown)}"))
         violated = next(r for _, r in results if r.verdict is Verdict.VIOLATED)
@@ -193,17 +197,17 @@ class Checker:
             *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
             f"--assume NAME=VALUE"))
 
-    def _flows(self, intent: Intent, book: AddressBook) -> tuple[list[_Flow], list[str]]:
+    def _flows(self, intent: Intent, book: AddressBook, points: list[int]) -> tuple[list[_Flow], list[str]]:
         unchecked: list[Range] = []
         sources: list[tuple[Endpoint, Range]] = []
-        for rng in elementary(selector_ranges(intent.source, self.topology), self.points):
+        for rng in elementary(selector_ranges(intent.source, book.topology), points):
             found = endpoint_at(book, rng[0])
             if found is None:
                 unchecked.append(rng)
             else:
                 sources.append((found, rng))
         destinations = []
-        for rng in elementary(selector_ranges(intent.destination, self.topology), self.points):
+        for rng in elementary(selector_ranges(intent.destination, book.topology), points):
             found = endpoint_at(book, rng[0])
             destinations.append((found or Endpoint(rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None,
                                                                      (rng[0],)), format_ip(rng[0])), rng))
@@ -213,9 +217,9 @@ class Checker:
             if unchecked else []
         return flows, notes
 
-    def _evaluate(self, intent: Intent, settings: tuple[tuple[str, str], ...]) -> IntentResult:
-        forwarder = self.forwarder(settings)
-        flows, unchecked = self._flows(intent, forwarder.book)
+    def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
+        forwarder, points = self.forwarder(settings)
+        flows, unchecked = self._flows(intent, forwarder.book, points)
         port = intent.ports[-1] if intent.ports else None
         groups: dict[str, list[tuple[_Flow, Trace]]] = {}
         depends: dict[str, None] = {}
@@ -290,23 +294,67 @@ def judge(intent: Intent, trace: Trace) -> list[str]:
     return reasons
 
 
+_MAX_VARIANTS = 256
+
+
+def _combinations(choices: list[list[tuple[str, str]]]) -> list[Settings]:
+    """Every combination of choices; past _MAX_VARIANTS, each unknown varied alone (others first)."""
+    total = 1
+    for options in choices:
+        total *= len(options)
+    if total <= _MAX_VARIANTS:
+        return [tuple(combo) for combo in itertools.product(*choices)]
+    firsts = [options[0] for options in choices]
+    return [(*firsts[:i], option, *firsts[i + 1:]) for i, options in enumerate(choices)
+            for option in options]
+
+
+def _unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
+    """For each endpoint whose IP is known only after apply: one address per elementary range of
+    the addresses Azure could assign it (the subnet minus its 4 first and last addresses and the
+    addresses other NICs hold). Any two addresses of one range give the same verdicts."""
+    unknown = [pe for pe in topology.private_endpoints.values() if not pe.ip_known]
+    if not unknown:
+        return []
+    placeholders = {pe.ip for pe in unknown}
+    points = [p for p in boundaries(topology) if p not in placeholders]
+    taken = set(_device_ips(topology)) - placeholders
+    choices = []
+    for pe in unknown:
+        subnet = topology.subnet(pe.subnet)
+        assert subnet is not None
+        free = (subnet.prefix.network + 4, subnet.prefix.last)
+        reps = []
+        for start, end in elementary([free], points):
+            rep = next((ip for ip in range(start, end) if ip not in taken), None)
+            if rep is not None:
+                reps.append(rep)
+        choices.append([(f"ip[pe:{pe.name}]", format_ip(ip)) for ip in reps])
+    return choices
+
+
 def _values(name: str) -> list[str]:
     if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE):
         return ["false", "true"]
     return [PeReplyPath.AUTO, PeReplyPath.TO_SENDER, PeReplyPath.ROUTED]
 
 
-def _variant(topology: Topology, settings: tuple[tuple[str, str], ...]) -> Topology:
-    """The topology with unknown assumptions pinned.
+def _variant(topology: Topology, settings: Settings) -> Topology:
+    """The topology with unknowns pinned.
 
-    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway) or 'pe_reply_path'.
+    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'pe_reply_path', or
+    'ip[pe:NAME]' (an endpoint address known only after apply).
     """
     gateways = dict(topology.gateways)
     platform = topology.platform
+    endpoints = dict(topology.private_endpoints)
     for name, value in settings:
-        if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE + "["):
+        if name.startswith("ip[pe:"):
+            pe = endpoints[name[len("ip[pe:"):-1]]
+            endpoints[pe.name] = dataclasses.replace(pe, ip=parse_ip(value))
+        elif name.startswith(ASSUMPTION_GATEWAY_OVERRIDE + "["):
             gw = name[len(ASSUMPTION_GATEWAY_OVERRIDE) + 1:-1]
             gateways[gw] = dataclasses.replace(gateways[gw], honours_pe_udr_override=HonoursOverride(value))
         else:
             platform = dataclasses.replace(platform, pe_reply_path=PeReplyPath(value))
-    return dataclasses.replace(topology, gateways=gateways, platform=platform)
+    return dataclasses.replace(topology, gateways=gateways, platform=platform, private_endpoints=endpoints)

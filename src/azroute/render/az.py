@@ -19,12 +19,26 @@ from azroute.routing.routes import EffectiveRoute, Source
 ROUTE_COLUMNS = ("Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP")
 
 
+def prefix_texts(row: EffectiveRoute) -> list[str]:
+    """The row's prefixes; an address known only after apply is shown as unknown(NAME)/32."""
+    if row.placeholder:
+        return [f"unknown({row.endpoint})/{p.length}" for p in row.prefixes]
+    return [str(p) for p in row.prefixes]
+
+
+def next_hop_texts(row: EffectiveRoute) -> list[str]:
+    """Next-hop addresses; one the input does not carry (MSEE in exports) is shown as unknown."""
+    if row.unknown_next_hop:
+        return ["unknown(MSEE)"]
+    return [format_ip(ip) for ip in row.next_hop_ips]
+
+
 def route_item(row: EffectiveRoute, disable_bgp_route_propagation: bool, explain: bool) -> dict[str, Any]:
     """One element of `value`; `name` only for User rows (system rows carry none, reference §1.1)."""
     item: dict[str, Any] = {
-        "addressPrefix": [str(p) for p in row.prefixes],
+        "addressPrefix": prefix_texts(row),
         "disableBgpRoutePropagation": disable_bgp_route_propagation,
-        "nextHopIpAddress": [format_ip(ip) for ip in row.next_hop_ips],
+        "nextHopIpAddress": next_hop_texts(row),
         "nextHopType": str(row.next_hop_type),
         "source": str(row.source),
         "state": str(row.state),
@@ -62,7 +76,7 @@ def routes_table(rows: Sequence[EffectiveRoute], explain: bool = False) -> str:
     headers = [*ROUTE_COLUMNS, "Why"] if explain else list(ROUTE_COLUMNS)
     body = []
     for r in rows:
-        cells = [str(r.source), str(r.state), " ".join(str(p) for p in r.prefixes), str(r.next_hop_type),
-                 " ".join(format_ip(ip) for ip in r.next_hop_ips)]
+        cells = [str(r.source), str(r.state), " ".join(prefix_texts(r)), str(r.next_hop_type),
+                 " ".join(next_hop_texts(r))]
         body.append([*cells, r.reason] if explain else cells)
     return simple_table(headers, body)

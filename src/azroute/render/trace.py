@@ -16,8 +16,8 @@ def _flow(trace: Trace) -> str:
 
 def _hop_line(index: int, hop: Hop) -> str:
     where = hop.device.label
-    if hop.addresses and hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
-        where += f" [{' '.join(map(format_ip, hop.addresses))}]"
+    if hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
+        where += f" [{' '.join(map(format_ip, hop.addresses)) or 'instance addresses unknown'}]"
     decided = f"  via {hop.decision.describe()}" if hop.decision else ""
     return f"  {index:>2}. {where}: {hop.action}{decided}"
 
@@ -58,7 +58,11 @@ def trace_mtr(trace: Trace) -> str:
     number = 0
     for hop in hops:
         number += 1
-        addresses = hop.device.addresses or hop.addresses
+        addresses = hop.device.addresses
+        if not addresses:
+            lines.append(f"{number:>2}. ???  ({hop.device.label}: instance addresses unknown, Azure "
+                         "exports only the firewall's private IP)")
+            continue
         lines.append(f"{number:>2}. {format_ip(addresses[0])}")
         lines += [f"    {format_ip(a)}" for a in addresses[1:]]
     if path.disposition.value == "delivered":

@@ -74,9 +74,14 @@ def learned_routes(gateway: Gateway, topology: Topology) -> list[LearnedRoute]:
     return routes
 
 
-def gateway_next_hops(gateway: Gateway) -> list[tuple[int, str]]:
-    """Next-hop IPs Azure prints for the gateway's routes, one row each (reference §3.2)."""
+def gateway_next_hops(gateway: Gateway) -> list[tuple[int | None, str]]:
+    """Next-hop IPs Azure prints for the gateway's routes, one row each (reference §3.2).
+
+    None stands for MSEE addresses an export does not carry: one row, next hop unknown.
+    """
     if gateway.type is GatewayType.EXPRESS_ROUTE:
+        if not gateway.msee_ips_known:
+            return [(None, "ExpressRoute MSEE (addresses not in the export)")]
         return [(ip, "ExpressRoute MSEE") for ip in gateway.msee_ips]
     if gateway.active_active:
         return [(ip, f"instance {i + 1} of active-active VPN gateway") for i, ip in
@@ -93,8 +98,10 @@ def gateway_rows(vnet: str, topology: Topology) -> list[Candidate]:
         hops = gateway_next_hops(gateway)
         for route in learned_routes(gateway, topology):
             for ip, what in hops:
+                shown = format_ip(ip) if ip is not None else "unknown"
                 rows.append(Candidate(
                     Source.GATEWAY, (route.prefix,), NextHopType.VIRTUAL_NETWORK_GATEWAY, Slot.GATEWAY,
                     f"learned by gateway {gateway.name} from site {route.site} ({route.how}){via}; "
-                    f"next hop {format_ip(ip)} = {what}", next_hop_ips=(ip,)))
+                    f"next hop {shown} = {what}", next_hop_ips=(ip,) if ip is not None else (),
+                    unknown_next_hop=ip is None))
     return rows

@@ -20,7 +20,8 @@ def endpoints_visible_from(vnet: str, topology: Topology,
 def interface_endpoint_rows(endpoints: Iterable[PrivateEndpoint]) -> list[Candidate]:
     """One Default/InterfaceEndpoint /32 per private endpoint IP, printed last (§3.4, §1.5)."""
     return [Candidate(Source.DEFAULT, (host(pe.ip),), NextHopType.INTERFACE_ENDPOINT,
-                      Slot.INTERFACE_ENDPOINT, f"private endpoint {pe.name} in {pe.subnet}", endpoint=pe.name)
+                      Slot.INTERFACE_ENDPOINT, f"private endpoint {pe.name} in {pe.subnet}", endpoint=pe.name,
+                      placeholder=not pe.ip_known)
             for pe in endpoints]
 
 

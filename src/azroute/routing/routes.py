@@ -55,6 +55,8 @@ class Candidate:
     rule: str = ""
     removed: bool = False
     shadowed: frozenset[Prefix] = frozenset()
+    placeholder: bool = False
+    unknown_next_hop: bool = False
 
     def invalidate(self, rule: str, reason: str) -> None:
         """Mark the row Invalid by the named precedence rule (see docs/behaviours.md)."""
@@ -65,7 +67,8 @@ class Candidate:
     def freeze(self) -> EffectiveRoute:
         return EffectiveRoute(self.source, self.state, self.prefixes, self.next_hop_type, self.next_hop_ips,
                               self.name, self.table, self.endpoint, self.slot,
-                              self.reason or f"Active: {self.origin}", self.rule, self.shadowed)
+                              self.reason or f"Active: {self.origin}", self.rule, self.shadowed,
+                              self.placeholder, self.unknown_next_hop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class EffectiveRoute:
     reason: str
     rule: str = ""
     shadowed: frozenset[Prefix] = frozenset()
+    placeholder: bool = False  # the prefix stands for an address known only after apply
+    unknown_next_hop: bool = False  # the next-hop address is not in the input (e.g. MSEE)
 
     @property
     def active(self) -> bool:
