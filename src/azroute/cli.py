@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import yaml
 
 from azroute.errors import AzrouteError, InputError, UsageError
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
 from azroute.forwarding.trace import Forwarder
-from azroute.ingest import load
+from azroute.ingest import FORMATS, Loaded, load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
@@ -72,8 +73,23 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _engine(file: str, assume: tuple[str, ...]) -> RoutingEngine:
-    topology: Topology = load(file)
+def _load(file: str, fmt: str, verbose: bool) -> Loaded:
+    loaded = load_any(file, fmt)
+    if loaded.skipped:
+        total = sum(loaded.skipped.values())
+        if verbose:
+            for kind, count in sorted(loaded.skipped.items()):
+                click.echo(f"note: skipped {count} x {kind} (not modelled)", err=True)
+        else:
+            click.echo(f"note: skipped {total} resources of types azroute does not model "
+                       "(--verbose lists them)", err=True)
+    for note in loaded.notes:
+        click.echo(f"note: {note}", err=True)
+    return loaded
+
+
+def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False) -> RoutingEngine:
+    topology: Topology = _load(file, fmt, verbose).topology
     if assume:
         settings = _parse_assume(assume)
         platform = apply_assumptions(topology.platform, settings)
@@ -87,11 +103,16 @@ def _engine(file: str, assume: tuple[str, ...]) -> RoutingEngine:
 
 
 def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--assume, --format and --verbose: how the topology is read and which assumptions hold."""
+    f = click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+                     help="Input dialect: native YAML/JSON, arm (Resource Graph export or a folder of "
+                          "az list outputs), terraform (show -json of a plan or state).")(f)
     return click.option("--assume", multiple=True, metavar="NAME=VALUE",
                         help="Settle a platform assumption (see docs/behaviours.md), repeatable.")(f)
 
 
-FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+FILE = click.argument("file", type=click.Path(path_type=str))
 OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="az-style table or JSON.")
 
@@ -112,13 +133,13 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Add a Why column / reason key naming the deciding rule.")
 @_assume_option
 def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, all_: bool, output: str,
-           explain: bool, assume: tuple[str, ...]) -> None:
+           explain: bool, assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Effective routes, as `az network nic show-effective-route-table` prints them."""
     chosen = [x for x in (vm, subnet, gateway) if x] + (["all"] if all_ else [])
     if len(chosen) != 1:
         raise UsageError("choose exactly one of --vm, --subnet, --gateway, --all", path="routes",
                          fix="e.g. azroute routes FILE --vm hubvm")
-    engine = _engine(file, assume)
+    engine = _engine(file, assume, fmt, verbose)
     if all_:
         _print_all(engine, output, explain)
         return
@@ -194,13 +215,14 @@ def _destination(engine: RoutingEngine, text: str) -> int:
 @click.option("--to", "destination", required=True, help="Destination IP (or VM / private endpoint name).")
 @OUTPUT
 @_assume_option
-def next_hop_command(file: str, origin: str, destination: str, output: str, assume: tuple[str, ...]) -> None:
+def next_hop_command(file: str, origin: str, destination: str, output: str, assume: tuple[str, ...],
+                     fmt: str, verbose: bool) -> None:
     """Next hop to one destination, like Network Watcher: type, IP, route table or "System Route".
 
     nextHopType uses the effective-route values (VnetLocal, VNetPeering, InterfaceEndpoint...);
     from a gateway the answer follows its data path, which may differ from its displayed routes.
     """
-    engine = _engine(file, assume)
+    engine = _engine(file, assume, fmt, verbose)
     result = next_hop(engine, resolve_origin(engine, origin), _destination(engine, destination))
     if output == "json":
         click.echo(dumps(_next_hop_document(result)), nl=False)
@@ -240,9 +262,9 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
               help="Report, JSON, or the hop list mtr would print at the source.")
 @_assume_option
 def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str,
-          assume: tuple[str, ...]) -> None:
+          assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Trace a flow hop by hop, forward and return, naming the route that decided each hop."""
-    forwarder = Forwarder(_engine(file, assume))
+    forwarder = Forwarder(_engine(file, assume, fmt, verbose))
     result = forwarder.trace(resolve_source(forwarder.book, source),
                              resolve_destination(forwarder.book, destination), port, protocol)
     if output == "json":
@@ -262,9 +284,9 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
 @click.option("--brief", is_flag=True, help="One line per intent.")
 @_assume_option
 def check(file: str, intents_file: str, junit: str | None, output: str, brief: bool,
-          assume: tuple[str, ...]) -> None:
+          assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Check intents over every address. Exit 0: all hold; 1: a violation or unknown; 2: bad input."""
-    topology = _engine(file, assume).topology
+    topology = _engine(file, assume, fmt, verbose).topology
     intents = load_intents(Path(intents_file), topology)
     checker = Checker(topology)
     results = [checker.check(intent) for intent in intents]
@@ -281,6 +303,22 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
     else:
         click.echo(report_text(results), nl=False)
     sys.exit(0 if all(r.verdict is Verdict.HOLDS for r in results) else 1)
+
+
+@main.command()
+@FILE
+@click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input dialect (see `routes --help`).")
+@click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")
+def export(file: str, output: str, fmt: str, verbose: bool) -> None:
+    """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
+    loaded = _load(file, fmt, verbose)
+    if output == "json":
+        click.echo(dumps(loaded.document), nl=False)
+    else:
+        click.echo(yaml.safe_dump(loaded.document, sort_keys=False, default_flow_style=None, width=110),
+                   nl=False)
 
 
 def run() -> None:

@@ -1,16 +1,87 @@
-"""Input adapters: each turns one input dialect into the vendor-neutral `Topology`."""
+"""Input adapters: each turns one input dialect into the vendor-neutral `Topology`.
+
+Every foreign dialect (Azure Resource Graph exports, folders of `az ... list -o json` outputs,
+`terraform show -json` plans and states) is first translated into a *native document*: the
+same dict a native YAML file parses to. Validation, error paths and `azroute export` are then
+shared by all dialects. An adapter module exposes
+
+    to_native(paths: list[Path]) -> Conversion
+
+and raises `InputError` naming the file, the resource (address or ID) and the fix.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from azroute.ingest.native import load_topology
+from azroute.errors import InputError
+from azroute.ingest.conversion import Conversion
+from azroute.ingest.native import build_topology, read_document
 from azroute.model.topology import Topology
 
-
-def load(path: str | Path) -> Topology:
-    """Load a topology file (native YAML or JSON)."""
-    return load_topology(Path(path))
+FORMATS = ("auto", "native", "arm", "terraform")
 
 
-__all__ = ["load"]
+@dataclass(slots=True)
+class Loaded:
+    topology: Topology
+    format: str
+    document: dict[str, Any]
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_format(path: Path) -> str:
+    """'native', 'arm' (Resource Graph export or az list outputs) or 'terraform'."""
+    if path.is_dir():
+        return "arm"
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return "native"
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return "native"  # read_document reports the precise problem
+    if isinstance(head, dict) and "format_version" in head and ("planned_values" in head or "values" in head):
+        return "terraform"
+    if isinstance(head, dict) and "vnets" in head:
+        return "native"
+    if isinstance(head, list) or (isinstance(head, dict) and "data" in head):
+        return "arm"
+    return "native"
+
+
+def load_any(path: str | Path, fmt: str = "auto") -> Loaded:
+    """Load a topology in any supported dialect (auto-detected unless `fmt` forces one)."""
+    path = Path(path)
+    kind = detect_format(path) if fmt == "auto" else fmt
+    if kind == "native":
+        data = read_document(path)
+        return Loaded(build_topology(data, source=str(path)), kind, data)
+    conversion = _convert(kind, path)
+    topology = build_topology(conversion.document, source=str(path))
+    return Loaded(topology, kind, conversion.document, conversion.skipped, conversion.notes)
+
+
+def _convert(kind: str, path: Path) -> Conversion:
+    paths = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
+    if kind == "arm":
+        from azroute.ingest import arm  # noqa: PLC0415 - adapters load only when used (start-up time)
+
+        return arm.to_native(paths)
+    if kind == "terraform":
+        from azroute.ingest import terraform  # noqa: PLC0415 - adapters load only when used
+
+        return terraform.to_native(paths)
+    raise InputError(f"unknown format '{kind}'", path="--format", fix=f"use one of {', '.join(FORMATS)}")
+
+
+def load(path: str | Path, fmt: str = "auto") -> Topology:
+    """Load a topology file or folder (native YAML/JSON, ARM exports, Terraform JSON)."""
+    return load_any(path, fmt).topology
+
+
+__all__ = ["FORMATS", "Conversion", "Loaded", "detect_format", "load", "load_any"]

@@ -83,16 +83,15 @@ def read_document(path: Path) -> Any:
 
 def load_topology(path: Path) -> Topology:
     """Read, validate and convert a native topology file."""
-    data = read_document(path)
+    return build_topology(read_document(path), source=str(path))
+
+
+def build_topology(data: Any, source: str) -> Topology:
+    """Validate already-parsed data (a native document) and build the model."""
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_KINDS.get(type(data), type(data).__name__)}"
         raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {found}",
-                         file=str(path), fix="start from examples/private-link-gateway/scenario-a.yaml")
-    return build_topology(data, source=str(path))
-
-
-def build_topology(data: dict[str, Any], source: str) -> Topology:
-    """Validate already-parsed data and build the model."""
+                         file=source, fix="start from examples/private-link-gateway/scenario-a.yaml")
     try:
         spec = s.TopologySpec.model_validate(data)
     except ValidationError as exc:
