@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 import yaml
 
+from azroute.collect import collect_command
 from azroute.errors import AzrouteError, InputError, UsageError
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
@@ -319,6 +320,9 @@ def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     else:
         click.echo(yaml.safe_dump(loaded.document, sort_keys=False, default_flow_style=None, width=110),
                    nl=False)
+
+
+main.add_command(collect_command)
 
 
 def run() -> None:
