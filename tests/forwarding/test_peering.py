@@ -45,11 +45,13 @@ def test_spoke_to_public_ranged_spoke_without_udr_leaves_to_the_internet(
     """spoke3 uses 52.10.0.0/16: with no peering route in spoke1, 0.0.0.0/0 Internet wins."""
     trace = tracer("peering-nontransitive", "vm1", "vm3")
     assert hop_list(trace.forward) == [("vm vm1", "to the Internet")]
-    assert outcome(trace.forward) == (Disposition.INTERNET, "Internet route 0.0.0.0/0", ())
+    assert outcome(trace.forward) == (
+        Disposition.DROPPED, "Internet route 0.0.0.0/0: the packet left Azure (Internet), but vm3 "
+        "(52.10.1.4) is a private address in VNet spoke3", ())
     assert trace.reverse is None
     assert trace.asymmetry is None
-    # Not asserted: trace.reachable (True today) and the note calling vm3 "outside the topology" --
-    # reported as a bug: vm3 is a VM of this topology that the packet never reaches.
+    assert trace.reachable is False
+    assert trace.notes == ()
 
 
 def test_public_ranged_spoke_to_spoke_hits_the_none_route(tracer: Callable[..., Trace]) -> None:
@@ -139,9 +141,13 @@ def test_spoke_to_onprem_address_leaves_azure(tracer: Callable[..., Trace]) -> N
     assert hop_list(trace.forward) == [("vm vm1", "to gateway vpngw"),
                                        ("gateway vpngw", "over the connection to site onprem")]
     assert outcome(trace.forward) == (Disposition.ON_PREMISES, "left Azure towards site onprem", ())
-    assert trace.reverse is None
-    assert trace.notes == ("return path not computed: the destination is outside the topology "
-                           "(left Azure (on-premises))",)
+    # the site is part of the topology: its reply is traced back from it
+    assert trace.reverse is not None
+    assert hop_list(trace.reverse) == [("site onprem", "sends into gateway vpngw: it advertises "
+                                        "10.0.0.0/16, 10.1.0.0/16 to the site"),
+                                       ("gateway vpngw", "to vm vm1"), ("vm vm1", "delivered")]
+    assert trace.notes == ()
+    assert trace.reachable is True
 
 
 def test_without_transit_onprem_is_not_advertised_the_spoke(tracer: Callable[..., Trace]) -> None:

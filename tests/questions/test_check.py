@@ -220,7 +220,7 @@ ER_VIOLATION = "does not traverse firewall azfw (path: site onprem -> gateway er
 ER_VARIANTS = ("violated when gateway_honours_pe_udr_override[ergw]=false",
                "holds when gateway_honours_pe_udr_override[ergw]=true")
 ER_NOTE = ("depends on gateway_honours_pe_udr_override[ergw], whose value is unknown; settle it with "
-           "--assume NAME=VALUE")
+           "--assume NAME=VALUE (the example is from a violating variant)")
 
 
 def test_expressroute_variant_is_unknown(path: Callable[[str], str]) -> None:
@@ -326,7 +326,7 @@ HOLDS    hubvm-to-reserved-range-blocked: 1 source/destination range pairs check
 VIOLATED onprem-to-hubvm-blocked: reachable, expected blocked (path: site onprem -> gateway vpngw -> vm); \
 example onpremvm (192.168.0.4) -> hubvm (10.13.76.132):22 goes gateway vpngw -> vm hubvm
 HOLDS    hubvm-to-sql-blocked: 1 source/destination range pairs checked
-VIOLATED hubvm-to-sql-blocked-asymmetry-ignored: reachable, expected blocked (path: vm hubvm -> \
+VIOLATED hubvm-to-sql-blocked-asymmetry-ignored: reachable, expected blocked (path: vm -> \
 firewall azfw -> private endpoint); example hubvm (10.13.76.132) -> sql (10.13.77.6) goes firewall azfw -> \
 private endpoint sql
 """
@@ -345,7 +345,7 @@ def test_expect_blocked_asymmetric_flow_is_reachable_when_the_reply_follows_the_
                       "--assume", "pe_reply_path=to-sender"])
     assert result.exit_code == 1
     assert result.stdout.splitlines()[3] == (
-        "VIOLATED hubvm-to-sql-blocked: reachable, expected blocked (path: vm hubvm -> firewall azfw -> "
+        "VIOLATED hubvm-to-sql-blocked: reachable, expected blocked (path: vm -> firewall azfw -> "
         "private endpoint); example hubvm (10.13.76.132) -> sql (10.13.77.6) goes firewall azfw -> private "
         "endpoint sql")
 
@@ -373,8 +373,8 @@ def test_avoid(scenario: str, azroute: Callable[[list[str]], Run], path: Callabl
 
 @pytest.mark.parametrize(("fixture", "message"), [
     ("bad-intents-unknown-selector",
-     "intents.0.from: 'host:onprem' is not a selector; fix: use vm:NAME | site:NAME | subnet:NAME | "
-     "vnet:NAME | prefix:NAME"),
+     "intents.0.from: 'host:onprem' is not a selector; fix: use vm:NAME | site:NAME | subnet:VNET/SUBNET | "
+     "vnet:NAME | prefix:CIDR"),
     ("bad-intents-unknown-device",
      "intents.0.via.0: unknown firewall 'azfw2'; fix: use a firewall defined in {topology}"),
     ("bad-intents-unknown-key", "intents.0.form: unknown key 'form'; fix: rename it to 'from'"),

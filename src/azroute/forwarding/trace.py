@@ -88,7 +88,10 @@ class Path:
     def stateful_devices(self) -> list[str]:
         """Names of the firewalls and NVAs crossed, in order (each keeps flow state)."""
         seen: list[str] = []
-        for hop in self.hops[:-1] if self.disposition is Disposition.DELIVERED else self.hops:
+        # the first hop is where the flow starts and the last (when delivered) where it ends:
+        # a flow to or from an appliance itself does not cross it.
+        crossed = self.hops[1:-1] if self.disposition is Disposition.DELIVERED else self.hops[1:]
+        for hop in crossed:
             label = hop.device.label
             if hop.device.kind in (Kind.FIREWALL, Kind.NVA) and label not in seen:
                 seen.append(label)
@@ -153,9 +156,10 @@ class Forwarder:
     # --- public ----------------------------------------------------------------------------
     def trace(self, source: Endpoint, destination: Endpoint, port: int | None = None,
               protocol: str = "tcp") -> Trace:
-        forward = self.walk(source.device, destination.ip, source.ip)
+        forward = _unreachable_outside(self.walk(source.device, destination.ip, source.ip), destination)
         reverse, asymmetry, notes = None, None, []
-        if forward.disposition is Disposition.DELIVERED:
+        if forward.disposition is Disposition.DELIVERED or (
+                forward.disposition is Disposition.ON_PREMISES and destination.device.kind is Kind.SITE):
             reverse = self._reply(source, destination, forward)
             asymmetry = _asymmetry(forward, reverse)
         elif forward.disposition is not Disposition.DROPPED:
@@ -309,11 +313,15 @@ class Forwarder:
         ip = decision.route.next_hop_ips[0]
         assert device.vnet is not None
         target, vnet = self._reachable_owner(device.vnet, ip)
-        if target is None or target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
+        if target is None:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
-            what = f"is {target.label}" if target else "is no NIC, firewall or load balancer"
-            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} "
-                                      f"{what} reachable from VNet {device.vnet}")
+            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
+                                      f"NIC, firewall or load balancer reachable from VNet {device.vnet}")
+        if target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
+            state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label}, which "
+                                  "cannot forward traffic", addresses))
+            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is "
+                                      f"{target.label}, which cannot forward traffic")
         state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
         if target.kind is Kind.VM:
             state.blockers.append(f"{target.label} is a VirtualAppliance next hop but its NIC has no IP "
@@ -373,6 +381,8 @@ class Forwarder:
     # --- the reply ---------------------------------------------------------------------------
     def _reply(self, source: Endpoint, destination: Endpoint, forward: Path) -> Path:
         last = forward.hops[-1].device
+        if destination.device.kind is Kind.SITE:
+            return self.walk(destination.device, source.ip, destination.ip)
         if last.kind is not Kind.PRIVATE_ENDPOINT:
             return self.walk(last, source.ip, destination.ip)
         return self._pe_reply(source, last, forward)
@@ -407,6 +417,17 @@ class Forwarder:
     def _prepend(device: Device, action: str, path: Path) -> Path:
         return Path((Hop(device, None, action), *path.hops), path.disposition, path.reason, path.blockers,
                     path.depends_on, path.notes)
+
+
+def _unreachable_outside(path: Path, destination: Endpoint) -> Path:
+    """A packet that leaves Azure (Internet, service endpoint, a gateway) never reaches a private
+    address inside a VNet: such a destination is unreachable, not "outside the topology"."""
+    vnet = destination.device.vnet
+    if vnet is None or path.disposition in (Disposition.DELIVERED, Disposition.DROPPED):
+        return path
+    return Path(path.hops, Disposition.DROPPED, f"{path.reason}: the packet {path.disposition}, "
+                f"but {destination.label} is a private address in VNet {vnet}", path.blockers,
+                path.depends_on, path.notes)
 
 
 def _asymmetry(forward: Path, reverse: Path) -> str | None:

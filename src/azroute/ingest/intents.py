@@ -79,7 +79,9 @@ def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], t
     if text == "private_endpoints" and "pe" in kinds:
         return
     kind, sep, name = text.partition(":")
-    fix = "use " + " | ".join(f"{k}:NAME" for k in kinds) + (" | private_endpoints" if "pe" in kinds else "")
+    forms = {"subnet": "subnet:VNET/SUBNET", "prefix": "prefix:CIDR"}
+    fix = "use " + " | ".join(forms.get(k, f"{k}:NAME") for k in kinds) + (
+        " | private_endpoints" if "pe" in kinds else "")
     if not sep or kind not in kinds:
         raise InputError(f"'{text}' is not a selector", file=str(path), path=where, fix=fix)
     known: dict[str, object] = {

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
-from azroute.forwarding.trace import Endpoint, Forwarder, Path, Trace
+from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
 from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
@@ -193,9 +193,10 @@ class Checker:
             return dataclasses.replace(only, variants=described, notes=(
                 *only.notes, f"same verdict for every value of {', '.join(unknown)}"))
         violated = next(r for _, r in results if r.verdict is Verdict.VIOLATED)
-        return dataclasses.replace(violated, verdict=Verdict.UNKNOWN, variants=described, notes=(
+        return dataclasses.replace(violated, verdict=Verdict.UNKNOWN, variants=described,
+                                   depends_on=base.depends_on, notes=(
             *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
-            f"--assume NAME=VALUE"))
+            f"--assume NAME=VALUE (the example is from a violating variant)"))
 
     def _flows(self, intent: Intent, book: AddressBook, points: list[int]) -> tuple[list[_Flow], list[str]]:
         unchecked: list[Range] = []
@@ -211,8 +212,18 @@ class Checker:
             found = endpoint_at(book, rng[0])
             destinations.append((found or Endpoint(rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None,
                                                                      (rng[0],)), format_ip(rng[0])), rng))
-        flows = [_Flow(s, d, sr, dr) for s, sr in sources for d, dr in destinations
-                 if not (sr[0] <= d.ip < sr[1])]
+        flows = []
+        for src, sr in sources:
+            for dst, dr in destinations:
+                if sr[0] <= dst.ip < sr[1]:
+                    # source and destination in one elementary range: any other address of the
+                    # range stands for the source (a host talking to itself is not a flow)
+                    other = next((ip for ip in (sr[0], sr[0] + 1) if ip < sr[1] and ip != dst.ip), None)
+                    placed = endpoint_at(book, other) if other is not None else None
+                    if placed is None:
+                        continue
+                    src = placed  # noqa: PLW2901 - the stand-in replaces the range's representative
+                flows.append(_Flow(src, dst, sr, dr))
         notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
             if unchecked else []
         return flows, notes
@@ -255,9 +266,19 @@ def _example(items: list[tuple[_Flow, Trace]]) -> Trace:
 
 
 def _shape(path: Path) -> str:
-    """The hops of a path without the final endpoint's name: flows with the same shape group."""
-    names = [h.device.label for h in path.hops[:-1]] + [str(path.hops[-1].device.kind)] if path.hops else []
-    return " -> ".join(names)
+    """The devices a path crosses, its ends by kind only, so flows with one cause group together."""
+    if not path.hops:
+        return str(path.disposition)
+    hops = path.hops
+    middle = [h.device.label for h in hops[1:-1]] if len(hops) > 1 else []
+    first = hops[0].device
+    varies = first.kind in (Kind.VM, Kind.ADDRESS, Kind.PRIVATE_ENDPOINT, Kind.NVA)
+    ends = [str(first.kind) if varies else first.label, *middle]
+    if len(hops) > 1:
+        ends.append(str(hops[-1].device.kind))
+    if path.disposition is not Disposition.DELIVERED:
+        ends.append(str(path.disposition))
+    return " -> ".join(ends)
 
 
 def _labels(path: Path | None) -> set[str]:

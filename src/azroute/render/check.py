@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from azroute.forwarding.trace import Trace
+from azroute.forwarding.trace import Disposition, Trace
 from azroute.questions.check import IntentResult, Verdict, range_text
 from azroute.render.trace import trace_json, trace_text
 
@@ -20,8 +20,12 @@ def _scope(result: IntentResult) -> str:
 
 def _example_flow(trace: Trace) -> str:
     port = f":{trace.port}" if trace.port is not None else ""
-    hops = [h.device.label for h in trace.forward.hops[1:]]
-    return f"{trace.source.label} -> {trace.destination.label}{port} goes {' -> '.join(hops)}"
+    path = trace.forward
+    hops = [h.device.label for h in path.hops[1:]]
+    if path.disposition is not Disposition.DELIVERED:
+        hops.append(f"{path.disposition} ({path.reason})")
+    route = " -> ".join(hops) if hops else "nowhere"
+    return f"{trace.source.label} -> {trace.destination.label}{port} goes {route}"
 
 
 def brief_line(result: IntentResult) -> str:
@@ -30,7 +34,8 @@ def brief_line(result: IntentResult) -> str:
     if result.verdict is Verdict.HOLDS:
         return f"{head}: {result.flows} source/destination range pairs checked"
     assert result.violations and result.example is not None
-    return f"{head}: {result.violations[0].reason}; example {_example_flow(result.example)}"
+    variants = f" ({'; '.join(result.variants)})" if result.verdict is Verdict.UNKNOWN else ""
+    return f"{head}: {result.violations[0].reason}{variants}; example {_example_flow(result.example)}"
 
 
 def report_text(results: list[IntentResult]) -> str:

@@ -54,7 +54,9 @@ def trace_mtr(trace: Trace) -> str:
     """
     lines = [f"{trace.source.label} -> {trace.destination.label}"]
     path = trace.forward
-    hops = [h for h in path.hops[:-1] if h.decrements_ttl]
+    delivered = path.disposition.value == "delivered"
+    # the first hop is the source itself; a delivered path's last hop is the destination
+    hops = [h for h in (path.hops[1:-1] if delivered else path.hops[1:]) if h.decrements_ttl]
     number = 0
     for hop in hops:
         number += 1
@@ -65,7 +67,7 @@ def trace_mtr(trace: Trace) -> str:
             continue
         lines.append(f"{number:>2}. {format_ip(addresses[0])}")
         lines += [f"    {format_ip(a)}" for a in addresses[1:]]
-    if path.disposition.value == "delivered":
+    if delivered:
         lines.append(f"{number + 1:>2}. {format_ip(trace.destination.ip)}")
     else:
         lines.append(f"{number + 1:>2}. ???  ({path.disposition}: {path.reason})")

@@ -192,7 +192,8 @@ class RoutingEngine:
             elif row is o.followed:
                 rows.append(_with_state(row, State.ACTIVE, f"Active in the data path: {o.message}"))
             else:
-                rows.append(_with_state(row, State.INVALID, f"Ignored by the data path: {o.message}"))
+                rows.append(_with_state(row, State.INVALID,
+                                        f"Invalid: ignored by the data path: {o.message}"))
         return RouteSet(tuple(rows), display.notes)
 
 

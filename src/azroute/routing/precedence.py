@@ -4,7 +4,8 @@ Longest prefix match is a forwarding-time decision and never changes a row's Sta
 same-prefix conflicts do (reference §5.2, §5.3). Rules, in the order applied:
   same-prefix-user       User beats BGP and system routes; a reserved None row is removed instead.
   service-endpoint       a service-endpoint prefix beats an exact User route (assumption).
-  system-over-bgp        VNet, peering and service-endpoint routes beat BGP for the same prefix.
+  system-over-bgp        VNet, peering, service-endpoint and private-endpoint routes beat BGP for the
+                         same prefix.
   bgp-over-system        BGP beats the other system routes for the same prefix.
   system-over-bgp        ... and VNet, peering and service-endpoint routes beat BGP routes inside them.
   default-route          the 0/0 winner decides whether Internet and None rows are shown.
@@ -20,7 +21,9 @@ from azroute.routing.routes import Candidate, Slot, Source, State
 from azroute.routing.system import DEFAULT_ROUTE
 
 _PREFERRED_OVER_BGP = (NextHopType.VNET_LOCAL, NextHopType.VNET_PEERING, NextHopType.VNET_GLOBAL_PEERING,
-                       NextHopType.SERVICE_ENDPOINT)
+                       NextHopType.SERVICE_ENDPOINT,
+                       # reference §6.3(b): only User routes invalidate a private endpoint /32
+                       NextHopType.INTERFACE_ENDPOINT)
 
 
 def _describe_user(row: Candidate, prefix: Prefix) -> str:
@@ -55,6 +58,7 @@ def _resolve_prefix(prefix: Prefix, group: list[Candidate], platform: Platform, 
                 row.invalidate("same-prefix-user", f"{_describe_user(user, prefix)} has the same prefix")
         return
     if not bgp:
+        _service_endpoint_over_reserved(prefix, system, notes)
         return
     preferred = [r for r in system if r.next_hop_type in _PREFERRED_OVER_BGP]
     if preferred:
@@ -67,6 +71,16 @@ def _resolve_prefix(prefix: Prefix, group: list[Candidate], platform: Platform, 
         if prefix == DEFAULT_ROUTE and row.next_hop_type is NextHopType.INTERNET:
             continue  # handled by apply_default_route_effects (row removed, reference §5.3)
         row.invalidate("bgp-over-system", f"BGP route {prefix} from gateway has the same prefix")
+
+
+def _service_endpoint_over_reserved(prefix: Prefix, system: list[Candidate], notes: list[str]) -> None:
+    """A service-endpoint prefix equal to a reserved None prefix replaces the None row, as a UDR
+    does (reference §5.3 by analogy; UNCONFIRMED): the service endpoint was enabled on purpose."""
+    if any(r.next_hop_type is NextHopType.SERVICE_ENDPOINT for r in system):
+        for row in system:
+            if row.slot is Slot.NONE:
+                row.removed = True
+                notes.append(f"Default {prefix} None not shown: a service endpoint route has the same prefix")
 
 
 def _service_endpoint_tie(prefix: Prefix, user: Candidate, endpoint: Candidate, platform: Platform) -> None:
@@ -90,7 +104,7 @@ def prefer_system_over_bgp(rows: list[Candidate]) -> None:
     How Azure displays such a row is UNCONFIRMED (reference §11.7); forwarding follows the NOTE.
     """
     preferred = [(p, r) for r in rows if r.source is Source.DEFAULT and not r.removed
-                 and r.next_hop_type in _PREFERRED_OVER_BGP for p in r.prefixes]
+                 and r.state is State.ACTIVE and r.next_hop_type in _PREFERRED_OVER_BGP for p in r.prefixes]
     for row in rows:
         if row.source is not Source.GATEWAY or row.state is not State.ACTIVE:
             continue
