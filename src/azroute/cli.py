@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -74,8 +75,8 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _load(file: str, fmt: str, verbose: bool) -> Loaded:
-    loaded = load_any(file, fmt)
+def _load(file: str, fmt: str, verbose: bool, overlays: tuple[str, ...] = ()) -> Loaded:
+    loaded = load_any(file, fmt, overlays)
     if loaded.skipped:
         total = sum(loaded.skipped.values())
         if verbose:
@@ -90,7 +91,8 @@ def _load(file: str, fmt: str, verbose: bool) -> Loaded:
 
 
 def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False) -> RoutingEngine:
-    topology: Topology = _load(file, fmt, verbose).topology
+    overlays = click.get_current_context().meta.get(_OVERLAYS, ())
+    topology: Topology = _load(file, fmt, verbose, overlays).topology
     if assume:
         settings = _parse_assume(assume)
         platform = apply_assumptions(topology.platform, settings)
@@ -103,9 +105,20 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
     return RoutingEngine(topology)
 
 
+_OVERLAYS = "azroute.overlays"
+
+
+def _overlay_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--overlay", multiple=True, metavar="FILE", expose_value=False, is_eager=False,
+                        callback=lambda ctx, _param, value: ctx.meta.__setitem__(_OVERLAYS, value),
+                        help="Native YAML merged over the input (e.g. on-premises hosts an export "
+                             "cannot carry), repeatable.")(f)
+
+
 def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """--assume, --format and --verbose: how the topology is read and which assumptions hold."""
     f = click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")(f)
+    f = _overlay_option(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
                      help="Input dialect: native YAML/JSON, arm (Resource Graph export or a folder of "
                           "az list outputs), terraform (show -json of a plan or state).")(f)
@@ -312,11 +325,13 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Input dialect (see `routes --help`).")
 @click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")
+@_overlay_option
 def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
-    loaded = _load(file, fmt, verbose)
+    loaded = _load(file, fmt, verbose, click.get_current_context().meta.get(_OVERLAYS, ()))
     if output == "json":
-        click.echo(dumps(loaded.document), nl=False)
+        # document order is meaningful (subnet and endpoint order shows in routes): do not sort
+        click.echo(json.dumps(loaded.document, indent=2, ensure_ascii=False) + "\n", nl=False)
     else:
         click.echo(yaml.safe_dump(loaded.document, sort_keys=False, default_flow_style=None, width=110),
                    nl=False)

@@ -62,8 +62,9 @@ def resolve_destination(book: AddressBook, text: str) -> Endpoint:
     if pe is not None and kind != "vm":
         found = endpoint_at(book, pe.ip)
         assert found is not None
-        label = f"{pe.fqdn} ({format_ip(pe.ip)})" if pe.fqdn and bare.lower() == pe.fqdn.lower() else None
-        return Endpoint(found.ip, found.device, label or found.label)
+        shown = format_ip(pe.ip) if pe.ip_known else f"IP unknown until apply, traced as {format_ip(pe.ip)}"
+        name = pe.fqdn if pe.fqdn and bare.lower() == pe.fqdn.lower() else pe.name
+        return Endpoint(found.ip, found.device, f"{name} ({shown})")
     return _resolve(book, bare, "--to")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,16 +55,36 @@ def detect_format(path: Path) -> str:
     return "native"
 
 
-def load_any(path: str | Path, fmt: str = "auto") -> Loaded:
-    """Load a topology in any supported dialect (auto-detected unless `fmt` forces one)."""
+def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path] = ()) -> Loaded:
+    """Load a topology in any supported dialect (auto-detected unless `fmt` forces one).
+
+    `overlays` are native YAML/JSON fragments merged on top, in order, before validation: they
+    add what an export cannot carry (on-premises hosts, firewall instance IPs, assumptions).
+    """
     path = Path(path)
     kind = detect_format(path) if fmt == "auto" else fmt
-    if kind == "native":
-        data = read_document(path)
-        return Loaded(build_topology(data, source=str(path)), kind, data)
-    conversion = _convert(kind, path)
-    topology = build_topology(conversion.document, source=str(path))
-    return Loaded(topology, kind, conversion.document, conversion.skipped, conversion.notes)
+    conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path)
+    document, source = conversion.document, str(path)
+    for overlay in overlays:
+        extra = read_document(Path(overlay))
+        if not isinstance(extra, dict) or not isinstance(document, dict):
+            raise InputError("an overlay must hold a mapping of native topology keys", file=str(overlay),
+                             fix="write the keys to add or replace, e.g. vms: {onpremvm: {...}}")
+        document = merge_documents(document, extra)
+        source = f"{source} + {overlay}"
+    topology = build_topology(document, source=source)
+    return Loaded(topology, kind, document, conversion.skipped, conversion.notes)
+
+
+def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` merged into `base`: mappings merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_documents(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _convert(kind: str, path: Path) -> Conversion:
@@ -84,4 +105,4 @@ def load(path: str | Path, fmt: str = "auto") -> Topology:
     return load_any(path, fmt).topology
 
 
-__all__ = ["FORMATS", "Conversion", "Loaded", "detect_format", "load", "load_any"]
+__all__ = ["FORMATS", "Conversion", "Loaded", "detect_format", "load", "load_any", "merge_documents"]
