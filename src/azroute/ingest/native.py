@@ -6,6 +6,7 @@ Validation happens in two passes: pydantic checks shapes and value syntax (`sche
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from azroute.errors import InputError
 from azroute.ingest import schema as s
+from azroute.ingest.dns import build_dns
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
@@ -209,6 +211,7 @@ class _Checker:
             service_tags={k: tuple(v) for k, v in self.spec.service_tags.items()},
             platform=self._platform(),
         )
+        topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail))
         self._check_unique_ips(topology)
         return topology
 
@@ -475,10 +478,10 @@ class _Checker:
                                 "use an ordinary subnet")
             if pe.ip == "unknown":
                 endpoints[name] = PrivateEndpoint(name, subnet.key, self._free_ip(subnet), pe.fqdn,
-                                                  ip_known=False)
+                                                  ip_known=False, dns_zone=pe.dns_zone)
                 continue
             self._ip_in_subnet(f"{path}.ip", pe.ip, subnet)
-            endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn)
+            endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn, dns_zone=pe.dns_zone)
         return endpoints
 
     def _free_ip(self, subnet: Subnet) -> int:

@@ -94,6 +94,7 @@ class VNetSpec(_Strict):
     region: str
     address_space: list[CIDR] = Field(min_length=1)
     subnets: dict[str, SubnetSpec] = Field(default_factory=dict)
+    dns_servers: list[IP] = Field(default_factory=list)  # custom DNS; empty = Azure-provided DNS
 
 
 class PeeringSpec(_Strict):
@@ -135,6 +136,8 @@ class SiteSpec(_Strict):
     bgp_asn: int | None = None
     advertised_prefixes: list[CIDR] = Field(default_factory=list)
     bgp_peer_ip: IP | None = None
+    dns_servers: list[IP] = Field(default_factory=list)  # what on-premises clients query
+    conditional_forwarders: dict[str, list[IP]] = Field(default_factory=dict)  # zone -> targets
 
 
 class FirewallSpec(_Strict):
@@ -154,6 +157,7 @@ class PrivateEndpointSpec(_Strict):
     subnet: str
     ip: Literal["unknown"] | IP  # unknown: known only after apply (Terraform plans)
     fqdn: str | None = None
+    dns_zone: str | None = None  # DNS zone group: creates the A record of `fqdn` in this private zone
 
 
 class PlatformSpec(_Strict):
@@ -162,6 +166,33 @@ class PlatformSpec(_Strict):
         HonoursOverride.AUTO
     service_endpoint_overrides_udr: bool = True
     pe_reply_path: Literal["auto", "to-sender", "routed", "unknown"] = "auto"
+
+
+class ZoneLinkSpec(_Strict):
+    vnet: str
+    resolution_policy: Literal["Default", "NxDomainRedirect"] = "Default"
+    registration_enabled: bool = False
+
+
+class PrivateZoneSpec(_Strict):
+    a: dict[str, list[IP]] = Field(default_factory=dict)   # label ('@' = apex) -> addresses
+    cname: dict[str, str] = Field(default_factory=dict)    # label -> target name
+    links: dict[str, ZoneLinkSpec] = Field(default_factory=dict)
+
+
+class PublicRecordSpec(_Strict):
+    a: list[IP] = Field(default_factory=list)
+    cname: str | None = None
+
+
+class ResolverSpec(_Strict):
+    vnet: str
+    inbound_ip: IP
+
+
+class ForwarderSpec(_Strict):
+    vm: str  # the VM running the DNS server (its IP is the server address)
+    conditional_forwarders: dict[str, list[IP]] = Field(default_factory=dict)
 
 
 class TopologySpec(_Strict):
@@ -175,4 +206,8 @@ class TopologySpec(_Strict):
     firewalls: dict[str, FirewallSpec] = Field(default_factory=dict)
     vms: dict[str, VMSpec] = Field(default_factory=dict)
     private_endpoints: dict[str, PrivateEndpointSpec] = Field(default_factory=dict)
+    private_dns_zones: dict[str, PrivateZoneSpec] = Field(default_factory=dict)
+    public_dns: dict[str, PublicRecordSpec] = Field(default_factory=dict)
+    dns_resolvers: dict[str, ResolverSpec] = Field(default_factory=dict)
+    dns_forwarders: dict[str, ForwarderSpec] = Field(default_factory=dict)
     platform: PlatformSpec = Field(default_factory=PlatformSpec)

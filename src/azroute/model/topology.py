@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from azroute.model.dns import DnsConfig
 from azroute.model.net import Prefix
 
 
@@ -187,6 +188,7 @@ class PrivateEndpoint:
     ip: int
     fqdn: str | None = None
     ip_known: bool = True
+    dns_zone: str | None = None
 
 
 class PeReplyPath(StrEnum):
@@ -226,6 +228,7 @@ class Topology:
     private_endpoints: dict[str, PrivateEndpoint] = field(default_factory=dict)
     service_tags: dict[str, tuple[Prefix, ...]] = field(default_factory=dict)
     platform: Platform = field(default_factory=Platform)
+    dns: DnsConfig = field(default_factory=DnsConfig)
     _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
