@@ -75,8 +75,9 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _load(file: str, fmt: str, verbose: bool, overlays: tuple[str, ...] = ()) -> Loaded:
-    loaded = load_any(file, fmt, overlays)
+def _load(file: str, fmt: str, verbose: bool) -> Loaded:
+    meta = click.get_current_context().meta
+    loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS))
     if loaded.skipped:
         total = sum(loaded.skipped.values())
         if verbose:
@@ -91,8 +92,7 @@ def _load(file: str, fmt: str, verbose: bool, overlays: tuple[str, ...] = ()) ->
 
 
 def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False) -> RoutingEngine:
-    overlays = click.get_current_context().meta.get(_OVERLAYS, ())
-    topology: Topology = _load(file, fmt, verbose, overlays).topology
+    topology: Topology = _load(file, fmt, verbose).topology
     if assume:
         settings = _parse_assume(assume)
         platform = apply_assumptions(topology.platform, settings)
@@ -106,9 +106,13 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
 
 
 _OVERLAYS = "azroute.overlays"
+_SERVICE_TAGS = "azroute.service_tags"
 
 
 def _overlay_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--service-tags", type=click.Path(dir_okay=False), expose_value=False,
+                     callback=lambda ctx, _param, value: ctx.meta.__setitem__(_SERVICE_TAGS, value),
+                     help="Azure's ServiceTags_Public JSON: prefixes for service endpoints.")(f)
     return click.option("--overlay", multiple=True, metavar="FILE", expose_value=False, is_eager=False,
                         callback=lambda ctx, _param, value: ctx.meta.__setitem__(_OVERLAYS, value),
                         help="Native YAML merged over the input (e.g. on-premises hosts an export "
@@ -328,7 +332,7 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 @_overlay_option
 def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
-    loaded = _load(file, fmt, verbose, click.get_current_context().meta.get(_OVERLAYS, ()))
+    loaded = _load(file, fmt, verbose)
     if output == "json":
         # document order is meaningful (subnet and endpoint order shows in routes): do not sort
         click.echo(json.dumps(loaded.document, indent=2, ensure_ascii=False) + "\n", nl=False)

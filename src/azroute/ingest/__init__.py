@@ -22,6 +22,7 @@ from typing import Any
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
 from azroute.ingest.native import build_topology, read_document
+from azroute.ingest.service_tags import endpoint_prefixes, read_service_tags
 from azroute.model.topology import Topology
 
 FORMATS = ("auto", "native", "arm", "terraform")
@@ -55,15 +56,21 @@ def detect_format(path: Path) -> str:
     return "native"
 
 
-def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path] = ()) -> Loaded:
+def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path] = (),
+             service_tags: str | Path | None = None) -> Loaded:
     """Load a topology in any supported dialect (auto-detected unless `fmt` forces one).
 
     `overlays` are native YAML/JSON fragments merged on top, in order, before validation: they
     add what an export cannot carry (on-premises hosts, firewall instance IPs, assumptions).
+    `service_tags` is Azure's ServiceTags_Public JSON: it supplies the prefixes of service
+    endpoints that the input names but does not list.
     """
     path = Path(path)
     kind = detect_format(path) if fmt == "auto" else fmt
-    conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path)
+    tags = read_service_tags(Path(service_tags)) if service_tags else None
+    conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags)
+    if tags is not None and kind != "arm" and isinstance(conversion.document, dict):
+        conversion.notes += fill_service_tags(conversion.document, tags)
     document, source = conversion.document, str(path)
     for overlay in overlays:
         extra = read_document(Path(overlay))
@@ -87,12 +94,25 @@ def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     return merged
 
 
-def _convert(kind: str, path: Path) -> Conversion:
+def fill_service_tags(document: dict[str, Any], tags: dict[str, list[str]]) -> list[str]:
+    """Add `service_tags` entries for service endpoints the document uses but lists no prefixes for."""
+    known = document.setdefault("service_tags", {})
+    notes: list[str] = []
+    for vnet in (document.get("vnets") or {}).values():
+        for subnet in (vnet.get("subnets") or {}).values():
+            for service in subnet.get("service_endpoints") or ():
+                if not known.get(service):
+                    known[service], more = endpoint_prefixes(service, [], tags)
+                    notes += more
+    return notes
+
+
+def _convert(kind: str, path: Path, tags: dict[str, list[str]] | None = None) -> Conversion:
     paths = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
     if kind == "arm":
         from azroute.ingest import arm  # noqa: PLC0415 - adapters load only when used (start-up time)
 
-        return arm.to_native(paths)
+        return arm.to_native(paths, service_tags=tags)
     if kind == "terraform":
         from azroute.ingest import terraform  # noqa: PLC0415 - adapters load only when used
 

@@ -752,10 +752,14 @@ class _Converter:
         if not self.endpoints:
             return {}
         if self.tags is None:
+            # keep the endpoints, prefixes unknown: --service-tags or an --overlay can supply them
             used = ", ".join(f"{e.where} {e.service}" for e in self.endpoints)
-            self.note(f"service endpoints dropped ({used}): no service tags given; pass --service-tags "
-                      f"ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) to model them")
-            return {}
+            self.note(f"service endpoint prefixes unknown ({used}): their rows list none; pass "
+                      f"--service-tags ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) or add them under "
+                      "service_tags with --overlay")
+            for e in self.endpoints:
+                e.subnet.setdefault("service_endpoints", []).append(e.service)
+            return {e.service: [] for e in self.endpoints}
         regions: dict[str, set[tuple[str, ...]]] = {}
         for e in self.endpoints:
             regions.setdefault(e.service, set()).add(e.locations)
