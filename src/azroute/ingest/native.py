@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from azroute.errors import InputError
 from azroute.ingest import schema as s
 from azroute.ingest.dns import build_dns
+from azroute.ingest.firewall import build_nva_rules, build_policies
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
@@ -211,7 +212,9 @@ class _Checker:
             service_tags={k: tuple(v) for k, v in self.spec.service_tags.items()},
             platform=self._platform(),
         )
-        topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail))
+        topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail),
+                                       firewall_policies=build_policies(self.spec, topology.service_tags,
+                                                                        self.fail))
         self._check_unique_ips(topology)
         return topology
 
@@ -440,7 +443,8 @@ class _Checker:
             self._ip_in_subnet(f"{path}.private_ip", f.private_ip, subnet)
             for i, ip in enumerate(f.instance_ips):
                 self._ip_in_subnet(f"{path}.instance_ips.{i}", ip, subnet)
-            firewalls[name] = Firewall(name, subnet.key, f.private_ip, tuple(f.instance_ips))
+            firewalls[name] = Firewall(name, subnet.key, f.private_ip, tuple(f.instance_ips), tuple(f.public_ips),
+                                       f.policy)
         return firewalls
 
     def _vms(self, vnets: dict[str, VNet], sites: dict[str, Site]) -> dict[str, VirtualMachine]:
@@ -453,7 +457,10 @@ class _Checker:
             if vm.subnet is not None:
                 subnet = self._subnet_ref(f"{path}.subnet", vm.subnet, vnets)
                 self._ip_in_subnet(f"{path}.ip", vm.ip, subnet)
-                vms[name] = VirtualMachine(name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding)
+                vms[name] = VirtualMachine(
+                    name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding,
+                    rules=build_nva_rules(vm.rules, f"{path}.rules", self.fail), masquerade=vm.masquerade,
+                    disable_snat_on_pl=vm.tags.get("disableSnatOnPL", "").lower() == "true")
                 continue
             assert vm.site is not None
             site = sites.get(vm.site)

@@ -144,6 +144,48 @@ class FirewallSpec(_Strict):
     subnet: str
     private_ip: IP
     instance_ips: list[IP] = Field(default_factory=list)
+    public_ips: list[IP] = Field(default_factory=list)  # DNAT rules match these (and the private IP)
+    policy: str | None = None  # no policy: rules not evaluated, the firewall passes (noted)
+
+
+class FirewallRuleSpec(_Strict):
+    protocols: list[str] = Field(default_factory=list)
+    source_addresses: list[str] = Field(default_factory=list)  # CIDR, IP, "*" or a service tag
+    source_ip_groups: list[str] = Field(default_factory=list)
+    destination_addresses: list[str] = Field(default_factory=list)
+    destination_ip_groups: list[str] = Field(default_factory=list)
+    destination_fqdns: list[str] = Field(default_factory=list)  # network rules, needs dns_proxy
+    destination_ports: list[str] = Field(default_factory=list)  # "443", "1000-2000", "*"
+    target_fqdns: list[str] = Field(default_factory=list)  # application rules, wildcards allowed
+    fqdn_tags: list[str] = Field(default_factory=list)
+    translated_address: IP | None = None  # DNAT
+    translated_port: int | None = None
+
+
+class RuleCollectionSpec(_Strict):
+    kind: Literal["dnat", "network", "application"]
+    priority: int = Field(ge=100, le=65000)
+    action: Literal["Allow", "Deny", "Dnat"] = "Allow"
+    rules: dict[str, FirewallRuleSpec] = Field(default_factory=dict)
+
+
+class RuleCollectionGroupSpec(_Strict):
+    priority: int = Field(ge=100, le=65000)
+    rule_collections: dict[str, RuleCollectionSpec] = Field(default_factory=dict)
+
+
+class FirewallPolicySpec(_Strict):
+    snat_private_ranges: list[str] = Field(default_factory=lambda: ["IANAPrivateRanges"])
+    dns_proxy: bool = False
+    rule_collection_groups: dict[str, RuleCollectionGroupSpec] = Field(default_factory=dict)
+
+
+class NvaRuleSpec(_Strict):
+    action: Literal["Allow", "Deny"]
+    sources: list[CIDR] = Field(default_factory=lambda: [parse_prefix("0.0.0.0/0")])
+    destinations: list[CIDR] = Field(default_factory=lambda: [parse_prefix("0.0.0.0/0")])
+    ports: list[str] = Field(default_factory=lambda: ["*"])
+    protocols: list[str] = Field(default_factory=lambda: ["Any"])
 
 
 class VMSpec(_Strict):
@@ -151,6 +193,9 @@ class VMSpec(_Strict):
     subnet: str | None = None
     site: str | None = None
     ip_forwarding: bool = False
+    rules: list[NvaRuleSpec] | None = None  # NVA filter: first match decides, then deny; none: pass all
+    masquerade: bool = False  # NVA source-NATs forwarded traffic to its own address
+    tags: dict[str, str] = Field(default_factory=dict)  # e.g. disableSnatOnPL: "true"
 
 
 class PrivateEndpointSpec(_Strict):
@@ -206,6 +251,8 @@ class TopologySpec(_Strict):
     firewalls: dict[str, FirewallSpec] = Field(default_factory=dict)
     vms: dict[str, VMSpec] = Field(default_factory=dict)
     private_endpoints: dict[str, PrivateEndpointSpec] = Field(default_factory=dict)
+    firewall_policies: dict[str, FirewallPolicySpec] = Field(default_factory=dict)
+    ip_groups: dict[str, list[CIDR]] = Field(default_factory=dict)
     private_dns_zones: dict[str, PrivateZoneSpec] = Field(default_factory=dict)
     public_dns: dict[str, PublicRecordSpec] = Field(default_factory=dict)
     dns_resolvers: dict[str, ResolverSpec] = Field(default_factory=dict)

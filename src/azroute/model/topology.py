@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from azroute.model.dns import DnsConfig
+from azroute.model.firewall import FirewallPolicy, NvaRule
 from azroute.model.net import Prefix
 
 
@@ -164,6 +165,8 @@ class Firewall:
     subnet: str
     private_ip: int
     instance_ips: tuple[int, ...] = ()
+    public_ips: tuple[int, ...] = ()
+    policy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +178,9 @@ class VirtualMachine:
     subnet: str | None = None
     site: str | None = None
     ip_forwarding: bool = False
+    rules: tuple[NvaRule, ...] | None = None
+    masquerade: bool = False
+    disable_snat_on_pl: bool = False  # the disableSnatOnPL tag (reference §6.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +235,7 @@ class Topology:
     service_tags: dict[str, tuple[Prefix, ...]] = field(default_factory=dict)
     platform: Platform = field(default_factory=Platform)
     dns: DnsConfig = field(default_factory=DnsConfig)
+    firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
     _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
