@@ -25,7 +25,7 @@ from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
-from azroute.render.trace import trace_json, trace_mtr, trace_text
+from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
 
 
@@ -278,8 +278,9 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
 @click.option("--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True)
 @click.option("-o", "--output", type=click.Choice(["text", "json", "mtr"]), default="text", show_default=True,
               help="Report, JSON, or the hop list mtr would print at the source.")
+@click.option("--logs", is_flag=True, help="Also print the records the firewalls on the path would log.")
 @_assume_option
-def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str,
+def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str, logs: bool,
           assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Trace a flow hop by hop, forward and return, naming the route that decided each hop."""
     forwarder = Forwarder(_engine(file, assume, fmt, verbose))
@@ -291,6 +292,8 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
         click.echo(trace_mtr(result), nl=False)
     else:
         click.echo(trace_text(result), nl=False)
+    if logs and output != "json":
+        click.echo("\nFirewall logs:\n" + logs_table(result), nl=False)
 
 
 @main.command()

@@ -18,7 +18,9 @@ def endpoint_at(book: AddressBook, ip: int) -> Endpoint | None:
     for vnet in book.vnets_containing(ip):
         device = book.in_vnet(vnet, ip)
         if device is not None:
-            return Endpoint(ip, device, _label(device, ip))
+            pe = book.topology.private_endpoints.get(device.name) if device.kind is Kind.PRIVATE_ENDPOINT else None
+            # clients reach a private endpoint by its name (what application rules match on)
+            return Endpoint(ip, device, _label(device, ip), pe.fqdn if pe else None)
     if site is not None:
         for vm in book.topology.vms.values():
             if vm.site == site and vm.ip == ip:
@@ -64,7 +66,7 @@ def resolve_destination(book: AddressBook, text: str) -> Endpoint:
         assert found is not None
         shown = format_ip(pe.ip) if pe.ip_known else f"IP unknown until apply, traced as {format_ip(pe.ip)}"
         name = pe.fqdn if pe.fqdn and bare.lower() == pe.fqdn.lower() else pe.name
-        return Endpoint(found.ip, found.device, f"{name} ({shown})")
+        return Endpoint(found.ip, found.device, f"{name} ({shown})", pe.fqdn)
     return _resolve(book, bare, "--to")
 
 

@@ -9,13 +9,17 @@ everything that would have to change. Firewall rules are not evaluated yet: fire
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.firewall import FilterVerdict, Packet, PolicyEvaluator, evaluate_nva
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
+    Firewall,
     Gateway,
     GatewayType,
     HonoursOverride,
@@ -65,6 +69,8 @@ class Hop:
     decision: Decision | None
     action: str
     addresses: tuple[int, ...] = ()
+    packet: tuple[int, int] | None = None  # (source, destination) as the packet leaves this hop
+    filtered: tuple[FilterVerdict, Packet] | None = None  # a firewall/NVA verdict on the packet it got
 
     @property
     def decrements_ttl(self) -> bool:
@@ -80,6 +86,8 @@ class Path:
     blockers: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    seen_source: int | None = None  # the source address at the end of the path (after any SNAT)
+    translated_by: Device | None = None  # the last device that source-NATed the packet
 
     @property
     def ok(self) -> bool:
@@ -105,6 +113,7 @@ class Endpoint:
     ip: int
     device: Device
     label: str
+    fqdn: str | None = None  # the name a client connects to (private endpoints are reached by name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,22 +136,42 @@ class Trace:
         names = [*self.forward.depends_on, *(self.reverse.depends_on if self.reverse else ())]
         return tuple(dict.fromkeys(names))
 
+    @property
+    def source_seen(self) -> int:
+        """The source address the destination sees (after any SNAT on the way)."""
+        seen = self.forward.seen_source
+        return self.source.ip if seen is None else seen
+
+    def filter_verdicts(self) -> list[tuple[FilterVerdict, Packet]]:
+        """Every firewall/NVA decision on the request, in path order."""
+        return [h.filtered for h in self.forward.hops if h.filtered is not None]
+
 
 @dataclass(slots=True)
 class _Walk:
     """Mutable state of one walk."""
 
     destination: int
+    source: int = 0
+    port: int | None = None
+    protocol: str = "tcp"
+    fqdn: str | None = None
+    reply: bool = False  # replies pass stateful devices without rule evaluation or new NAT
     hops: list[Hop] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
     depends_on: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     visited: set[tuple[str, str]] = field(default_factory=set)
     forwarded: bool = False
+    translated_by: Device | None = None
 
     def finish(self, disposition: Disposition, reason: str) -> Path:
         return Path(tuple(self.hops), disposition, reason, tuple(dict.fromkeys(self.blockers)),
-                    tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)))
+                    tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)), self.source,
+                    self.translated_by)
+
+    def packet(self) -> Packet:
+        return Packet(self.source, self.destination, self.port, self.protocol, self.fqdn)
 
 
 class Forwarder:
@@ -156,7 +185,9 @@ class Forwarder:
     # --- public ----------------------------------------------------------------------------
     def trace(self, source: Endpoint, destination: Endpoint, port: int | None = None,
               protocol: str = "tcp") -> Trace:
-        forward = _unreachable_outside(self.walk(source.device, destination.ip, source.ip), destination)
+        forward = _unreachable_outside(
+            self.walk(source.device, destination.ip, source.ip, port, protocol=protocol, fqdn=destination.fqdn),
+            destination)
         reverse, asymmetry, notes = None, None, []
         if forward.disposition is Disposition.DELIVERED or (
                 forward.disposition is Disposition.ON_PREMISES and destination.device.kind is Kind.SITE):
@@ -167,22 +198,27 @@ class Forwarder:
                          f"({forward.disposition})")
         return Trace(source, destination, port, protocol, forward, reverse, asymmetry, tuple(notes))
 
-    def walk(self, start: Device, destination: int, source_ip: int) -> Path:
+    def walk(self, start: Device, destination: int, source_ip: int, port: int | None = None, *,
+             protocol: str = "tcp", fqdn: str | None = None, reply: bool = False) -> Path:
         """Forward a packet from `start` towards `destination` until it is delivered or dropped."""
-        state = _Walk(destination)
+        state = _Walk(destination, source_ip, port, protocol, fqdn, reply)
         device: Device | None = start
         while device is not None:
             if len(state.hops) >= MAX_HOPS or (device.kind, device.name) in state.visited:
                 return state.finish(Disposition.DROPPED, f"forwarding loop at {device.label}")
             state.visited.add((device.kind, device.name))
+            first = len(state.hops)
             if device.kind is Kind.SITE:
                 device, outcome = self._from_site(device, state)
             elif device.kind is Kind.GATEWAY:
                 device, outcome = self._from_gateway(device, state)
             else:
                 device, outcome = self._from_subnet(device, state)
+            for i in range(first, len(state.hops)):
+                if state.hops[i].packet is None:
+                    state.hops[i] = dataclasses.replace(state.hops[i], packet=(state.source, state.destination))
             if outcome is not None:
-                return outcome
+                return dataclasses.replace(outcome, hops=tuple(state.hops))
         raise AssertionError("unreachable: every step returns a device or an outcome")
 
     # --- one step per kind of position -----------------------------------------------------
@@ -226,9 +262,60 @@ class Forwarder:
     def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
         assert device.subnet is not None
         subnet = self.engine.subnet(device.subnet)
+        filtered = self._filter(device, state) if state.hops and not state.reply else None
+        first = len(state.hops)
+        result = self._route(device, self.engine.routes(subnet), state)
+        if filtered is not None and len(state.hops) > first:
+            state.hops[first] = dataclasses.replace(state.hops[first], filtered=filtered)
+        return result
+
+    # --- firewalls and NVAs: rules and NAT ---------------------------------------------------
+    def _filter(self, device: Device, state: _Walk) -> tuple[FilterVerdict, Packet] | None:
+        """Evaluate the device's rules on the packet it received and apply its NAT (forward only)."""
+        packet = state.packet()
         if device.kind is Kind.FIREWALL:
-            state.notes.append(FIREWALL_NOTE)
-        return self._route(device, self.engine.routes(subnet), state)
+            firewall = self.topology.firewalls[device.name]
+            policy = self.topology.firewall_policies.get(firewall.policy or "")
+            if policy is None:
+                state.notes.append(FIREWALL_NOTE)
+                return None
+            verdict = PolicyEvaluator(firewall, policy, self._firewall_resolver(firewall)).evaluate(packet)
+        elif device.kind is Kind.NVA and device.name in self.topology.vms:
+            verdict = evaluate_nva(self.topology.vms[device.name], packet)
+        else:
+            return None
+        if verdict.action != "Allow":
+            state.blockers.append(f"denied by {device.label}: {verdict.describe()}")
+            return verdict, packet
+        self._translate(device, verdict, state)
+        return verdict, packet
+
+    def _translate(self, device: Device, verdict: FilterVerdict, state: _Walk) -> None:
+        if verdict.dnat_to is not None:
+            state.destination = verdict.dnat_to[0]
+            state.port = verdict.dnat_to[1] if verdict.dnat_to[1] is not None else state.port
+        if verdict.proxied and state.fqdn:
+            # application rules: the firewall resolves the name itself and opens its own connection
+            firewall = self.topology.firewalls[device.name]
+            answers = sorted(self._firewall_resolver(firewall)(state.fqdn))
+            if not answers:
+                state.blockers.append(f"{device.label} cannot resolve {state.fqdn} from its own vantage point")
+            elif state.destination not in answers:
+                state.notes.append(f"{device.label} resolved {state.fqdn} itself to {format_ip(answers[0])}, "
+                                   f"not {format_ip(state.destination)}: it connects there")
+                state.destination = answers[0]
+        if verdict.snat_to is not None:
+            state.source = verdict.snat_to
+            state.translated_by = device
+            if device.kind is Kind.FIREWALL and not self.topology.firewalls[device.name].instance_ips:
+                state.notes.append(f"{device.label} SNATs to one of its instance addresses, which the input "
+                                   "does not list: shown as its private IP")
+
+    def _firewall_resolver(self, firewall: Firewall) -> Callable[[str], set[int]]:
+        """How the firewall resolves names: from its own vantage point (DNS not modelled yet: the
+        private endpoints that declare the name)."""
+        endpoints = self.topology.private_endpoints.values()
+        return lambda name: {pe.ip for pe in endpoints if pe.fqdn and pe.fqdn.lower() == name.lower()}
 
     # --- acting on the winning route -------------------------------------------------------
     def _route(self, device: Device, routes: RouteSet, state: _Walk,
@@ -380,12 +467,24 @@ class Forwarder:
 
     # --- the reply ---------------------------------------------------------------------------
     def _reply(self, source: Endpoint, destination: Endpoint, forward: Path) -> Path:
+        """The reply, routed on its own to the source the destination saw; a device that SNATed the
+        request receives it, restores the original source and forwards it on."""
         last = forward.hops[-1].device
+        translator = forward.translated_by
+        seen = forward.seen_source if forward.seen_source is not None else source.ip
+        client = translator or source.device
         if destination.device.kind is Kind.SITE:
-            return self.walk(destination.device, source.ip, destination.ip)
-        if last.kind is not Kind.PRIVATE_ENDPOINT:
-            return self.walk(last, source.ip, destination.ip)
-        return self._pe_reply(source, last, forward)
+            first = self.walk(destination.device, seen, destination.ip, reply=True)
+        elif last.kind is not Kind.PRIVATE_ENDPOINT:
+            first = self.walk(last, seen, destination.ip, reply=True)
+        else:
+            label = source.label if translator is None else translator.label
+            first = self._pe_reply(Endpoint(seen, client, label), last, forward)
+        if translator is None or first.disposition is not Disposition.DELIVERED:
+            return first
+        rest = self.walk(translator, source.ip, seen, reply=True)
+        return Path((*first.hops[:-1], *rest.hops), rest.disposition, rest.reason, (*first.blockers, *rest.blockers),
+                    (*first.depends_on, *rest.depends_on), (*first.notes, *rest.notes), source.ip)
 
     def _pe_reply(self, source: Endpoint, endpoint: Device, forward: Path) -> Path:
         """A private endpoint's reply, per assumption pe_reply_path (reference §6.5, §8)."""
@@ -395,8 +494,12 @@ class Forwarder:
         near = client_vnet is not None and (client_vnet == endpoint.vnet or
                                             self._peering(client_vnet, endpoint.vnet) is not None)
         setting = f"{ASSUMPTION_PE_REPLY}={mode}"
+        sender = forward.hops[-2].device
+        vm = self.topology.vms.get(sender.name) if sender.kind is Kind.NVA else None
+        if vm is not None and vm.disable_snat_on_pl and mode is PeReplyPath.AUTO:
+            near = False  # reference §6.5: the disableSnatOnPL tag keeps PE replies symmetric via the NVA
         if mode is PeReplyPath.ROUTED:
-            path = self.walk(endpoint, source.ip, endpoint.addresses[0])
+            path = self.walk(endpoint, source.ip, endpoint.addresses[0], reply=True)
         elif mode is PeReplyPath.AUTO and near:
             path = Path((Hop(endpoint, None, f"straight back to {source.label}"),
                          Hop(source.device, None, "delivered")), Disposition.DELIVERED,
@@ -407,16 +510,14 @@ class Forwarder:
                          Hop(source.device, None, "delivered")), Disposition.DELIVERED,
                         f"the endpoint replies to the hop that delivered the request ({setting})")
         else:
-            sender = forward.hops[-2].device
             path = self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",
-                                 self.walk(sender, source.ip, endpoint.addresses[0]))
-        return Path(path.hops, path.disposition, path.reason, path.blockers,
-                    (*path.depends_on, setting), path.notes)
+                                 self.walk(sender, source.ip, endpoint.addresses[0], reply=True))
+        return dataclasses.replace(path, depends_on=(*path.depends_on, setting))
 
     @staticmethod
     def _prepend(device: Device, action: str, path: Path) -> Path:
-        return Path((Hop(device, None, action), *path.hops), path.disposition, path.reason, path.blockers,
-                    path.depends_on, path.notes)
+        first = Hop(device, None, action, packet=path.hops[0].packet if path.hops else None)
+        return dataclasses.replace(path, hops=(first, *path.hops))
 
 
 def _unreachable_outside(path: Path, destination: Endpoint) -> Path:

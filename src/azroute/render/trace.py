@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from azroute.forwarding.devices import Kind
+from azroute.forwarding.firewall import log_record
 from azroute.forwarding.trace import Hop, Path, Trace
 from azroute.model.net import format_ip
+from azroute.render.az import simple_table
 
 
 def _flow(trace: Trace) -> str:
@@ -14,17 +16,22 @@ def _flow(trace: Trace) -> str:
     return f"{trace.source.label} -> {trace.destination.label}{port}"
 
 
-def _hop_line(index: int, hop: Hop) -> str:
+def _hop_lines(index: int, hop: Hop) -> list[str]:
     where = hop.device.label
     if hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
         where += f" [{' '.join(map(format_ip, hop.addresses)) or 'instance addresses unknown'}]"
     decided = f"  via {hop.decision.describe()}" if hop.decision else ""
-    return f"  {index:>2}. {where}: {hop.action}{decided}"
+    lines = [f"  {index:>2}. {where}: {hop.action}{decided}"]
+    if hop.filtered is not None:
+        lines.append(f"      rules: {hop.filtered[0].describe()}")
+    if hop.packet is not None and (hop.filtered is not None and (hop.filtered[0].snat_to or hop.filtered[0].dnat_to)):
+        lines.append(f"      packet leaves as {format_ip(hop.packet[0])} -> {format_ip(hop.packet[1])}")
+    return lines
 
 
 def _path_lines(title: str, path: Path) -> list[str]:
     lines = [f"{title}: {path.disposition} — {path.reason}"]
-    lines += [_hop_line(i, hop) for i, hop in enumerate(path.hops, 1)]
+    lines += [line for i, hop in enumerate(path.hops, 1) for line in _hop_lines(i, hop)]
     lines += [f"      blocker: {b}" for b in path.blockers]
     return lines
 
@@ -38,6 +45,11 @@ def trace_text(trace: Trace) -> str:
     verdict = "reachable" if trace.reachable else "NOT reachable"
     crossed = trace.forward.stateful_devices()
     lines += ["", f"Verdict: {verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"]
+    if trace.forward.disposition.value == "delivered":
+        seen = trace.source_seen
+        how = "original" if seen == trace.source.ip else f"translated by {trace.forward.translated_by.label}" \
+            if trace.forward.translated_by else "translated"
+        lines.append(f"Source IP seen by the destination: {format_ip(seen)} ({how})")
     if trace.asymmetry:
         lines.append(f"  {trace.asymmetry}")
     if trace.depends_on:
@@ -74,6 +86,19 @@ def trace_mtr(trace: Trace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def log_records(trace: Trace) -> list[dict[str, str]]:
+    """The records the firewalls (and NVAs) on the request's path would log."""
+    return [log_record(verdict, packet) for verdict, packet in trace.filter_verdicts()]
+
+
+def logs_table(trace: Trace) -> str:
+    records = log_records(trace)
+    if not records:
+        return "no firewall on the path evaluated rules (none crossed, or none has a policy)\n"
+    headers = list(records[0])
+    return simple_table(headers, [[r[h] for h in headers] for r in records])
+
+
 def _hop_json(hop: Hop) -> dict[str, Any]:
     decision = None
     if hop.decision is not None:
@@ -83,9 +108,16 @@ def _hop_json(hop: Hop) -> dict[str, Any]:
                     "source": str(r.source), "nextHopType": str(r.next_hop_type),
                     "nextHopIpAddress": [format_ip(ip) for ip in hop.decision.next_hop_ips],
                     "reason": r.reason}
+    rules = None
+    if hop.filtered is not None:
+        verdict = hop.filtered[0]
+        rules = {"action": verdict.action, "kind": verdict.kind, "rule": verdict.rule, "detail": verdict.detail,
+                 "snatTo": format_ip(verdict.snat_to) if verdict.snat_to is not None else None,
+                 "proxied": verdict.proxied}
+    packet = {"source": format_ip(hop.packet[0]), "destination": format_ip(hop.packet[1])} if hop.packet else None
     return {"node": hop.device.label, "kind": str(hop.device.kind), "name": hop.device.name,
             "addresses": [format_ip(a) for a in hop.addresses], "action": hop.action,
-            "decidedBy": decision}
+            "decidedBy": decision, "rules": rules, "packet": packet}
 
 
 def path_json(path: Path) -> dict[str, Any]:
@@ -104,6 +136,8 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "reachable": trace.reachable,
         "asymmetry": trace.asymmetry,
         "statefulDevices": trace.forward.stateful_devices(),
+        "sourceSeen": format_ip(trace.source_seen),
+        "firewallLogs": log_records(trace),
         "dependsOn": list(trace.depends_on),
         "notes": list(trace.notes),
     }
