@@ -262,6 +262,7 @@ Return: delivered — delivered to vm vm1
       blocker: peering hub<->spoke1 has allow_virtual_network_access: false
 
 Verdict: NOT reachable; crosses nva nva
+Source IP seen by the destination: 10.1.1.4 (original)
 """
 
 

@@ -188,6 +188,7 @@ Return: delivered — delivered to vm onpremvm in site onprem
    3. vm onpremvm: delivered
 
 Verdict: reachable; crosses no firewall or NVA
+Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: gateway_honours_pe_udr_override[vpngw]=false, pe_reply_path=auto
 Note: {GATEWAY_IGNORES}
 """
@@ -218,6 +219,7 @@ VirtualNetworkGateway -> VirtualNetworkGateway 10.13.76.4 10.13.76.5
    4. vm onpremvm: delivered
 
 Verdict: reachable; crosses firewall azfw
+Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: pe_reply_path=auto
 Note: firewall rules not evaluated
 """

@@ -38,7 +38,7 @@ BRIEF = {
 }
 EXIT = {"a": 1, "b": 0, "c": 1}
 CHECKED = ("  9 source/destination range pairs checked (one flow per pair of ranges with identical "
-           "forwarding; forwarding does not depend on the port until firewall rules are evaluated)")
+           "forwarding, per port when a firewall or NVA filters ports)")
 HEAD = ("onprem-to-endpoints-inspected  (site:onprem -> private_endpoints, tcp ports 443,1433, "
         "expect reachable)")
 
@@ -75,6 +75,7 @@ Default -> InterfaceEndpoint
        3. vm onpremvm: delivered
 
     Verdict: reachable; crosses no firewall or NVA
+    Source IP seen by the destination: 192.168.0.4 (original)
     Depends on assumptions: gateway_honours_pe_udr_override[vpngw]=false, pe_reply_path=auto
     Note: gateway vpngw (active-active VPN) ignores User route endpoint3 10.13.77.6/32 -> VirtualAppliance \
 10.13.76.68 in gateway-rt and sends the traffic straight to private endpoint sql (assumption \
@@ -144,8 +145,8 @@ def test_json_report(azroute: Callable[[list[str]], Run], path: Callable[[str], 
         "notes": [],
     }
     example = intent["example"]
-    assert sorted(example) == ["asymmetry", "dependsOn", "flow", "forward", "notes", "reachable", "return",
-                               "statefulDevices"]
+    assert sorted(example) == ["asymmetry", "dependsOn", "firewallLogs", "flow", "forward", "notes", "reachable",
+                               "return", "sourceSeen", "statefulDevices"]
     assert [h["node"] for h in example["forward"]["hops"]] == ["site onprem", "gateway vpngw",
                                                                 "private endpoint sql"]
     assert example["reachable"] is True

@@ -101,8 +101,11 @@ class Vantage:
     site: str | None = None
     servers: tuple[int, ...] = ()
     note: str = ""
+    direct: bool = False  # `who` is the DNS server itself, asked directly
 
     def describe(self) -> str:
+        if self.direct:
+            return f"{self.who}, asked directly"
         place = f"vnet {self.vnet}" if self.vnet else f"site {self.site}" if self.site else ""
         if self.servers:
             uses = f"DNS server {format_ip(self.servers[0])}"
@@ -242,7 +245,7 @@ class DnsResolver:
             raise UsageError("168.63.129.16 answers only queries sent from inside a VNet, for that VNet",
                              path="--from", fix="name the VNet instead: vnet:NAME")
         server = self.servers.get(ip)
-        return Vantage(f"DNS server {server.label if server else format_ip(ip)}", servers=(ip,))
+        return Vantage(server.label if server else f"DNS server {format_ip(ip)}", servers=(ip,), direct=True)
 
     # --- servers -----------------------------------------------------------------------------
     def _ask(self, ip: int, name: str, sender_vnet: str | None, walk: _Walk) -> _Outcome:
@@ -254,8 +257,8 @@ class DnsResolver:
             return self._chain(_azure_label(sender_vnet), name, sender_vnet, walk)
         server = self.servers.get(ip)
         if server is None:
-            return walk.none(format_ip(ip), name, f"server {format_ip(ip)} is not modelled (not a forwarder, "
-                             "resolver inbound endpoint, firewall DNS proxy or site DNS server)")
+            return walk.none(format_ip(ip), name, f"server {format_ip(ip)} is not modelled: it is no forwarder, "
+                             "resolver inbound endpoint, firewall DNS proxy or site DNS server of this topology")
         if ip in walk.path:
             loop = " -> ".join(map(format_ip, [*walk.path[walk.path.index(ip):], ip]))
             return walk.none(server.label, name, f"forwarding loop: {loop}")
@@ -317,16 +320,16 @@ class DnsResolver:
         """The linked zone's answer: an outcome (A or NXDOMAIN), a CNAME target, or None when the
         link's NxDomainRedirect sends the name to public DNS (B-DNS-NXDOMAIN, B-DNS-NXDOMAIN-REDIRECT)."""
         label = zone.label_of(name)
-        where = f"private zone {zone.name} (link {link.name})"
+        where = f"private zone {zone.name}, link {link.name}"
         if label in zone.cname:
             walk.steps.append(Step(server, name, Record.CNAME, where, zone.cname[label]))
             return zone.cname[label]
         if label in zone.a:
             group = zone.zone_groups.get(label)
-            source = f"{where}, record of private endpoint {group}'s DNS zone group" if group else where
+            source = f"{where}; record of private endpoint {group}'s DNS zone group" if group else where
             walk.steps.append(Step(server, name, Record.A, source, addresses=zone.a[label]))
             return _Outcome(Status.ANSWER, f"private zone {zone.name}", zone.a[label], private=True)
-        missing = f"{where} has no record '{label}'"
+        missing = f"{where}: no record '{label}'"
         if link.resolution_policy == NX_DOMAIN_REDIRECT and is_privatelink_zone(zone.name):
             walk.steps.append(Step(server, name, Record.REDIRECT, f"{missing}; the link's resolution_policy "
                                    "is NxDomainRedirect"))
@@ -349,10 +352,10 @@ class DnsResolver:
         if record is None:
             return walk.none(server, name, f"no public answer in public_dns for {name}")
         if record.cname is not None:
-            walk.steps.append(Step(server, name, Record.CNAME, "public DNS (public_dns)", record.cname))
+            walk.steps.append(Step(server, name, Record.CNAME, "public DNS: public_dns entry", record.cname))
             return record.cname
-        walk.steps.append(Step(server, name, Record.A, "public DNS (public_dns)", addresses=record.a))
-        return _Outcome(Status.ANSWER, "public DNS (public_dns)", record.a)
+        walk.steps.append(Step(server, name, Record.A, "public DNS: public_dns entry", addresses=record.a))
+        return _Outcome(Status.ANSWER, "public_dns", record.a)
 
     def _placeholder_notes(self, addresses: tuple[int, ...]) -> list[str]:
         return [f"{format_ip(pe.ip)} stands for private endpoint {pe.name}'s address, known only after apply"

@@ -281,7 +281,10 @@ class Forwarder:
                 return None
             verdict = PolicyEvaluator(firewall, policy, self._firewall_resolver(firewall)).evaluate(packet)
         elif device.kind is Kind.NVA and device.name in self.topology.vms:
-            verdict = evaluate_nva(self.topology.vms[device.name], packet)
+            vm = self.topology.vms[device.name]
+            if vm.rules is None and not vm.masquerade:
+                return None  # a plain router: nothing to evaluate or translate
+            verdict = evaluate_nva(vm, packet)
         else:
             return None
         if verdict.action != "Allow":

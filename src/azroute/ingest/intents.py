@@ -34,6 +34,8 @@ class _IntentSpec(BaseModel):
     via: list[str] = Field(default_factory=list)
     avoid: list[str] = Field(default_factory=list)
     symmetric: bool = True
+    allowed_by: str | None = None
+    source_seen: Literal["original", "translated"] | None = None
 
     @field_validator("ports")
     @classmethod
@@ -70,8 +72,11 @@ def load_intents(path: Path, topology: Topology) -> list[Intent]:
         for key, devices in (("via", item.via), ("avoid", item.avoid)):
             for j, device in enumerate(devices):
                 _check_device(path, f"{where}.{key}.{j}", device, topology)
+        if item.allowed_by is not None:
+            _check_rule(path, f"{where}.allowed_by", item.allowed_by, topology)
         intents.append(Intent(item.name, item.source, item.destination, tuple(item.ports), item.protocol,
-                              item.expect, tuple(item.via), tuple(item.avoid), item.symmetric))
+                              item.expect, tuple(item.via), tuple(item.avoid), item.symmetric, item.allowed_by,
+                              item.source_seen))
     return intents
 
 
@@ -111,3 +116,15 @@ def _check_device(path: Path, where: str, text: str, topology: Topology) -> None
     if name not in pools[kind]:  # type: ignore[operator]
         raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
                          fix=f"use a {kind} defined in {topology.source}")
+
+
+def _check_rule(path: Path, where: str, text: str, topology: Topology) -> None:
+    """FIREWALL/GROUP/COLLECTION/RULE must name a rule of that firewall's policy."""
+    parts = text.split("/")
+    firewall = topology.firewalls.get(parts[0])
+    policy = topology.firewall_policies.get(firewall.policy or "") if firewall else None
+    known = {f"{parts[0]}/{g.name}/{c.name}/{r.name}" for g in policy.groups for c in g.collections
+             for r in c.rules} if policy else set()
+    if text not in known:
+        raise InputError(f"'{text}' is not a rule of a firewall policy", file=str(path), path=where,
+                         fix="write FIREWALL/GROUP/COLLECTION/RULE" + (f", e.g. {sorted(known)[0]}" if known else ""))

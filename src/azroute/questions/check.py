@@ -231,17 +231,17 @@ class Checker:
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
         forwarder, points = self.forwarder(settings)
         flows, unchecked = self._flows(intent, forwarder.book, points)
-        port = intent.ports[-1] if intent.ports else None
+        ports = _ports_to_check(intent, forwarder.topology)
         groups: dict[str, list[tuple[_Flow, Trace]]] = {}
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
         for flow in flows:
-            # Forwarding is port-independent until firewall rules are evaluated: one trace per flow.
-            trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
-            depends.update(dict.fromkeys(trace.depends_on))
-            notes.update(dict.fromkeys(_notes(trace)))
-            for reason in judge(intent, trace):
-                groups.setdefault(reason, []).append((flow, trace))
+            for port in ports:
+                trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
+                depends.update(dict.fromkeys(trace.depends_on))
+                notes.update(dict.fromkeys(_notes(trace)))
+                for reason in judge(intent, trace):
+                    groups.setdefault(reason, []).append((flow, trace))
         violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f, _ in items])),
                                      tuple(merge_ranges([f.destination_range for f, _ in items])), len(items))
                            for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
@@ -251,6 +251,15 @@ class Checker:
             notes["no flow to check: the selectors name no placed address"] = None
         return IntentResult(intent, verdict, violations, example, len(flows), tuple(depends), tuple(notes),
                             tuple(unchecked))
+
+
+def _ports_to_check(intent: Intent, topology: Topology) -> list[int | None]:
+    """Every port of the intent when some firewall or NVA filters by port; otherwise forwarding
+    does not depend on the port and one (the last, shown in the example) stands for all."""
+    if not intent.ports:
+        return [None]
+    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
+    return list(intent.ports) if filtering else [intent.ports[-1]]
 
 
 def _notes(trace: Trace) -> list[str]:
@@ -312,6 +321,23 @@ def judge(intent: Intent, trace: Trace) -> list[str]:
     for device in map(_device_label, intent.avoid):
         if device in there or device in back:
             reasons.append(f"traverses {device}, which it must avoid")
+    return reasons + _judge_rules(intent, trace)
+
+
+def _judge_rules(intent: Intent, trace: Trace) -> list[str]:
+    """The deciding firewall rule and the source address the destination sees."""
+    reasons = []
+    if intent.allowed_by is not None:
+        firewall = intent.allowed_by.split("/")[0]
+        deciders = [v.rule for v, _ in trace.filter_verdicts() if v.rule.split("/")[0] == firewall]
+        if intent.allowed_by not in deciders:
+            got = ", ".join(deciders) or "no rule of that firewall (not crossed, or it has no policy)"
+            reasons.append(f"not allowed by {intent.allowed_by} but by {got}")
+    if intent.source_seen is not None:
+        translated = trace.source_seen != trace.source.ip
+        if translated != (intent.source_seen == "translated"):
+            reasons.append(f"the destination sees source {format_ip(trace.source_seen)} "
+                           f"({'translated' if translated else 'original'}), expected {intent.source_seen}")
     return reasons
 
 

@@ -43,8 +43,7 @@ def report_text(results: list[IntentResult]) -> str:
     for result in results:
         lines.append(f"{result.verdict.upper():<8} {result.intent.name}  ({_scope(result)})")
         lines.append(f"  {result.flows} source/destination range pairs checked (one flow per pair of "
-                     "ranges with identical forwarding; forwarding does not depend on the port until "
-                     "firewall rules are evaluated)")
+                     "ranges with identical forwarding, per port when a firewall or NVA filters ports)")
         for v in result.violations[:_MAX_VIOLATIONS]:
             lines.append(f"  - {v.reason}")
             lines.append(f"      {v.flows} range pairs; sources {range_text(v.sources)}; "
