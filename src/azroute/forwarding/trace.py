@@ -236,8 +236,12 @@ class Forwarder:
                                       f"{', '.join(map(str, advertised))} to the site"))
                 return self._gateway_device(gateway), None
         state.hops.append(Hop(site, None, "no gateway advertises this destination to the site"))
+        service = next((name for name, prefixes in self.topology.service_tags.items()
+                        if any(p.contains_ip(dst) for p in prefixes)), None)
+        why = (f"; {format_ip(dst)} is a public address of {service}: service endpoints serve only Azure subnets, "
+               "on-premises clients reach it over their own Internet path (not modelled)") if service else ""
         return None, state.finish(Disposition.DROPPED, f"not routed into Azure: no gateway connected to "
-                                  f"site {site.name} advertises {format_ip(dst)}")
+                                  f"site {site.name} advertises {format_ip(dst)}{why}")
 
     def _gateway_device(self, gateway: Gateway) -> Device:
         return Device(Kind.GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",

@@ -45,7 +45,14 @@ def trace_text(trace: Trace) -> str:
     verdict = "reachable" if trace.reachable else "NOT reachable"
     crossed = trace.forward.stateful_devices()
     lines += ["", f"Verdict: {verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"]
-    if trace.forward.disposition.value == "delivered":
+    disposition = trace.forward.disposition.value
+    if disposition == "left the VNet (service endpoint)":
+        lines.append(f"Source IP seen by the service: {format_ip(trace.source_seen)} (the VNet's private address: "
+                     "service endpoints keep it; the service sees the public destination "
+                     f"{format_ip(trace.destination.ip)})")
+    elif disposition == "left Azure (Internet)":
+        lines.append("Source IP seen by the destination: a public address of Azure's outbound SNAT (not modelled)")
+    if disposition == "delivered":
         seen = trace.source_seen
         how = "original" if seen == trace.source.ip else f"translated by {trace.forward.translated_by.label}" \
             if trace.forward.translated_by else "translated"
