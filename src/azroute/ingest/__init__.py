@@ -22,7 +22,7 @@ from typing import Any
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
 from azroute.ingest.native import build_topology, read_document
-from azroute.ingest.service_tags import endpoint_prefixes, read_service_tags
+from azroute.ingest.service_tags import DOWNLOAD, endpoint_prefixes, read_service_tags
 from azroute.model.topology import Topology
 
 FORMATS = ("auto", "native", "arm", "terraform")
@@ -80,7 +80,21 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
         document = merge_documents(document, extra)
         source = f"{source} + {overlay}"
     topology = build_topology(document, source=source)
-    return Loaded(topology, kind, document, conversion.skipped, conversion.notes)
+    notes = conversion.notes + _empty_service_endpoints(document)
+    return Loaded(topology, kind, document, conversion.skipped, notes)
+
+
+def _empty_service_endpoints(document: dict[str, Any]) -> list[str]:
+    """A note per service whose endpoint prefixes no input supplied (exports do not carry them)."""
+    users: dict[str, list[str]] = {}
+    for vnet_name, vnet in (document.get("vnets") or {}).items():
+        for subnet_name, subnet in (vnet.get("subnets") or {}).items():
+            for service in subnet.get("service_endpoints") or ():
+                if not (document.get("service_tags") or {}).get(service):
+                    users.setdefault(service, []).append(f"{vnet_name}/{subnet_name}")
+    return [f"service endpoint prefixes unknown for {service} ({', '.join(subnets)}): its route rows list "
+            f"none; pass --service-tags ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) or add "
+            f"them under service_tags with --overlay" for service, subnets in sorted(users.items())]
 
 
 def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
 from azroute.ingest.native import read_document
 from azroute.ingest.service_tags import (
-    DOWNLOAD,
     endpoint_prefixes,
     is_service_tags_document,
     parse_service_tags,
@@ -753,10 +752,7 @@ class _Converter:
             return {}
         if self.tags is None:
             # keep the endpoints, prefixes unknown: --service-tags or an --overlay can supply them
-            used = ", ".join(f"{e.where} {e.service}" for e in self.endpoints)
-            self.note(f"service endpoint prefixes unknown ({used}): their rows list none; pass "
-                      f"--service-tags ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) or add them under "
-                      "service_tags with --overlay")
+            # (ingest.load_any notes the services whose prefixes stay empty)
             for e in self.endpoints:
                 e.subnet.setdefault("service_endpoints", []).append(e.service)
             return {e.service: [] for e in self.endpoints}

@@ -888,10 +888,7 @@ class _Builder:
             for name, subnet in spec["subnets"].items():
                 for service in subnet.get("service_endpoints", []):
                     users.setdefault(service, []).append(f"{vnet}/{name}")
-        for service, subnets in sorted(users.items()):
-            self.notes.append(f"Terraform holds no prefixes for service {service} (service endpoint of "
-                              f"{', '.join(subnets)}): its route row lists none; add them under "
-                              f"service_tags.{service} (azroute export, then edit)")
+        # prefixes unknown: --service-tags or --overlay fills them (ingest.load_any notes what stays empty)
         return {service: [] for service in sorted(users)}
 
 

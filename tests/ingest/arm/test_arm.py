@@ -47,8 +47,8 @@ SQL_FQDN = "sqltest1138australia.database.windows.net"
 
 SKIPPED_GRAPH = "note: skipped 4 resources of types azroute does not model (--verbose lists them)\n"
 SKIPPED_AZ = "note: skipped 10 resources of types azroute does not model (--verbose lists them)\n"
-NO_TAGS = ("note: service endpoint prefixes unknown (spoke1/vm Microsoft.Storage): their rows list none; pass "
-           "--service-tags ServiceTags_Public_YYYYMMDD.json "
+NO_TAGS = ("note: service endpoint prefixes unknown for Microsoft.Storage (spoke1/vm): its route rows list none; "
+           "pass --service-tags ServiceTags_Public_YYYYMMDD.json "
            "(https://www.microsoft.com/download/details.aspx?id=56519) or add them under service_tags with "
            "--overlay\n")
 FIREWALL_UNKNOWN = (" 1. ???  (firewall azfw: instance addresses unknown, Azure exports only the firewall's "

@@ -40,9 +40,9 @@ NET = f"{SUB}/resourceGroups/plink-azure/providers/Microsoft.Network"
 
 SKIPPED = "note: skipped 8 resources of types azroute does not model (--verbose lists them)\n"
 SERVICE_NOTE = (
-    "note: Terraform holds no prefixes for service Microsoft.Storage (service endpoint of "
-    "spoke1/vm): its route row lists none; add them under service_tags.Microsoft.Storage "
-    "(azroute export, then edit)\n"
+    "note: service endpoint prefixes unknown for Microsoft.Storage (spoke1/vm): its route rows list none; pass "
+    "--service-tags ServiceTags_Public_YYYYMMDD.json (https://www.microsoft.com/download/details.aspx?id=56519) "
+    "or add them under service_tags with --overlay\n"
 )
 NOTES = SKIPPED + SERVICE_NOTE
 FIX_MISSING = (
