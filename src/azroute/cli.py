@@ -26,6 +26,7 @@ from azroute.questions.check import Checker, Verdict
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
+from azroute.resolve_cli import resolve_command
 from azroute.routing.engine import RoutingEngine
 
 
@@ -284,8 +285,8 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
           assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Trace a flow hop by hop, forward and return, naming the route that decided each hop."""
     forwarder = Forwarder(_engine(file, assume, fmt, verbose))
-    result = forwarder.trace(resolve_source(forwarder.book, source),
-                             resolve_destination(forwarder.book, destination), port, protocol)
+    origin = resolve_source(forwarder.book, source)
+    result = forwarder.trace(origin, resolve_destination(forwarder.book, destination, source), port, protocol)
     if output == "json":
         click.echo(dumps(trace_json(result)), nl=False)
     elif output == "mtr":
@@ -345,6 +346,7 @@ def export(file: str, output: str, fmt: str, verbose: bool) -> None:
 
 
 main.add_command(collect_command)
+main.add_command(resolve_command)
 
 
 def run() -> None:

@@ -31,3 +31,9 @@ class InputError(AzrouteError):
 
 class UsageError(AzrouteError):
     """A command-line reference (VM, subnet, gateway) does not resolve (exit 2)."""
+
+
+class ResolutionError(AzrouteError):
+    """A name does not resolve from the flow's source: a finding about the topology (exit 1)."""
+
+    exit_code = 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from azroute.model.net import Prefix, format_ip
-from azroute.model.topology import Subnet, Topology
+from azroute.model.topology import Subnet, Topology, VirtualMachine
 from azroute.routing.lpm import PrefixIndex
 
 
@@ -49,6 +49,7 @@ class AddressBook:
         self._site_index: PrefixIndex[str] = PrefixIndex()
         self._vnet_index: PrefixIndex[str] = PrefixIndex()
         self._subnet_index: PrefixIndex[Subnet] = PrefixIndex()
+        self._site_vms: dict[tuple[str, int], VirtualMachine] = {}
         for vnet in topology.vnets.values():
             for r in vnet.address_space:
                 self._vnet_index.add(r, vnet.name)
@@ -59,8 +60,13 @@ class AddressBook:
                 self._site_index.add(p, site.name)
         self._register_devices()
 
+    def site_vm(self, site: str, ip: int) -> VirtualMachine | None:
+        """The on-premises VM at `ip` in `site`, if the topology names one."""
+        return self._site_vms.get((site, ip))
+
     def _register_devices(self) -> None:
         t = self.topology
+        self._site_vms = {(vm.site, vm.ip): vm for vm in t.vms.values() if vm.site}
         for vm in t.vms.values():
             if vm.subnet:
                 kind = Kind.NVA if vm.ip_forwarding else Kind.VM

@@ -7,8 +7,9 @@ the addresses or NXDOMAIN, and whether the answer came from a private zone.
 
 Each rule below cites its entry in tests/dns/BEHAVIOURS.md (to be merged into docs/behaviours.md).
 DNS servers are looked up by address in a table (`dns_servers`): forwarder VMs, Private Resolver
-inbound endpoints, on-premises servers of sites and, through `firewall_proxy`, Azure Firewall DNS
-proxies. A server the table does not hold answers nothing ("not modelled"), never a guess.
+inbound endpoints, on-premises servers of sites and firewalls whose policy sets dns_proxy; other
+servers join with `DnsResolver.add_server` (e.g. `firewall_proxy(...)` with custom DNS servers). A
+server the table does not hold answers nothing ("not modelled"), never a guess.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def firewall_proxy(firewall: str, ip: int, vnet: str, servers: tuple[int, ...] =
 
 
 def dns_servers(topology: Topology) -> dict[int, DnsServer]:
-    """Every DNS server the topology describes, by address. Azure servers win over a site's entry
-    for the same address (a site may list a resolver's inbound IP as its server)."""
+    """Every DNS server the topology describes, by address: site servers, forwarder VMs, resolver
+    inbound endpoints and firewalls whose policy sets dns_proxy. Azure servers win over a site's
+    entry for the same address (a site may list a resolver's inbound IP as its server)."""
     dns = topology.dns
     servers: dict[int, DnsServer] = {}
     for site, config in dns.sites.items():
@@ -87,7 +89,10 @@ def dns_servers(topology: Topology) -> dict[int, DnsServer]:
         servers[f.ip] = DnsServer(f.ip, ServerKind.FORWARDER, f.name, f.vnet, f.conditional_forwarders)
     for r in dns.resolvers.values():
         servers[r.inbound_ip] = DnsServer(r.inbound_ip, ServerKind.RESOLVER, r.name, r.vnet)
-    # Firewall DNS proxies join here once firewall policies carry `dns_proxy` (see firewall_proxy).
+    for fw in topology.firewalls.values():
+        policy = topology.firewall_policies.get(fw.policy) if fw.policy else None
+        if policy is not None and policy.dns_proxy:
+            servers[fw.private_ip] = firewall_proxy(fw.name, fw.private_ip, fw.subnet.partition("/")[0])
     return servers
 
 
@@ -185,8 +190,8 @@ class _Walk:
 
 
 class DnsResolver:
-    """Resolves names in one topology; `add_server` registers servers the topology cannot describe
-    yet (firewall DNS proxies: `add_server(firewall_proxy(name, private_ip, vnet))`)."""
+    """Resolves names in one topology; `add_server` registers a server the topology does not describe
+    (e.g. a firewall DNS proxy with custom DNS servers: `add_server(firewall_proxy(name, ip, vnet, servers))`)."""
 
     def __init__(self, topology: Topology, servers: Mapping[int, DnsServer] | None = None) -> None:
         self.topology = topology
@@ -257,8 +262,7 @@ class DnsResolver:
             return self._chain(_azure_label(sender_vnet), name, sender_vnet, walk)
         server = self.servers.get(ip)
         if server is None:
-            return walk.none(format_ip(ip), name, f"server {format_ip(ip)} is not modelled: it is no forwarder, "
-                             "resolver inbound endpoint, firewall DNS proxy or site DNS server of this topology")
+            return walk.none(format_ip(ip), name, self._not_a_server(ip))
         if ip in walk.path:
             loop = " -> ".join(map(format_ip, [*walk.path[walk.path.index(ip):], ip]))
             return walk.none(server.label, name, f"forwarding loop: {loop}")
@@ -356,6 +360,13 @@ class DnsResolver:
             return record.cname
         walk.steps.append(Step(server, name, Record.A, "public DNS: public_dns entry", addresses=record.a))
         return _Outcome(Status.ANSWER, "public_dns", record.a)
+
+    def _not_a_server(self, ip: int) -> str:
+        firewall = next((f.name for f in self.topology.firewalls.values() if f.private_ip == ip), None)
+        if firewall is not None:  # B-DNS-FW-PROXY
+            return f"{format_ip(ip)} is firewall {firewall}, which answers DNS only when its policy sets dns_proxy"
+        return (f"server {format_ip(ip)} is not modelled: it is no forwarder, resolver inbound endpoint, firewall "
+                "DNS proxy or site DNS server of this topology")
 
     def _placeholder_notes(self, addresses: tuple[int, ...]) -> list[str]:
         return [f"{format_ip(pe.ip)} stands for private endpoint {pe.name}'s address, known only after apply"
@@ -464,3 +475,9 @@ def _query_name(text: str) -> str:
     except ValueError as exc:
         raise UsageError(str(exc), path="NAME", fix="give a DNS name such as myserver.database.windows.net") \
             from None
+
+
+def uses_dns(topology: Topology) -> bool:
+    """True when the topology describes name resolution (zones, public answers, DNS servers)."""
+    dns = topology.dns
+    return bool(dns.zones or dns.public or dns.vnet_servers or dns.sites or dns.forwarders or dns.resolvers)

@@ -6,8 +6,9 @@ private endpoint by name or FQDN. Names may carry a kind prefix (`vm:`, `pe:`, `
 
 from __future__ import annotations
 
-from azroute.errors import UsageError
+from azroute.errors import ResolutionError, UsageError
 from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.dns import resolve, uses_dns, vantage_of
 from azroute.forwarding.trace import Endpoint
 from azroute.model.net import format_ip, parse_ip
 
@@ -22,10 +23,9 @@ def endpoint_at(book: AddressBook, ip: int) -> Endpoint | None:
             # clients reach a private endpoint by its name (what application rules match on)
             return Endpoint(ip, device, _label(device, ip), pe.fqdn if pe else None)
     if site is not None:
-        for vm in book.topology.vms.values():
-            if vm.site == site and vm.ip == ip:
-                return Endpoint(ip, Device(Kind.SITE, site, None, None, ()), f"{vm.name} ({format_ip(ip)})")
-        return Endpoint(ip, Device(Kind.SITE, site, None, None, ()), f"{format_ip(ip)} (site {site})")
+        vm = book.site_vm(site, ip)
+        label = f"{vm.name} ({format_ip(ip)})" if vm else f"{format_ip(ip)} (site {site})"
+        return Endpoint(ip, Device(Kind.SITE, site, None, None, ()), label)
     return None
 
 
@@ -54,11 +54,17 @@ def resolve_source(book: AddressBook, text: str) -> Endpoint:
     return _resolve(book, text if not sep or kind != "vm" else name, "--from")
 
 
-def resolve_destination(book: AddressBook, text: str) -> Endpoint:
-    """A flow destination: IP, VM, private endpoint name (`pe:` optional) or its FQDN."""
+def resolve_destination(book: AddressBook, text: str, source: str | None = None) -> Endpoint:
+    """A flow destination: IP, VM, private endpoint name (`pe:` optional) or an FQDN.
+
+    An FQDN resolves from the source's vantage point when the topology describes DNS (the client's
+    VNet links, DNS servers, forwarders); otherwise it names the private endpoint that declares it.
+    """
     kind, sep, name = text.partition(":")
     topology = book.topology
     bare = name if sep and kind in ("pe", "vm") else text
+    if source is not None and uses_dns(topology) and _looks_like_fqdn(bare, book):
+        return _resolved(book, bare, source)
     pe = topology.private_endpoints.get(bare) or next(
         (p for p in topology.private_endpoints.values() if p.fqdn and p.fqdn.lower() == bare.lower()), None)
     if pe is not None and kind != "vm":
@@ -90,3 +96,28 @@ def _resolve(book: AddressBook, text: str, option: str) -> Endpoint:
         raise UsageError(f"{text} is in no subnet and no site of this topology", path=option,
                          fix="use an address inside a subnet or a site's prefixes")
     return found
+
+
+def _looks_like_fqdn(text: str, book: AddressBook) -> bool:
+    topology = book.topology
+    if text in topology.private_endpoints or text in topology.vms or "." not in text:
+        return False
+    try:
+        parse_ip(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _resolved(book: AddressBook, fqdn: str, source: str) -> Endpoint:
+    """The destination `fqdn` resolves to from `source`'s vantage point."""
+    resolution = resolve(book.topology, fqdn, vantage_of(book.topology, source))
+    if not resolution.found:
+        raise ResolutionError(f"{fqdn} does not resolve from {source}: {resolution.status} ({resolution.reason})",
+                              path="--to", fix=f"see `azroute resolve FILE {fqdn} --from {source}`")
+    ip = resolution.addresses[0]
+    found = endpoint_at(book, ip)
+    kind = "private" if resolution.private else "public"
+    label = f"{fqdn} ({format_ip(ip)}, {kind} answer from {resolution.vantage.describe()})"
+    device = found.device if found else Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,))
+    return Endpoint(ip, device, label, fqdn)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.dns import DnsResolver, firewall_vantage, uses_dns
 from azroute.forwarding.firewall import FilterVerdict, Packet, PolicyEvaluator, evaluate_nva
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
@@ -30,6 +31,7 @@ from azroute.model.topology import (
 )
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.gateway_routes import advertised_to_sites, gateways_serving
+from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import EffectiveRoute, RouteSet, Source
 
 MAX_HOPS = 32
@@ -88,6 +90,7 @@ class Path:
     notes: tuple[str, ...] = ()
     seen_source: int | None = None  # the source address at the end of the path (after any SNAT)
     translated_by: Device | None = None  # the last device that source-NATed the packet
+    seen_destination: int | None = None  # the destination at the end (after DNAT or a proxy's own lookup)
 
     @property
     def ok(self) -> bool:
@@ -129,7 +132,19 @@ class Trace:
 
     @property
     def reachable(self) -> bool:
-        return self.forward.ok and self.asymmetry is None and (self.reverse is None or self.reverse.ok)
+        return (self.forward.ok and self.asymmetry is None and self.redirected is None
+                and (self.reverse is None or self.reverse.ok))
+
+    @property
+    def redirected(self) -> str | None:
+        """Set when the packet ended up at another address than the one asked for, other than by
+        DNAT (an application rule's own name lookup sends it elsewhere)."""
+        seen = self.forward.seen_destination
+        dnat = any(v.dnat_to for v, _ in self.filter_verdicts())
+        if seen is None or seen == self.destination.ip or dnat:
+            return None
+        return (f"the connection reaches {format_ip(seen)}, not {format_ip(self.destination.ip)}: a firewall "
+                "resolved the name itself and connected elsewhere")
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -168,7 +183,7 @@ class _Walk:
     def finish(self, disposition: Disposition, reason: str) -> Path:
         return Path(tuple(self.hops), disposition, reason, tuple(dict.fromkeys(self.blockers)),
                     tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)), self.source,
-                    self.translated_by)
+                    self.translated_by, self.destination)
 
     def packet(self) -> Packet:
         return Packet(self.source, self.destination, self.port, self.protocol, self.fqdn)
@@ -230,10 +245,12 @@ class Forwarder:
         for gateway in self.topology.gateways.values():
             if site.name not in gateway.connections:
                 continue
-            advertised = advertised_to_sites(gateway, self.topology)
-            if any(p.contains_ip(dst) for p in advertised):
-                state.hops.append(Hop(site, None, f"sends into gateway {gateway.name}: it advertises "
-                                      f"{', '.join(map(str, advertised))} to the site"))
+            index, text = self._advertised(gateway)
+            found = index.lookup(dst)
+            if found is not None:
+                shown = text if text else f"{found[0]} (one of {len(index.prefixes())} prefixes)"
+                state.hops.append(Hop(site, None, f"sends into gateway {gateway.name}: it advertises {shown} "
+                                      "to the site"))
                 return self._gateway_device(gateway), None
         state.hops.append(Hop(site, None, "no gateway advertises this destination to the site"))
         service = next((name for name, prefixes in self.topology.service_tags.items()
@@ -242,6 +259,14 @@ class Forwarder:
                "on-premises clients reach it over their own Internet path (not modelled)") if service else ""
         return None, state.finish(Disposition.DROPPED, f"not routed into Azure: no gateway connected to "
                                   f"site {site.name} advertises {format_ip(dst)}{why}")
+
+    def _advertised(self, gateway: Gateway) -> tuple[PrefixIndex[None], str]:
+        """What the gateway advertises on-premises, indexed, and as text when it is short."""
+        def compute() -> tuple[PrefixIndex[None], str]:
+            prefixes = advertised_to_sites(gateway, self.topology)
+            text = ", ".join(map(str, prefixes)) if len(prefixes) <= 6 else ""
+            return PrefixIndex((p, None) for p in prefixes), text
+        return self.topology.memo(("advertised-index", gateway.name), compute)
 
     def _gateway_device(self, gateway: Gateway) -> Device:
         return Device(Kind.GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",
@@ -255,13 +280,15 @@ class Forwarder:
 
     def _note_gateway_assumption(self, gateway: Gateway, state: _Walk) -> None:
         dst = state.destination
-        for override in self.engine.data_path_overrides(gateway):
-            if override.displayed.prefixes[0].contains_ip(dst):
-                value, why = self.engine.honours_override(gateway)
-                state.depends_on.append(f"{ASSUMPTION_GATEWAY_OVERRIDE}[{gateway.name}]={value}")
-                state.notes.append(override.message if value is not HonoursOverride.UNKNOWN else
-                                   f"gateway {gateway.name} may ignore User route {override.displayed.name} "
-                                   f"({why})")
+        overrides = self.topology.memo(("overrides-by-ip", gateway.name), lambda: {
+            o.displayed.prefixes[0].network: o for o in self.engine.data_path_overrides(gateway)})
+        override = overrides.get(dst)  # the overrides are exact /32s of private endpoint addresses
+        if override is None:
+            return
+        value, why = self.engine.honours_override(gateway)
+        state.depends_on.append(f"{ASSUMPTION_GATEWAY_OVERRIDE}[{gateway.name}]={value}")
+        state.notes.append(override.message if value is not HonoursOverride.UNKNOWN else
+                           f"gateway {gateway.name} may ignore User route {override.displayed.name} ({why})")
 
     def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
         assert device.subnet is not None
@@ -319,8 +346,12 @@ class Forwarder:
                                    "does not list: shown as its private IP")
 
     def _firewall_resolver(self, firewall: Firewall) -> Callable[[str], set[int]]:
-        """How the firewall resolves names: from its own vantage point (DNS not modelled yet: the
-        private endpoints that declare the name)."""
+        """How the firewall resolves names: from its own vantage point (Azure DNS from its VNet), or,
+        when the topology describes no DNS, the private endpoints that declare the name."""
+        if uses_dns(self.topology):
+            resolver = self.topology.memo("dns-resolver", lambda: DnsResolver(self.topology))
+            vantage = firewall_vantage(self.topology, firewall.name)
+            return lambda name: set(resolver.resolve(name, vantage).addresses)
         endpoints = self.topology.private_endpoints.values()
         return lambda name: {pe.ip for pe in endpoints if pe.fqdn and pe.fqdn.lower() == name.lower()}
 
@@ -397,10 +428,8 @@ class Forwarder:
         return best[1] if best else None
 
     def _site_owner(self, site: str, ip: int) -> Device | None:
-        for vm in self.topology.vms.values():
-            if vm.site == site and vm.ip == ip:
-                return Device(Kind.VM, vm.name, None, None, (vm.ip,))
-        return None
+        vm = self.book.site_vm(site, ip)
+        return Device(Kind.VM, vm.name, None, None, (vm.ip,)) if vm else None
 
     def _to_appliance(self, device: Device, decision: Decision, state: _Walk,
                       addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
@@ -429,10 +458,14 @@ class Forwarder:
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
-        for name in [vnet, *(p.other(vnet) for p in self.topology.peerings_of(vnet))]:
-            owner = self.book.owner(name, ip)
-            if owner is not None:
-                return owner, name
+        owner = self.book.owner(vnet, ip)
+        if owner is not None:
+            return owner, vnet
+        for name in self.book.vnets_containing(ip):  # a peer's range holds the address: one lookup, not all peers
+            if self.topology.peering_between(vnet, name) is not None:
+                owner = self.book.owner(name, ip)
+                if owner is not None:
+                    return owner, name
         return None, vnet
 
     def _deliver(self, device: Device, decision: Decision, state: _Walk,
@@ -533,6 +566,8 @@ def _unreachable_outside(path: Path, destination: Endpoint) -> Path:
     vnet = destination.device.vnet
     if vnet is None or path.disposition in (Disposition.DELIVERED, Disposition.DROPPED):
         return path
+    if path.seen_destination not in (None, destination.ip):
+        return path  # a proxy chose another destination: `Trace.redirected` reports it
     return Path(path.hops, Disposition.DROPPED, f"{path.reason}: the packet {path.disposition}, "
                 f"but {destination.label} is a private address in VNet {vnet}", path.blockers,
                 path.depends_on, path.notes)

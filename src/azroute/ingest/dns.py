@@ -114,9 +114,16 @@ class _Builder:
             if not addresses:
                 raise self.fail(f"{path}.a.{label}", "an A record needs at least one address",
                                 "list its addresses or remove the record")
-            zone.a[self._label(f"{path}.a.{label}", zone.name, label)] = list(dict.fromkeys(addresses))
+            name = self._label(f"{path}.a.{label}", zone.name, label)
+            if name in zone.a:
+                raise self.fail(f"{path}.a.{label}", f"'{label}' names the same record as another label "
+                                "(DNS names are case-insensitive)", "merge the two entries")
+            zone.a[name] = list(dict.fromkeys(addresses))
         for label, target in spec.cname.items():
             name = self._label(f"{path}.cname.{label}", zone.name, label)
+            if name in zone.cname:
+                raise self.fail(f"{path}.cname.{label}", f"'{label}' names the same record as another label "
+                                "(DNS names are case-insensitive)", "merge the two entries")
             if name in zone.a:
                 # RFC 1034 §3.6.2: a CNAME cannot coexist with other data for the same name
                 raise self.fail(f"{path}.cname.{label}", f"'{label}' also has an A record, and a CNAME cannot "
@@ -158,8 +165,7 @@ class _Builder:
             expected = privatelink_name(fqdn).partition(".")[2]
             if expected != zone.name:
                 raise self.fail(f"{path}.dns_zone", f"the record of {fqdn} belongs in zone {expected}, not "
-                                f"{zone.name}", "use the zone Azure's public DNS points the FQDN to "
-                                "(privatelink. + the FQDN's parent domain)")
+                                f"{zone.name}", f"use {expected}, the zone Azure's public DNS points the FQDN to")
             label = fqdn.partition(".")[0]
             if label in zone.cname:
                 raise self.fail(f"{path}.dns_zone", f"zone {zone.name} has a CNAME '{label}', which the zone "

@@ -10,7 +10,7 @@ import dataclasses
 import difflib
 import json
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -43,19 +43,27 @@ from azroute.model.topology import (
 )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last silently,
-    which would quietly drop a VM or a route)."""
+class _UniqueKeys:
+    """Rejects a key given twice in one mapping (PyYAML keeps the last silently, which would
+    quietly drop a VM or a route)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' appears twice in the same mapping", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))  # type: ignore[misc]
+
+
+class _FastLoader(_UniqueKeys, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml when installed (3-4x faster on large estates); safe: no arbitrary objects."""
+
+
+class _ExplainingLoader(_UniqueKeys, yaml.SafeLoader):
+    """The pure-Python parser, whose syntax errors say more; used only to report an error."""
 
 
 def read_document(path: Path) -> Any:
@@ -75,7 +83,11 @@ def read_document(path: Path) -> Any:
             raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                              file=str(path), fix="correct the JSON syntax") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        pass
+    try:
+        return yaml.load(text, Loader=_ExplainingLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -43,11 +43,20 @@ def in_zone(name: str, zone: str) -> bool:
     return name == zone or name.endswith("." + zone)
 
 
+#: public zones whose Private Link zone is not 'privatelink.' + the zone (learn.microsoft.com
+#: private-endpoint-dns, "Azure services DNS zone configuration").
+IRREGULAR_PRIVATELINK_ZONES = {
+    "vault.azure.net": "privatelink.vaultcore.azure.net",
+    "sqlondemand.azuresynapse.net": "privatelink.sql.azuresynapse.net",
+}
+
+
 def privatelink_name(fqdn: str) -> str:
-    """The name Azure's public DNS points a private-endpoint FQDN to (its first label, then
-    'privatelink.', then the rest): x.database.windows.net -> x.privatelink.database.windows.net."""
+    """The name Azure's public DNS points a private-endpoint FQDN to: its first label, then
+    'privatelink.' and the rest (x.database.windows.net -> x.privatelink.database.windows.net), or the
+    documented zone for the few services that differ (x.vault.azure.net -> x.privatelink.vaultcore.azure.net)."""
     first, _, rest = fqdn.partition(".")
-    return f"{first}.privatelink.{rest}"
+    return f"{first}.{IRREGULAR_PRIVATELINK_ZONES.get(rest, f'privatelink.{rest}')}"
 
 
 def is_privatelink_zone(zone: str) -> bool:

@@ -7,8 +7,10 @@ dangling ones before a `Topology` is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar, cast
 
 from azroute.model.dns import DnsConfig
 from azroute.model.firewall import FirewallPolicy, NvaRule
@@ -66,6 +68,8 @@ class HonoursOverride(StrEnum):
     FALSE = "false"
     UNKNOWN = "unknown"
 
+
+T = TypeVar("T")
 
 GATEWAY_SUBNET = "GatewaySubnet"
 FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -237,6 +241,8 @@ class Topology:
     dns: DnsConfig = field(default_factory=DnsConfig)
     firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
     _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
+    _pairs: dict[frozenset[str], Peering] = field(init=False, repr=False, compare=False)
+    _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Estates have thousands of peerings: index them once instead of scanning per lookup.
@@ -245,6 +251,14 @@ class Topology:
             for name in p.vnets:
                 peers.setdefault(name, []).append(p)
         object.__setattr__(self, "_peers", {k: tuple(v) for k, v in peers.items()})
+        object.__setattr__(self, "_pairs", {frozenset(p.vnets): p for p in self.peerings})
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per topology: for facts derived from it (the topology never changes)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def subnet(self, key: str) -> Subnet | None:
         """Look up 'VNET/SUBNET'."""
@@ -260,4 +274,4 @@ class Topology:
         return self._peers.get(vnet, ())
 
     def peering_between(self, a: str, b: str) -> Peering | None:
-        return next((p for p in self._peers.get(a, ()) if b in p.vnets), None)
+        return self._pairs.get(frozenset((a, b))) if a != b else None

@@ -232,7 +232,8 @@ class Checker:
         forwarder, points = self.forwarder(settings)
         flows, unchecked = self._flows(intent, forwarder.book, points)
         ports = _ports_to_check(intent, forwarder.topology)
-        groups: dict[str, list[tuple[_Flow, Trace]]] = {}
+        groups: dict[str, list[_Flow]] = {}
+        examples: dict[str, Trace] = {}
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
         for flow in flows:
@@ -241,11 +242,13 @@ class Checker:
                 depends.update(dict.fromkeys(trace.depends_on))
                 notes.update(dict.fromkeys(_notes(trace)))
                 for reason in judge(intent, trace):
-                    groups.setdefault(reason, []).append((flow, trace))
-        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f, _ in items])),
-                                     tuple(merge_ranges([f.destination_range for f, _ in items])), len(items))
+                    groups.setdefault(reason, []).append(flow)
+                    if _named(flow) or reason not in examples or not _named_trace(examples[reason]):
+                        examples[reason] = trace  # keep one example per reason, not every trace
+        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f in items])),
+                                     tuple(merge_ranges([f.destination_range for f in items])), len(items))
                            for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
-        example = _example(groups[violations[0].reason]) if violations else None
+        example = examples[violations[0].reason] if violations else None
         verdict = Verdict.VIOLATED if violations else Verdict.HOLDS
         if not flows:
             notes["no flow to check: the selectors name no placed address"] = None
@@ -267,11 +270,18 @@ def _notes(trace: Trace) -> list[str]:
             if n.startswith("firewall rules")]
 
 
-def _example(items: list[tuple[_Flow, Trace]]) -> Trace:
-    """A violating flow between named endpoints when there is one (the last in address order)."""
-    named = [t for f, t in items if f.source.device.kind is not Kind.ADDRESS and
-             not f.source.label.startswith(format_ip(f.source.ip))]
-    return (named or [t for _, t in items])[-1]
+def _named(flow: _Flow) -> bool:
+    """Examples prefer a flow from a named source (a VM rather than an anonymous address): the
+    last such flow in address order is shown."""
+    return _named_endpoint(flow.source)
+
+
+def _named_trace(trace: Trace) -> bool:
+    return _named_endpoint(trace.source)
+
+
+def _named_endpoint(endpoint: Endpoint) -> bool:
+    return endpoint.device.kind is not Kind.ADDRESS and not endpoint.label.startswith(format_ip(endpoint.ip))
 
 
 def _shape(path: Path) -> str:
@@ -307,6 +317,8 @@ def judge(intent: Intent, trace: Trace) -> list[str]:
         return [f"reachable, expected blocked (path: {_shape(forward)})"] if delivered else []
     if not forward.ok:
         return [f"not reachable: {forward.reason}" + "".join(f"; {b}" for b in forward.blockers)]
+    if trace.redirected:
+        return [trace.redirected]
     reasons = []
     if reverse is not None and not reverse.ok:
         reasons.append(f"reply not delivered: {reverse.reason}" + "".join(f"; {b}" for b in reverse.blockers))

@@ -59,6 +59,8 @@ def trace_text(trace: Trace) -> str:
         lines.append(f"Source IP seen by the destination: {format_ip(seen)} ({how})")
     if trace.asymmetry:
         lines.append(f"  {trace.asymmetry}")
+    if trace.redirected:
+        lines.append(f"  {trace.redirected}")
     if trace.depends_on:
         lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}")
     notes = [*trace.forward.notes, *(trace.reverse.notes if trace.reverse else ()), *trace.notes]
@@ -142,6 +144,7 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "return": path_json(trace.reverse) if trace.reverse else None,
         "reachable": trace.reachable,
         "asymmetry": trace.asymmetry,
+        "redirected": trace.redirected,
         "statefulDevices": trace.forward.stateful_devices(),
         "sourceSeen": format_ip(trace.source_seen),
         "firewallLogs": log_records(trace),

@@ -35,6 +35,10 @@ def gateways_serving(vnet: str, topology: Topology) -> tuple[list[Gateway], str 
 
 def transit_domain(gateway: Gateway, topology: Topology) -> list[str]:
     """The gateway's VNet plus every VNet using it through gateway transit (reference §7)."""
+    return topology.memo(("transit_domain", gateway.name), lambda: _transit_domain(gateway, topology))
+
+
+def _transit_domain(gateway: Gateway, topology: Topology) -> list[str]:
     spokes = [p.use_remote_gateways for p in topology.peerings_of(gateway.vnet)
               if p.allow_gateway_transit == gateway.vnet and p.use_remote_gateways
               and p.use_remote_gateways != gateway.vnet]
@@ -47,7 +51,8 @@ def advertised_to_sites(gateway: Gateway, topology: Topology) -> list[Prefix]:
     Docs: "advertise all address spaces of the hub virtual network and all address spaces of
     peered virtual networks"; the FAQ limits peered ranges to those using gateway transit.
     """
-    return [r for name in transit_domain(gateway, topology) for r in topology.vnets[name].address_space]
+    return topology.memo(("advertised", gateway.name), lambda: [
+        r for name in transit_domain(gateway, topology) for r in topology.vnets[name].address_space])
 
 
 def learned_routes(gateway: Gateway, topology: Topology) -> list[LearnedRoute]:
@@ -56,6 +61,10 @@ def learned_routes(gateway: Gateway, topology: Topology) -> list[LearnedRoute]:
     A learned prefix equal to or inside a range of the transit domain is dropped: Azure blocks
     advertising a VNet's own (or, with transit, a peered VNet's) prefixes.
     """
+    return topology.memo(("learned", gateway.name), lambda: _learned_routes(gateway, topology))
+
+
+def _learned_routes(gateway: Gateway, topology: Topology) -> list[LearnedRoute]:
     domain = advertised_to_sites(gateway, topology)
     routes: list[LearnedRoute] = []
     seen: set[Prefix] = set()

@@ -17,11 +17,11 @@ class PrefixIndex(Generic[T]):
     of the number of prefixes, which is what keeps 100k private-endpoint /32s cheap.
     """
 
-    __slots__ = ("_by_length", "_lengths")
+    __slots__ = ("_by_length", "_probes")
 
     def __init__(self, items: Iterable[tuple[Prefix, T]] = ()) -> None:
         self._by_length: dict[int, dict[int, list[T]]] = {}
-        self._lengths: list[int] = []
+        self._probes: list[tuple[int, int, dict[int, list[T]]]] = []  # (length, mask, table), longest first
         for prefix, value in items:
             self.add(prefix, value)
 
@@ -29,17 +29,17 @@ class PrefixIndex(Generic[T]):
         table = self._by_length.get(prefix.length)
         if table is None:
             table = self._by_length[prefix.length] = {}
-            self._lengths = sorted(self._by_length, reverse=True)
+            self._probes = [(n, mask(n), self._by_length[n]) for n in sorted(self._by_length, reverse=True)]
         table.setdefault(prefix.network, []).append(value)
 
     def lookup(self, ip: int, below: int = 33) -> tuple[Prefix, list[T]] | None:
         """The longest prefix (shorter than `below` bits) containing `ip`, with its values."""
-        for length in self._lengths:
+        for length, netmask, table in self._probes:
             if length >= below:
                 continue
-            values = self._by_length[length].get(ip & mask(length))
+            values = table.get(ip & netmask)
             if values:
-                return Prefix(ip & mask(length), length), values
+                return Prefix(ip & netmask, length), values
         return None
 
     def get(self, prefix: Prefix) -> list[T]:
@@ -48,4 +48,4 @@ class PrefixIndex(Generic[T]):
 
     def prefixes(self) -> list[Prefix]:
         """Every stored prefix, longest first."""
-        return [Prefix(net, length) for length in self._lengths for net in self._by_length[length]]
+        return [Prefix(net, length) for length, _, table in self._probes for net in table]
