@@ -90,6 +90,8 @@ def _resolve(book: AddressBook, text: str, option: str) -> Endpoint:
         raise UsageError(f"'{text}' is not an IPv4 address, VM, site or private endpoint of this topology",
                          path=option, fix=f"name one, e.g. {', '.join(names) or '10.0.0.4'}") from None
     found = endpoint_at(book, ip)
+    if found is not None and option == "--to":
+        found = Endpoint(found.ip, found.device, found.label)  # addressed by IP: no name (SNI) to match rules on
     if found is None:
         if option == "--to":
             return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))

@@ -60,7 +60,10 @@ def _in(prefixes: tuple[Prefix, ...], ip: int) -> bool:
 
 
 def _port_ok(ranges: tuple[tuple[int, int], ...], port: int | None) -> bool:
-    return port is None or not ranges or any(low <= port <= high for low, high in ranges)
+    """A flow without a port (ICMP, or an intent without ports) matches only rules for every port."""
+    if port is None:
+        return not ranges or (0, 65535) in ranges
+    return not ranges or any(low <= port <= high for low, high in ranges)
 
 
 def _protocol_ok(protocols: tuple[str, ...], protocol: str) -> bool:
@@ -174,19 +177,28 @@ def _nva_match(rule: NvaRule, packet: Packet) -> bool:
 
 
 def log_record(verdict: FilterVerdict, packet: Packet) -> dict[str, str]:
-    """The record Azure Firewall's structured logs would hold (AZFWNetworkRule and friends)."""
+    """The record Azure Firewall's structured logs would hold, per table: AZFWNetworkRule,
+    AZFWApplicationRule (with Fqdn), AZFWNatRule (TranslatedIp/Port, no Action); NVAs: "NVA"."""
     category = {"network": "AZFWNetworkRule", "application": "AZFWApplicationRule", "dnat": "AZFWNatRule",
                 "default": "AZFWNetworkRule"}.get(verdict.kind, "NVA")
     parts = verdict.rule.split("/")
-    return {
+    record = {
         "TimeGenerated": "(simulated)",
         "Category": category,
         "Action": verdict.action,
         "SourceIp": format_ip(packet.source),
         "DestinationIp": format_ip(packet.destination),
         "DestinationPort": str(packet.port) if packet.port is not None else "",
-        "Fqdn": (packet.fqdn or "") if verdict.kind == "application" else "",  # network rules see no name
-        "RuleCollectionGroup": parts[1] if len(parts) >= 4 else "",
-        "RuleCollection": parts[2] if len(parts) >= 4 else "",
-        "Rule": parts[-1] if len(parts) >= 4 else verdict.rule,
     }
+    if category == "AZFWApplicationRule":
+        record["Fqdn"] = packet.fqdn or ""
+    if category == "AZFWNatRule" and verdict.dnat_to is not None:
+        del record["Action"]
+        record["TranslatedIp"] = format_ip(verdict.dnat_to[0])
+        record["TranslatedPort"] = str(verdict.dnat_to[1] if verdict.dnat_to[1] is not None else packet.port or "")
+    record |= {"RuleCollectionGroup": parts[1] if len(parts) >= 4 else "",
+               "RuleCollection": parts[2] if len(parts) >= 4 else "",
+               "Rule": parts[-1] if len(parts) >= 4 else verdict.rule}
+    if verdict.kind == "default":
+        record["ActionReason"] = "Default Action"
+    return record

@@ -229,9 +229,11 @@ class Forwarder:
                 device, outcome = self._from_gateway(device, state)
             else:
                 device, outcome = self._from_subnet(device, state)
+            packet = (state.source, state.destination)
             for i in range(first, len(state.hops)):
-                if state.hops[i].packet is None:
-                    state.hops[i] = dataclasses.replace(state.hops[i], packet=(state.source, state.destination))
+                h = state.hops[i]
+                if h.packet is None:  # constructor, not dataclasses.replace: this is the hot loop of `check`
+                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered)
             if outcome is not None:
                 return dataclasses.replace(outcome, hops=tuple(state.hops))
         raise AssertionError("unreachable: every step returns a device or an outcome")
@@ -245,10 +247,10 @@ class Forwarder:
         for gateway in self.topology.gateways.values():
             if site.name not in gateway.connections:
                 continue
-            index, text = self._advertised(gateway)
+            index, text, count = self._advertised(gateway)
             found = index.lookup(dst)
             if found is not None:
-                shown = text if text else f"{found[0]} (one of {len(index.prefixes())} prefixes)"
+                shown = text if text else f"{found[0]} (one of {count} prefixes)"
                 state.hops.append(Hop(site, None, f"sends into gateway {gateway.name}: it advertises {shown} "
                                       "to the site"))
                 return self._gateway_device(gateway), None
@@ -260,12 +262,12 @@ class Forwarder:
         return None, state.finish(Disposition.DROPPED, f"not routed into Azure: no gateway connected to "
                                   f"site {site.name} advertises {format_ip(dst)}{why}")
 
-    def _advertised(self, gateway: Gateway) -> tuple[PrefixIndex[None], str]:
-        """What the gateway advertises on-premises, indexed, and as text when it is short."""
-        def compute() -> tuple[PrefixIndex[None], str]:
+    def _advertised(self, gateway: Gateway) -> tuple[PrefixIndex[None], str, int]:
+        """What the gateway advertises on-premises: indexed, as text when it is short, and counted."""
+        def compute() -> tuple[PrefixIndex[None], str, int]:
             prefixes = advertised_to_sites(gateway, self.topology)
             text = ", ".join(map(str, prefixes)) if len(prefixes) <= 6 else ""
-            return PrefixIndex((p, None) for p in prefixes), text
+            return PrefixIndex((p, None) for p in prefixes), text, len(prefixes)
         return self.topology.memo(("advertised-index", gateway.name), compute)
 
     def _gateway_device(self, gateway: Gateway) -> Device:
@@ -290,10 +292,21 @@ class Forwarder:
         state.notes.append(override.message if value is not HonoursOverride.UNKNOWN else
                            f"gateway {gateway.name} may ignore User route {override.displayed.name} ({why})")
 
+    def _has_policy(self, device: Device) -> bool:
+        firewall = self.topology.firewalls.get(device.name)
+        return firewall is not None and (firewall.policy or "") in self.topology.firewall_policies
+
+    def _owned_by(self, device: Device, ip: int) -> bool:
+        firewall = self.topology.firewalls.get(device.name) if device.kind is Kind.FIREWALL else None
+        return firewall is not None and ip in (firewall.private_ip, *firewall.public_ips, *firewall.instance_ips)
+
     def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
         assert device.subnet is not None
         subnet = self.engine.subnet(device.subnet)
         filtered = self._filter(device, state) if state.hops and not state.reply else None
+        if self._owned_by(device, state.destination):  # addressed to the firewall itself, no DNAT applied
+            state.hops.append(Hop(device, None, "delivered", (state.destination,), filtered=filtered))
+            return None, state.finish(Disposition.DELIVERED, f"delivered to {device.label}")
         first = len(state.hops)
         result = self._route(device, self.engine.routes(subnet), state)
         if filtered is not None and len(state.hops) > first:
@@ -486,6 +499,8 @@ class Forwarder:
         state.hops.append(Hop(device, decision, f"to {owner.label}", addresses))
         if target_vnet != device.vnet:
             self._cross_peering(device.vnet, target_vnet, state)
+        if owner.kind is Kind.FIREWALL and not state.reply and self._has_policy(owner):
+            return owner, None  # a packet for the firewall's own address meets its DNAT rules first
         state.hops.append(Hop(owner, None, "delivered", (dst,)))
         if owner.kind is Kind.ADDRESS:
             state.notes.append(f"no NIC with address {format_ip(dst)} is defined in {owner.subnet}")
@@ -513,16 +528,18 @@ class Forwarder:
         translator = forward.translated_by
         seen = forward.seen_source if forward.seen_source is not None else source.ip
         client = translator or source.device
+        responder = forward.seen_destination if forward.seen_destination is not None else destination.ip
         if destination.device.kind is Kind.SITE:
-            first = self.walk(destination.device, seen, destination.ip, reply=True)
+            first = self.walk(destination.device, seen, responder, reply=True)
         elif last.kind is not Kind.PRIVATE_ENDPOINT:
-            first = self.walk(last, seen, destination.ip, reply=True)
+            first = self.walk(last, seen, responder, reply=True)
         else:
             label = source.label if translator is None else translator.label
             first = self._pe_reply(Endpoint(seen, client, label), last, forward)
         if translator is None or first.disposition is not Disposition.DELIVERED:
             return first
-        rest = self.walk(translator, source.ip, seen, reply=True)
+        # the translator restores the addresses the client used: reply from `destination.ip` to the source
+        rest = self.walk(translator, source.ip, destination.ip, reply=True)
         return Path((*first.hops[:-1], *rest.hops), rest.disposition, rest.reason, (*first.blockers, *rest.blockers),
                     (*first.depends_on, *rest.depends_on), (*first.notes, *rest.notes), source.ip)
 
@@ -541,13 +558,15 @@ class Forwarder:
         if mode is PeReplyPath.ROUTED:
             path = self.walk(endpoint, source.ip, endpoint.addresses[0], reply=True)
         elif mode is PeReplyPath.AUTO and near:
-            path = Path((Hop(endpoint, None, f"straight back to {source.label}"),
-                         Hop(source.device, None, "delivered")), Disposition.DELIVERED,
+            packet = (endpoint.addresses[0], source.ip)
+            path = Path((Hop(endpoint, None, f"straight back to {source.label}", packet=packet),
+                         Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
                         f"the endpoint replies straight to a client in its own or a directly peered VNet "
                         f"({setting})")
         elif forward.hops[-2].device == source.device:
-            path = Path((Hop(endpoint, None, f"back to {source.label}, which sent the request"),
-                         Hop(source.device, None, "delivered")), Disposition.DELIVERED,
+            packet = (endpoint.addresses[0], source.ip)
+            path = Path((Hop(endpoint, None, f"back to {source.label}, which sent the request", packet=packet),
+                         Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
                         f"the endpoint replies to the hop that delivered the request ({setting})")
         else:
             path = self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",

@@ -472,7 +472,7 @@ class _Checker:
                 vms[name] = VirtualMachine(
                     name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding,
                     rules=build_nva_rules(vm.rules, f"{path}.rules", self.fail), masquerade=vm.masquerade,
-                    disable_snat_on_pl=vm.tags.get("disableSnatOnPL", "").lower() == "true")
+                    disable_snat_on_pl=vm.tags.get("disableSnatOnPL") == "true")  # the tag is case-sensitive
                 continue
             assert vm.site is not None
             site = sites.get(vm.site)

@@ -241,7 +241,8 @@ class Checker:
                 trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
                 depends.update(dict.fromkeys(trace.depends_on))
                 notes.update(dict.fromkeys(_notes(trace)))
-                for reason in judge(intent, trace):
+                for found in judge(intent, trace):
+                    reason = f"port {port}: {found}" if len(ports) > 1 else found
                     groups.setdefault(reason, []).append(flow)
                     if _named(flow) or reason not in examples or not _named_trace(examples[reason]):
                         examples[reason] = trace  # keep one example per reason, not every trace
@@ -348,8 +349,8 @@ def _judge_rules(intent: Intent, trace: Trace) -> list[str]:
     if intent.source_seen is not None:
         translated = trace.source_seen != trace.source.ip
         if translated != (intent.source_seen == "translated"):
-            reasons.append(f"the destination sees source {format_ip(trace.source_seen)} "
-                           f"({'translated' if translated else 'original'}), expected {intent.source_seen}")
+            reasons.append(f"the destination sees the {'translated' if translated else 'original'} source "
+                           f"address, expected {intent.source_seen}")
     return reasons
 
 

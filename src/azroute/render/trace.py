@@ -30,7 +30,12 @@ def _hop_lines(index: int, hop: Hop) -> list[str]:
 
 
 def _path_lines(title: str, path: Path) -> list[str]:
-    lines = [f"{title}: {path.disposition} — {path.reason}"]
+    if path.blockers:
+        # the walk went on as if each blocker were fixed, to report all of them
+        lines = [f"{title}: BLOCKED ({len(path.blockers)} blocker{'s' if len(path.blockers) > 1 else ''}; "
+                 f"if fixed: {path.disposition} — {path.reason})"]
+    else:
+        lines = [f"{title}: {path.disposition} — {path.reason}"]
     lines += [line for i, hop in enumerate(path.hops, 1) for line in _hop_lines(i, hop)]
     lines += [f"      blocker: {b}" for b in path.blockers]
     return lines
@@ -52,7 +57,7 @@ def trace_text(trace: Trace) -> str:
                      f"{format_ip(trace.destination.ip)})")
     elif disposition == "left Azure (Internet)":
         lines.append("Source IP seen by the destination: a public address of Azure's outbound SNAT (not modelled)")
-    if disposition == "delivered":
+    if disposition == "delivered" and trace.forward.ok:
         seen = trace.source_seen
         how = "original" if seen == trace.source.ip else f"translated by {trace.forward.translated_by.label}" \
             if trace.forward.translated_by else "translated"
@@ -101,11 +106,16 @@ def log_records(trace: Trace) -> list[dict[str, str]]:
 
 
 def logs_table(trace: Trace) -> str:
+    """One table per log category (their columns differ, as Azure's tables do)."""
     records = log_records(trace)
     if not records:
         return "no firewall on the path evaluated rules (none crossed, or none has a policy)\n"
-    headers = list(records[0])
-    return simple_table(headers, [[r[h] for h in headers] for r in records])
+    tables = []
+    for category in dict.fromkeys(r["Category"] for r in records):
+        rows = [r for r in records if r["Category"] == category]
+        headers = list(rows[0])
+        tables.append(simple_table(headers, [[r.get(h, "") for h in headers] for r in rows]))
+    return "\n".join(tables)
 
 
 def _hop_json(hop: Hop) -> dict[str, Any]:
