@@ -125,14 +125,14 @@ def test_bad_allowed_by_is_bad_input(azroute: Callable[[list[str]], Run], path: 
 @pytest.mark.parametrize(("overlays", "expected"), [
     (("seed-check-policy",),
      "HOLDS    sql-sees-the-client: 1 source/destination range pairs checked\n"
-     "VIOLATED sql-sees-the-firewall: the destination sees source 192.168.0.4 (original), expected translated; "
+     "VIOLATED sql-sees-the-firewall: the destination sees the original source address, expected translated; "
      f"example onpremvm (192.168.0.4) -> sql (10.13.77.6):1433 {HOPS} sql\n"),
     (("seed-application-sql",),
-     "VIOLATED sql-sees-the-client: the destination sees source 10.13.76.69 (translated), expected original; "
+     "VIOLATED sql-sees-the-client: the destination sees the translated source address, expected original; "
      f"example onpremvm (192.168.0.4) -> sql (10.13.77.6):1433 {HOPS} sql\n"
      "HOLDS    sql-sees-the-firewall: 1 source/destination range pairs checked\n"),
     (("seed-check-policy", "seed-snat-always"),
-     "VIOLATED sql-sees-the-client: the destination sees source 10.13.76.69 (translated), expected original; "
+     "VIOLATED sql-sees-the-client: the destination sees the translated source address, expected original; "
      f"example onpremvm (192.168.0.4) -> sql (10.13.77.6):1433 {HOPS} sql\n"
      "HOLDS    sql-sees-the-firewall: 1 source/destination range pairs checked\n"),
 ], ids=["network-rule", "application-rule", "network-rule-always-snat"])
@@ -147,14 +147,15 @@ def test_source_seen(overlays: tuple[str, ...], expected: str, azroute: Callable
 def test_each_port_is_checked_separately(azroute: Callable[[list[str]], Run], path: Callable[[str], str]) -> None:
     result = _check(azroute, path, "intents-two-ports", ("seed-check-policy",), "--brief")
     assert (result.exit_code, result.stderr) == (1, "")
-    assert result.stdout == (f"VIOLATED sql-on-both-ports: {DENY}; example onpremvm (192.168.0.4) -> sql "
+    # several ports evaluated separately: each reason names its port
+    assert result.stdout == (f"VIOLATED sql-on-both-ports: port 443: {DENY}; example onpremvm (192.168.0.4) -> sql "
                              f"(10.13.77.6):443 {HOPS} sql\n")
     report = _check(azroute, path, "intents-two-ports").stdout.splitlines()
     assert report[:6] == [
         "VIOLATED sql-on-both-ports  (site:onprem -> pe:sql, tcp ports 443,1433, expect reachable)",
         "  3 source/destination range pairs checked (one flow per pair of ranges with identical forwarding, per "
         "port when a firewall or NVA filters ports)",
-        f"  - {DENY}",
+        f"  - port 443: {DENY}",
         "      3 range pairs; sources 192.168.0.0/24; destinations 10.13.77.6/32",
         "  depends on assumptions: pe_reply_path=auto",
         f"  example: onpremvm (192.168.0.4) -> sql (10.13.77.6):443 {HOPS} sql",
@@ -166,7 +167,7 @@ def test_each_port_is_checked_separately_library(topology: Callable[..., Any], p
     assert (result.verdict, result.flows) == (Verdict.VIOLATED, 3)
     # one reason, for the 3 range pairs at port 443 only: the 3 at port 1433 pass
     [violation] = result.violations
-    assert (violation.reason, violation.flows) == (DENY, 3)
+    assert (violation.reason, violation.flows) == (f"port 443: {DENY}", 3)
     example = result.example
     assert (example.port, format_ip(example.source.ip), format_ip(example.destination.ip)) == (
         443, "192.168.0.4", "10.13.77.6")

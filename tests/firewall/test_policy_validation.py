@@ -43,6 +43,16 @@ ERRORS = {
                      "or Any"),
     "bad-application-protocol": (f"{RULES}.rules.r1.protocols.1", "'Ftp:21' is not an application protocol; fix: "
                                  "write Http:80, Https:443 or Mssql:1433"),
+    "application-protocol-port-out-of-range": (f"{RULES}.rules.r1.protocols.0", "'Https:65536' is not an "
+                                               "application protocol; fix: write Http:80, Https:443 or "
+                                               "Mssql:1433"),
+    "network-without-destination": (f"{RULES}.rules.r1", "a network rule without a destination never matches; "
+                                    "fix: add destination_addresses (or destination_ip_groups / "
+                                    "destination_fqdns)"),
+    "dnat-without-destination": (f"{RULES}.rules.r1", "a dnat rule without a destination never matches; fix: add "
+                                 "destination_addresses (or destination_ip_groups / destination_fqdns)"),
+    "translated-port-out-of-range": (f"{RULES}.rules.r1.translated_port", "port 65536 is outside 1-65535; fix: "
+                                     "use a port between 1 and 65535"),
 }
 
 

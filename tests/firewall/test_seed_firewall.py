@@ -7,6 +7,7 @@ down. Evidence: Azure Firewall docs (rule processing, policy rule sets, snat-pri
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -46,11 +47,18 @@ def _trace_cli(azroute: Callable[[list[str]], Run], path: Callable[[str], str], 
     return azroute(args)
 
 
-def _record(category: str, action: str, group: str, collection: str, rule: str, fqdn: str = "",
+def _record(category: str, action: str, group: str, collection: str, rule: str, fqdn: str | None = None,
             source: str = "192.168.0.4", destination: str = "10.13.77.6", port: str = "1433") -> dict[str, str]:
-    return {"TimeGenerated": "(simulated)", "Category": category, "Action": action, "SourceIp": source,
-            "DestinationIp": destination, "DestinationPort": port, "Fqdn": fqdn, "RuleCollectionGroup": group,
-            "RuleCollection": collection, "Rule": rule}
+    """A log record as Azure's tables hold it: Fqdn only in AZFWApplicationRule, ActionReason only for the
+    default deny (AZFWNatRule records have no Action: see the DNAT test)."""
+    record = {"TimeGenerated": "(simulated)", "Category": category, "Action": action, "SourceIp": source,
+              "DestinationIp": destination, "DestinationPort": port}
+    if fqdn is not None:
+        record["Fqdn"] = fqdn
+    record |= {"RuleCollectionGroup": group, "RuleCollection": collection, "Rule": rule}
+    if rule == "Default Action":
+        record["ActionReason"] = "Default Action"
+    return record
 
 
 # --- one network rule allowing everything -------------------------------------------------------------
@@ -68,9 +76,9 @@ Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: pe_reply_path=auto
 
 Firewall logs:
-TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    Fqdn    RuleCollectionGroup    RuleCollection    Rule
----------------  ---------------  --------  -----------  ---------------  -----------------  ------  ---------------------  ----------------  -------
-(simulated)      AZFWNetworkRule  Allow     192.168.0.4  10.13.77.6       1433                       platform               allow-net         any-any
+TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    RuleCollectionGroup    RuleCollection    Rule
+---------------  ---------------  --------  -----------  ---------------  -----------------  ---------------------  ----------------  -------
+(simulated)      AZFWNetworkRule  Allow     192.168.0.4  10.13.77.6       1433               platform               allow-net         any-any
 """
 
 
@@ -148,29 +156,65 @@ def test_application_rule_matches_name_port_and_tcp_only(topology: Callable[...,
                        "name outside the wildcard": "Default Action", "source outside the rule": "Default Action"}
 
 
+def test_a_bare_address_carries_no_name_for_application_rules(topology: Callable[..., Any],
+                                                               trace: Callable[..., Any]) -> None:
+    # `--to 10.13.77.6` names no endpoint: the client sends no SNI/TDS name the application rule could match
+    topo = topology("b", "seed-application-sql")
+    by_address = trace(topo, "onpremvm", "10.13.77.6", 1433)
+    [(verdict, packet)] = by_address.filter_verdicts()
+    assert (verdict.rule, packet.fqdn, by_address.reachable) == ("Default Action", None, False)
+    assert log_records(by_address) == [_record("AZFWNetworkRule", "Deny", "", "", "Default Action")]
+    # the same endpoint by name is allowed
+    by_name = trace(topo, "onpremvm", "sql", 1433)
+    [(verdict, packet)] = by_name.filter_verdicts()
+    assert (verdict.rule, packet.fqdn, by_name.reachable) == (
+        "azfw/platform/allow-sql/sql-fqdn", "sqltest1138australia.database.windows.net", True)
+
+
+def test_a_flow_without_a_port_matches_only_rules_for_every_port(topology: Callable[..., Any],
+                                                                 trace: Callable[..., Any]) -> None:
+    onprem, sql = parse_ip("192.168.0.4"), parse_ip("10.13.77.6")
+    decided = {}
+    for overlay in ("seed-check-policy", "seed-network-allow-all"):  # sql on 1433 only / every port ("*")
+        topo = topology("b", overlay)
+        evaluator = PolicyEvaluator(topo.firewalls["azfw"], topo.firewall_policies["hub-policy"],
+                                    lambda _name: set())
+        decided[overlay] = [evaluator.evaluate(Packet(onprem, sql, port, protocol)).rule
+                            for port, protocol in ((1433, "tcp"), (None, "tcp"), (None, "icmp"))]
+    assert decided == {
+        "seed-check-policy": ["azfw/platform/allow-sql/sql-1433", "Default Action", "Default Action"],
+        "seed-network-allow-all": ["azfw/platform/allow-net/any-any"] * 3,
+    }
+    # `trace` without --port: the port-restricted rule does not match
+    result = trace(topology("b", "seed-check-policy"), "onpremvm", "sql")
+    assert (result.forward.blockers, result.reachable) == ((DENY,), False)
+    assert log_records(result) == [_record("AZFWNetworkRule", "Deny", "", "", "Default Action", port="")]
+
+
 # --- no matching rule: default deny --------------------------------------------------------------------
 
 DENY = ("denied by firewall azfw: Deny by default rule Default Action (no rule matched: Azure Firewall denies "
         "by default)")
+# a path with blockers is headed BLOCKED, with what it would do once they are fixed
+BLOCKED_TO_SQL = "\nForward: BLOCKED (1 blocker; if fixed: delivered — delivered to private endpoint sql)\n"
 
 
 def test_default_deny_trace(azroute: Callable[[list[str]], Run], path: Callable[[str], str]) -> None:
     result = _trace_cli(azroute, path, "seed-no-match")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == FLOW + "\nForward: delivered — delivered to private endpoint sql\n" + TO_FIREWALL + f"""\
+    assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: Deny by default rule Default Action (no rule matched: Azure Firewall denies by default)
    4. private endpoint sql: delivered
       blocker: {DENY}
 
 """ + RETURN_VIA_SENDER + """
 Verdict: NOT reachable; crosses firewall azfw
-Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: pe_reply_path=auto
 
 Firewall logs:
-TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    Fqdn    RuleCollectionGroup    RuleCollection    Rule
----------------  ---------------  --------  -----------  ---------------  -----------------  ------  ---------------------  ----------------  --------------
-(simulated)      AZFWNetworkRule  Deny      192.168.0.4  10.13.77.6       1433                                                                Default Action
+TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    RuleCollectionGroup    RuleCollection    Rule            ActionReason
+---------------  ---------------  --------  -----------  ---------------  -----------------  ---------------------  ----------------  --------------  --------------
+(simulated)      AZFWNetworkRule  Deny      192.168.0.4  10.13.77.6       1433                                                        Default Action  Default Action
 """
 
 
@@ -205,20 +249,19 @@ def test_deny_collection_in_the_higher_priority_group_wins(azroute: Callable[[li
     decided = ("Deny by network rule azfw/platform/deny-sql/no-sql-from-onprem (group priority 200, collection "
                "priority 150)")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == FLOW + "\nForward: delivered — delivered to private endpoint sql\n" + TO_FIREWALL + f"""\
+    assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: {decided}
    4. private endpoint sql: delivered
       blocker: denied by firewall azfw: {decided}
 
 """ + RETURN_VIA_SENDER + """
 Verdict: NOT reachable; crosses firewall azfw
-Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: pe_reply_path=auto
 
 Firewall logs:
-TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    Fqdn    RuleCollectionGroup    RuleCollection    Rule
----------------  ---------------  --------  -----------  ---------------  -----------------  ------  ---------------------  ----------------  ------------------
-(simulated)      AZFWNetworkRule  Deny      192.168.0.4  10.13.77.6       1433                       platform               deny-sql          no-sql-from-onprem
+TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    RuleCollectionGroup    RuleCollection    Rule
+---------------  ---------------  --------  -----------  ---------------  -----------------  ---------------------  ----------------  ------------------
+(simulated)      AZFWNetworkRule  Deny      192.168.0.4  10.13.77.6       1433               platform               deny-sql          no-sql-from-onprem
 """
 
 
@@ -250,9 +293,9 @@ Source IP seen by the destination: 192.168.0.4 (original)
 Depends on assumptions: pe_reply_path=auto
 
 Firewall logs:
-TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    Fqdn    RuleCollectionGroup    RuleCollection    Rule
----------------  ---------------  --------  -----------  ---------------  -----------------  ------  ---------------------  ----------------  ------
-(simulated)      AZFWNetworkRule  Allow     192.168.0.4  10.13.77.6       1433                       last                   sql-by-address    sql-ip
+TimeGenerated    Category         Action    SourceIp     DestinationIp    DestinationPort    RuleCollectionGroup    RuleCollection    Rule
+---------------  ---------------  --------  -----------  ---------------  -----------------  ---------------------  ----------------  ------
+(simulated)      AZFWNetworkRule  Allow     192.168.0.4  10.13.77.6       1433               last                   sql-by-address    sql-ip
 """)
     # the application rule (higher-priority group) is used only where no network rule matches
     other = trace(topology("b", "seed-network-before-application"), "hubvm", "sql", 1433)
@@ -280,17 +323,16 @@ def test_dnat_rules_are_processed_first(topology: Callable[..., Any]) -> None:
 
 def test_dnat_to_a_vm_behind_the_firewall_from_onprem(azroute: Callable[[list[str]], Run],
                                                      path: Callable[[str], str]) -> None:
-    # seed-dnat-firewall-subnet-udr works around the reported bug: without it the packet addressed to
-    # 10.13.76.68 is delivered to the firewall and no DNAT rule is evaluated
-    result = _trace_cli(azroute, path, "seed-dnat", "seed-dnat-firewall-subnet-udr", destination="10.13.76.68",
-                        port="3389")
+    # no UDR needed: the gateway reaches the firewall's private IP by VnetLocal, and the firewall meets the
+    # packet addressed to it with its DNAT rules first
+    result = _trace_cli(azroute, path, "seed-dnat", destination="10.13.76.68", port="3389")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == """\
 Flow: onpremvm (192.168.0.4) -> azfw (10.13.76.68) tcp/3389
 
 Forward: delivered — delivered to vm spokevm
    1. site onprem: sends into gateway vpngw: it advertises 10.13.76.0/24, 10.13.77.0/24 to the site
-   2. gateway vpngw [10.13.76.4 10.13.76.5]: to firewall azfw  via gateway-rt/firewall-subnet: 10.13.76.64/26 User -> VirtualAppliance 10.13.76.68
+   2. gateway vpngw [10.13.76.4 10.13.76.5]: to firewall azfw  via System Route: 10.13.76.0/24 Default -> VnetLocal
    3. firewall azfw [10.13.76.69 10.13.76.70]: to vm spokevm  via System Route: 10.13.77.0/24 Default -> VNetGlobalPeering
       rules: Allow by dnat rule azfw/inbound/publish-rdp/rdp-spokevm (group priority 300, collection priority 500); SNAT to 10.13.76.69, DNAT to 10.13.77.70:3389
       packet leaves as 10.13.76.69 -> 10.13.77.70
@@ -303,10 +345,87 @@ Verdict: reachable; crosses firewall azfw
 Source IP seen by the destination: 10.13.76.69 (translated by firewall azfw)
 
 Firewall logs:
-TimeGenerated    Category     Action    SourceIp     DestinationIp    DestinationPort    Fqdn    RuleCollectionGroup    RuleCollection    Rule
----------------  -----------  --------  -----------  ---------------  -----------------  ------  ---------------------  ----------------  -----------
-(simulated)      AZFWNatRule  Allow     192.168.0.4  10.13.76.68      3389                       inbound                publish-rdp       rdp-spokevm
+TimeGenerated    Category     SourceIp     DestinationIp    DestinationPort    TranslatedIp    TranslatedPort    RuleCollectionGroup    RuleCollection    Rule
+---------------  -----------  -----------  ---------------  -----------------  --------------  ----------------  ---------------------  ----------------  -----------
+(simulated)      AZFWNatRule  192.168.0.4  10.13.76.68      3389               10.13.77.70     3389              inbound                publish-rdp       rdp-spokevm
 """
+
+
+def test_dnat_to_a_vm_behind_the_firewall_library(topology: Callable[..., Any], trace: Callable[..., Any]) -> None:
+    topo = topology("b", "seed-dnat")
+    result = trace(topo, "onpremvm", "10.13.76.68", 3389)
+    assert (result.forward.disposition, result.forward.reason, result.reachable) == (
+        "delivered", "delivered to vm spokevm", True)
+    assert result.source_seen in topo.firewalls["azfw"].instance_ips
+    assert format_ip(result.source_seen) == "10.13.76.69"
+    # AZFWNatRule records carry the translation and no Action
+    assert log_records(result) == [{
+        "TimeGenerated": "(simulated)", "Category": "AZFWNatRule", "SourceIp": "192.168.0.4",
+        "DestinationIp": "10.13.76.68", "DestinationPort": "3389", "TranslatedIp": "10.13.77.70",
+        "TranslatedPort": "3389", "RuleCollectionGroup": "inbound", "RuleCollection": "publish-rdp",
+        "Rule": "rdp-spokevm"}]
+    [(verdict, packet)] = result.filter_verdicts()
+    assert (verdict.kind, format_ip(verdict.dnat_to[0]), verdict.dnat_to[1]) == ("dnat", "10.13.77.70", 3389)
+    assert packet.destination == parse_ip("10.13.76.68")
+
+
+def _json_trace(azroute: Callable[[list[str]], Run], path: Callable[[str], str], *args: str) -> dict[str, Any]:
+    result = azroute(["trace", path("b"), *args, "-o", "json"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def _packets(document: dict[str, Any], direction: str) -> list[tuple[str, str, str]]:
+    """(node, source, destination) of each hop's packet in `-o json`."""
+    return [(h["node"], h["packet"]["source"], h["packet"]["destination"]) for h in document[direction]["hops"]]
+
+
+def test_dnat_reply_packets_carry_the_translated_then_restored_addresses(
+        azroute: Callable[[list[str]], Run], path: Callable[[str], str]) -> None:
+    document = _json_trace(azroute, path, "--overlay", path("seed-dnat"), "--from", "onpremvm", "--to",
+                           "10.13.76.68", "--port", "3389")
+    assert {direction: _packets(document, direction) for direction in ("forward", "return")} == {
+        "forward": [("site onprem", "192.168.0.4", "10.13.76.68"), ("gateway vpngw", "192.168.0.4", "10.13.76.68"),
+                    ("firewall azfw", "10.13.76.69", "10.13.77.70"), ("vm spokevm", "10.13.76.69", "10.13.77.70")],
+        # spokevm answers the SNAT address; the firewall answers the client from the address it used
+        "return": [("vm spokevm", "10.13.77.70", "10.13.76.69"), ("firewall azfw", "10.13.76.68", "192.168.0.4"),
+                   ("gateway vpngw", "10.13.76.68", "192.168.0.4"), ("vm onpremvm", "10.13.76.68", "192.168.0.4")],
+    }
+
+
+@pytest.mark.parametrize(("assume", "first_return_hop"), [
+    ((), "straight back to firewall azfw"),
+    (("--assume", "pe_reply_path=to-sender"), "back to firewall azfw, which sent the request"),
+], ids=["straight-back", "to-sender"])
+def test_snat_reply_packets_from_a_private_endpoint(assume: tuple[str, ...], first_return_hop: str,
+                                                    azroute: Callable[[list[str]], Run],
+                                                    path: Callable[[str], str]) -> None:
+    # the endpoint's own two-hop reply (no route lookup) carries its packet too
+    document = _json_trace(azroute, path, "--overlay", path("seed-application-sql"), "--from", "onpremvm", "--to",
+                           "sql", "--port", "1433", *assume)
+    assert document["return"]["hops"][0]["action"] == first_return_hop
+    # the endpoint answers the SNAT address; the firewall restores the client's address
+    assert _packets(document, "return") == [
+        ("private endpoint sql", "10.13.77.6", "10.13.76.69"), ("firewall azfw", "10.13.77.6", "192.168.0.4"),
+        ("gateway vpngw", "10.13.77.6", "192.168.0.4"), ("vm onpremvm", "10.13.77.6", "192.168.0.4")]
+
+
+def test_straight_back_pe_reply_hops_have_packets(topology: Callable[..., Any], trace: Callable[..., Any]) -> None:
+    # hubvm is in a VNet peered with the endpoint's: the reply goes straight back, not through the firewall
+    result = trace(topology("b", "seed-network-allow-all"), "hubvm", "sql", 1433)
+    assert [(h.device.label, h.action) for h in result.reverse.hops] == [
+        ("private endpoint sql", "straight back to hubvm (10.13.76.132)"), ("vm hubvm", "delivered")]
+    assert [h.packet for h in result.reverse.hops] == [(parse_ip("10.13.77.6"), parse_ip("10.13.76.132"))] * 2
+
+
+def test_packet_to_the_firewall_itself_without_dnat_match_is_delivered_to_it(
+        topology: Callable[..., Any], trace: Callable[..., Any]) -> None:
+    # 3390 is not published: no DNAT, the packet ends at the firewall (not routed on as if it were transit)
+    result = trace(topology("b", "seed-dnat"), "onpremvm", "10.13.76.68", 3390)
+    assert (result.forward.disposition, result.forward.reason) == ("delivered", "delivered to firewall azfw")
+    assert [(h.device.label, h.action) for h in result.forward.hops][-1] == ("firewall azfw", "delivered")
+    assert all(verdict.dnat_to is None for verdict, _ in result.filter_verdicts())
 
 
 # --- snat_private_ranges --------------------------------------------------------------------------------
@@ -333,7 +452,7 @@ def test_snat_private_ranges(overlays: tuple[str, ...], seen: str, rules: str, f
     assert "Verdict: reachable; crosses firewall azfw" in lines
     # the log keeps the original source either way
     assert lines[-1] == ("(simulated)      AZFWNetworkRule  Allow     192.168.0.4  10.13.77.6       1433"
-                         "                       platform               allow-net         any-any")
+                         "               platform               allow-net         any-any")
 
 
 @pytest.mark.parametrize(("overlay", "snat_to"), [
