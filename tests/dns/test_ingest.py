@@ -1,7 +1,7 @@
 """The DNS part of the native format: conversion into `DnsConfig` and one exact error per bad input.
 
 Validation cases mutate a deep copy of fixtures/seed-dns.yaml and assert the whole one-line error
-(tests/dns/BEHAVIOURS.md B-DNS-VAL-*), with the source shown as '{file}'.
+(docs/behaviours.md B-DNS-VAL-*), with the source shown as '{file}'.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Name resolution on the seed with DNS: every rule of tests/dns/BEHAVIOURS.md, with exact outputs.
+"""Name resolution on the seed with DNS: every rule of docs/behaviours.md, with exact outputs.
 
 Each test names the entry it pins; the fixture (or overlay) it loads says what it sets up and why.
 """

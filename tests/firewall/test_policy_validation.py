@@ -50,7 +50,7 @@ ERRORS = {
                                     "fix: add destination_addresses (or destination_ip_groups / "
                                     "destination_fqdns)"),
     "dnat-without-destination": (f"{RULES}.rules.r1", "a dnat rule without a destination never matches; fix: add "
-                                 "destination_addresses (or destination_ip_groups / destination_fqdns)"),
+                                 "destination_addresses (the firewall's address for DNAT)"),
     "translated-port-out-of-range": (f"{RULES}.rules.r1.translated_port", "port 65536 is outside 1-65535; fix: "
                                      "use a port between 1 and 65535"),
 }

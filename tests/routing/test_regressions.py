@@ -10,7 +10,7 @@ from azroute.routing.routes import State
 
 
 def test_bgp_host_route_does_not_invalidate_private_endpoint_of_peered_vnet() -> None:
-    """B-PE-ROUTES, reference §6.3(b): only User routes invalidate a PE /32. The hub's gateway learns
+    """B-PE-ROUTE and B-PREC-SYSTEM-OVER-BGP, reference §6.3(b): only User routes invalidate a PE /32. The hub's gateway learns
     10.2.1.4/32 from on-premises (the spoke is peered without transit, so it is not filtered)."""
     data = {
         "vnets": {

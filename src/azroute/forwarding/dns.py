@@ -5,7 +5,7 @@ or a `Vantage` from `vantage_of`) through every server it is forwarded to and th
 chain, and returns a `Resolution`: the steps (which server answered what and from which data),
 the addresses or NXDOMAIN, and whether the answer came from a private zone.
 
-Each rule below cites its entry in tests/dns/BEHAVIOURS.md (to be merged into docs/behaviours.md).
+Each rule below cites its entry in docs/behaviours.md (section 7d).
 DNS servers are looked up by address in a table (`dns_servers`): forwarder VMs, Private Resolver
 inbound endpoints, on-premises servers of sites and firewalls whose policy sets dns_proxy; other
 servers join with `DnsResolver.add_server` (e.g. `firewall_proxy(...)` with custom DNS servers). A

@@ -2,7 +2,7 @@
 custom servers, forwarders, resolvers, on-premises conditional forwarders) -> `DnsConfig`.
 
 DNS names are lowercased and lose a final dot here, once; key paths in errors keep the user's spelling.
-The rules enforced are listed in tests/dns/BEHAVIOURS.md (B-DNS-VAL-*).
+The rules enforced are listed in docs/behaviours.md (B-DNS-VAL-*).
 """
 
 from __future__ import annotations

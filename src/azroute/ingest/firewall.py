@@ -76,7 +76,8 @@ class _PolicyBuilder:
         if kind is RuleKind.APPLICATION:
             for i, p in enumerate(protocols):
                 proto, _, port = p.partition(":")
-                if proto.capitalize() not in APPLICATION_PROTOCOLS or not port.isdigit() or int(port) > 65535:
+                # the API caps application rule ports at 64000
+                if proto.capitalize() not in APPLICATION_PROTOCOLS or not port.isdigit() or int(port) > 64000:
                     raise self.fail(f"{path}.protocols.{i}", f"'{p}' is not an application protocol",
                                     "write Http:80, Https:443 or Mssql:1433")
             if not rule.target_fqdns and not rule.fqdn_tags:
@@ -92,7 +93,8 @@ class _PolicyBuilder:
         if kind is not RuleKind.APPLICATION and not (rule.destination_addresses or rule.destination_ip_groups
                                                      or rule.destination_fqdns):
             raise self.fail(path, f"a {kind} rule without a destination never matches",
-                            "add destination_addresses (or destination_ip_groups / destination_fqdns)")
+                            "add destination_addresses (the firewall's address for DNAT)" if kind is RuleKind.DNAT
+                            else "add destination_addresses (or destination_ip_groups / destination_fqdns)")
         if rule.translated_port is not None and not 0 < rule.translated_port <= 65535:
             raise self.fail(f"{path}.translated_port", f"port {rule.translated_port} is outside 1-65535",
                             "use a port between 1 and 65535")

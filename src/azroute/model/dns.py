@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 #: Azure-provided DNS: answers only queries sent from inside a VNet, for that VNet
-#: (tests/dns/BEHAVIOURS.md B-DNS-AZURE-ONLY-IN-VNET).
+#: (docs/behaviours.md B-DNS-AZURE-ONLY-IN-VNET).
 AZURE_DNS_IP = (168 << 24) | (63 << 16) | (129 << 8) | 16
 
 NX_DOMAIN_REDIRECT = "NxDomainRedirect"

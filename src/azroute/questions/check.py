@@ -79,10 +79,30 @@ def boundaries(topology: Topology) -> list[int]:
         prefixes += [r.prefix for r in table.routes]
     for tag in topology.service_tags.values():
         prefixes += tag
+    prefixes += _rule_prefixes(topology)
     points = {p.network for p in prefixes} | {p.last + 1 for p in prefixes}
     for ip in _device_ips(topology):
         points |= {ip, ip + 1}
     return sorted(points)
+
+
+def _rule_prefixes(topology: Topology) -> list[Prefix]:
+    """Addresses firewall and NVA rules decide on: their verdicts change only at these boundaries."""
+    prefixes: list[Prefix] = []
+    for policy in topology.firewall_policies.values():
+        prefixes += policy.no_snat_ranges
+        for group in policy.groups:
+            for collection in group.collections:
+                for rule in collection.rules:
+                    prefixes += [*rule.sources, *rule.destinations]
+                    if rule.translated_address is not None:
+                        prefixes.append(Prefix(rule.translated_address, 32))
+    for vm in topology.vms.values():
+        for line in vm.rules or ():
+            prefixes += [*line.sources, *line.destinations]
+    for fw in topology.firewalls.values():
+        prefixes += [Prefix(ip, 32) for ip in fw.public_ips]
+    return prefixes
 
 
 def _device_ips(topology: Topology) -> Iterator[int]:

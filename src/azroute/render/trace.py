@@ -118,6 +118,12 @@ def logs_table(trace: Trace) -> str:
     return "\n".join(tables)
 
 
+def _dnat_text(target: tuple[int, int | None] | None) -> str | None:
+    if target is None:
+        return None
+    return format_ip(target[0]) + (f":{target[1]}" if target[1] is not None else "")
+
+
 def _hop_json(hop: Hop) -> dict[str, Any]:
     decision = None
     if hop.decision is not None:
@@ -132,6 +138,7 @@ def _hop_json(hop: Hop) -> dict[str, Any]:
         verdict = hop.filtered[0]
         rules = {"action": verdict.action, "kind": verdict.kind, "rule": verdict.rule, "detail": verdict.detail,
                  "snatTo": format_ip(verdict.snat_to) if verdict.snat_to is not None else None,
+                 "dnatTo": _dnat_text(verdict.dnat_to),
                  "proxied": verdict.proxied}
     packet = {"source": format_ip(hop.packet[0]), "destination": format_ip(hop.packet[1])} if hop.packet else None
     return {"node": hop.device.label, "kind": str(hop.device.kind), "name": hop.device.name,
