@@ -30,7 +30,7 @@ dev: $(VENV)/.dev
 run: install
 	@for s in a b c; do \
 	  f=$(EXAMPLE)/scenario-$$s.yaml; \
-	  echo; echo "=== Scenario $$(echo $$s | tr a-z A-Z): $$(sed -n 1p $$f | sed 's/^# //')"; \
+	  echo; echo "=== $$(sed -n 1p $$f | sed 's/^# //')"; \
 	  echo; echo "--- azroute routes $$f --vm hubvm"; \
 	  $(BIN)/azroute routes $$f --vm hubvm; \
 	  echo; echo "--- azroute routes $$f --gateway vpngw"; \
