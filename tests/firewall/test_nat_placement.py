@@ -152,14 +152,21 @@ Source IP seen by the destination: 10.13.76.132 (original)
   asymmetric: the reply bypasses nva nva1 (a stateful device drops the flow)
 Depends on assumptions: pe_reply_path=auto
 """,
-    "nva-masquerade": NVA_FORWARD + """\
+    # masquerade changes the addresses: every hop then shows the ones it sends
+    "nva-masquerade": """\
+Flow: hubvm (10.13.76.132) -> sql (10.13.77.6) tcp/1433
+
+Forward: delivered — delivered to private endpoint sql
+   1. vm hubvm: to nva nva1  (10.13.76.132 -> 10.13.77.6)  via hub-rt/to-spoke1: 10.13.77.0/24 User -> VirtualAppliance 10.13.76.36
+   2. nva nva1: to private endpoint sql  (10.13.76.36 -> 10.13.77.6)  via System Route: 10.13.77.6/32 Default -> InterfaceEndpoint
       rules: Allow by nva rule nva1/(no rules) (an NVA without rules passes); SNAT to 10.13.76.36
-      packet leaves as 10.13.76.36 -> 10.13.77.6
-   3. private endpoint sql: delivered
+   3. private endpoint sql: delivered  (10.13.76.36 -> 10.13.77.6)
 
 Return: delivered — delivered to vm hubvm
-   1. private endpoint sql: straight back to nva nva1
-""" + NVA_BACK + """
+   1. private endpoint sql: straight back to nva nva1  (10.13.77.6 -> 10.13.76.36)
+   2. nva nva1: to vm hubvm  (10.13.77.6 -> 10.13.76.132)  via System Route: 10.13.76.0/24 Default -> VnetLocal
+   3. vm hubvm: delivered  (10.13.77.6 -> 10.13.76.132)
+
 Verdict: reachable; crosses nva nva1
 Source IP seen by the destination: 10.13.76.36 (translated by nva nva1)
 Depends on assumptions: pe_reply_path=auto

@@ -7,6 +7,8 @@ down. Evidence: Azure Firewall docs (rule processing, policy rule sets, snat-pri
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +39,20 @@ RETURN_TO_SNAT = ("Return: delivered — delivered to vm onpremvm in site onprem
                   "   1. private endpoint sql: straight back to firewall azfw\n" + FIREWALL_TO_SITE)
 LOG_HEADER = ("TimeGenerated    Category             Action    SourceIp     DestinationIp    DestinationPort    "
               "Fqdn                                       RuleCollectionGroup    RuleCollection    Rule\n")
+
+
+def _addressed(block: str, *packets: str) -> str:
+    """`block` as printed once NAT changed the addresses: every hop line shows its packet, in order."""
+    out, queue = [], list(packets)
+    for line in block.splitlines(keepends=True):
+        if re.match(r"^\s+\d+\. ", line):
+            packet = f"  ({queue.pop(0)})"
+            body = line.rstrip("\n")
+            body = body.replace("  via ", packet + "  via ", 1) if "  via " in body else body + packet
+            line = body + "\n"
+        out.append(line)
+    assert not queue, "more packets than hops"
+    return "".join(out)
 
 
 def _trace_cli(azroute: Callable[[list[str]], Run], path: Callable[[str], str], *overlays: str,
@@ -102,12 +118,13 @@ def test_application_rule_trace_and_log_record(azroute: Callable[[list[str]], Ru
                                                path: Callable[[str], str]) -> None:
     result = _trace_cli(azroute, path, "seed-application-sql")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == FLOW + "\nForward: delivered — delivered to private endpoint sql\n" + TO_FIREWALL + """\
+    client, snat = "192.168.0.4 -> 10.13.77.6", "10.13.76.69 -> 10.13.77.6"
+    assert result.stdout == FLOW + "\nForward: delivered — delivered to private endpoint sql\n" + _addressed(
+        TO_FIREWALL + """\
       rules: Allow by application rule azfw/platform/allow-sql/sql-fqdn (group priority 200, collection priority 300); SNAT to 10.13.76.69, proxied
-      packet leaves as 10.13.76.69 -> 10.13.77.6
    4. private endpoint sql: delivered
-
-""" + RETURN_TO_SNAT + """
+""", client, client, snat, snat) + "\n" + _addressed(
+        RETURN_TO_SNAT, "10.13.77.6 -> 10.13.76.69", *["10.13.77.6 -> 192.168.0.4"] * 3) + """
 Verdict: reachable; crosses firewall azfw
 Source IP seen by the destination: 10.13.76.69 (translated by firewall azfw)
 Depends on assumptions: pe_reply_path=auto
@@ -331,16 +348,17 @@ def test_dnat_to_a_vm_behind_the_firewall_from_onprem(azroute: Callable[[list[st
 Flow: onpremvm (192.168.0.4) -> azfw (10.13.76.68) tcp/3389
 
 Forward: delivered — delivered to vm spokevm
+""" + _addressed("""\
    1. site onprem: sends into gateway vpngw: it advertises 10.13.76.0/24, 10.13.77.0/24 to the site
    2. gateway vpngw [10.13.76.4 10.13.76.5]: to firewall azfw  via System Route: 10.13.76.0/24 Default -> VnetLocal
    3. firewall azfw [10.13.76.69 10.13.76.70]: to vm spokevm  via System Route: 10.13.77.0/24 Default -> VNetGlobalPeering
       rules: Allow by dnat rule azfw/inbound/publish-rdp/rdp-spokevm (group priority 300, collection priority 500); SNAT to 10.13.76.69, DNAT to 10.13.77.70:3389
-      packet leaves as 10.13.76.69 -> 10.13.77.70
    4. vm spokevm: delivered
-
+""", "192.168.0.4 -> 10.13.76.68", "192.168.0.4 -> 10.13.76.68", *["10.13.76.69 -> 10.13.77.70"] * 2) + """
 Return: delivered — delivered to vm onpremvm in site onprem
+""" + _addressed("""\
    1. vm spokevm: to firewall azfw  via System Route: 10.13.76.0/24 Default -> VNetGlobalPeering
-""" + FIREWALL_TO_SITE + """
+""" + FIREWALL_TO_SITE, "10.13.77.70 -> 10.13.76.69", *["10.13.76.68 -> 192.168.0.4"] * 3) + """
 Verdict: reachable; crosses firewall azfw
 Source IP seen by the destination: 10.13.76.69 (translated by firewall azfw)
 
@@ -434,9 +452,9 @@ def test_packet_to_the_firewall_itself_without_dnat_match_is_delivered_to_it(
     ((), "192.168.0.4 (original)", "", "back to firewall azfw, the hop that delivered the request"),
     (("seed-snat-never",), "192.168.0.4 (original)", "", "back to firewall azfw, the hop that delivered the request"),
     (("seed-snat-always",), "10.13.76.69 (translated by firewall azfw)", "; SNAT to 10.13.76.69",
-     "straight back to firewall azfw"),
+     "straight back to firewall azfw  (10.13.77.6 -> 10.13.76.69)"),  # NAT: every hop shows its addresses
     (("seed-snat-custom",), "10.13.76.69 (translated by firewall azfw)", "; SNAT to 10.13.76.69",
-     "straight back to firewall azfw"),
+     "straight back to firewall azfw  (10.13.77.6 -> 10.13.76.69)"),
     (("seed-snat-custom-endpoints",), "192.168.0.4 (original)", "",
      "back to firewall azfw, the hop that delivered the request"),
 ], ids=["IANAPrivateRanges", "never", "always", "custom-without-endpoint", "custom-with-endpoint"])

@@ -16,16 +16,16 @@ def _flow(trace: Trace) -> str:
     return f"{trace.source.label} -> {trace.destination.label}{port}"
 
 
-def _hop_lines(index: int, hop: Hop) -> list[str]:
+def _hop_lines(index: int, hop: Hop, addresses: bool) -> list[str]:
+    """One hop; with `addresses`, the source and destination the packet leaves it with."""
     where = hop.device.label
     if hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
         where += f" [{' '.join(map(format_ip, hop.addresses)) or 'instance addresses unknown'}]"
     decided = f"  via {hop.decision.describe()}" if hop.decision else ""
-    lines = [f"  {index:>2}. {where}: {hop.action}{decided}"]
+    packet = f"  ({format_ip(hop.packet[0])} -> {format_ip(hop.packet[1])})" if addresses and hop.packet else ""
+    lines = [f"  {index:>2}. {where}: {hop.action}{packet}{decided}"]
     if hop.filtered is not None:
         lines.append(f"      rules: {hop.filtered[0].describe()}")
-    if hop.packet is not None and (hop.filtered is not None and (hop.filtered[0].snat_to or hop.filtered[0].dnat_to)):
-        lines.append(f"      packet leaves as {format_ip(hop.packet[0])} -> {format_ip(hop.packet[1])}")
     return lines
 
 
@@ -36,7 +36,9 @@ def _path_lines(title: str, path: Path) -> list[str]:
                  f"if fixed: {path.disposition} — {path.reason})"]
     else:
         lines = [f"{title}: {path.disposition} — {path.reason}"]
-    lines += [line for i, hop in enumerate(path.hops, 1) for line in _hop_lines(i, hop)]
+    # the Flow line holds the addresses; once NAT changes them, every hop shows its own
+    translated = len({h.packet for h in path.hops if h.packet is not None}) > 1
+    lines += [line for i, hop in enumerate(path.hops, 1) for line in _hop_lines(i, hop, translated)]
     lines += [f"      blocker: {b}" for b in path.blockers]
     return lines
 
