@@ -7,9 +7,8 @@ down. Evidence: Azure Firewall docs (rule processing, policy rule sets, snat-pri
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +48,8 @@ def _addressed(block: str, *packets: str) -> str:
             packet = f"  ({queue.pop(0)})"
             body = line.rstrip("\n")
             body = body.replace("  via ", packet + "  via ", 1) if "  via " in body else body + packet
-            line = body + "\n"
+            out.append(body + "\n")
+            continue
         out.append(line)
     assert not queue, "more packets than hops"
     return "".join(out)
