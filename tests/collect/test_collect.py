@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import inspect
 import json
 import socket
 import sys
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 import azroute
 from azroute import collect as collect_mod
@@ -35,6 +33,7 @@ from azroute.collect import (
 )
 from azroute.errors import AzrouteError, InputError
 from azroute.ingest import detect_format
+from clirun import Run, invoke
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUB1 = "00000000-1111-2222-3333-444444444444"
@@ -168,22 +167,9 @@ def expected_body(skip_token: str | None = None) -> dict[str, Any]:
     return {"subscriptions": [SUB1, SUB2], "query": QUERY, "options": options}
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 def run_cli(args: list[str]) -> Run:
     """Invoke `azroute collect ...` through azroute's own group (its error printing and exit codes)."""
-    group = _Group(name="azroute", commands={"collect": collect_command})
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    else:
-        runner = CliRunner()
-    result = runner.invoke(group, args, prog_name="azroute")
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return invoke(args, command=_Group(name="azroute", commands={"collect": collect_command}))
 
 
 def leftovers(folder: Path) -> list[str]:

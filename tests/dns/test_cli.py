@@ -6,15 +6,14 @@ registers it, so AzrouteErrors become one `error:` line.
 
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from azroute.cli import _Group
 from azroute.resolve_cli import resolve_command
+from clirun import invoke
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = str(FIXTURES / "seed-dns.yaml")
@@ -22,12 +21,7 @@ SQL = "sqltest1138australia.database.windows.net"
 
 
 def _run(*args: str) -> tuple[int, str, str]:
-    group = _Group(commands={"resolve": resolve_command})
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:  # click < 8.2
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    else:
-        runner = CliRunner()
-    result = runner.invoke(group, ["resolve", *args], prog_name="azroute")
+    result = invoke(["resolve", *args], command=_Group(commands={"resolve": resolve_command}))
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 

@@ -7,20 +7,17 @@ examples/private-link-gateway/scenario-b.yaml exactly as `azroute ... --overlay 
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from azroute.cli import main
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.trace import Forwarder, Trace
 from azroute.ingest import load_any
 from azroute.model.topology import Topology
 from azroute.routing.engine import RoutingEngine
+from clirun import Run, invoke
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -65,24 +62,7 @@ def trace() -> Callable[..., Trace]:
     return _trace
 
 
-@dataclass(frozen=True)
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def _invoke(args: list[str]) -> Run:
-    # click >= 8.2 keeps stderr apart by default; older versions need mix_stderr=False.
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    else:
-        runner = CliRunner()
-    result = runner.invoke(main, args, prog_name="azroute")
-    return Run(result.exit_code, result.stdout, result.stderr)
-
-
 @pytest.fixture
 def azroute() -> Callable[[list[str]], Run]:
     """azroute(["trace", FILE, ...]) -> Run(exit_code, stdout, stderr), in-process."""
-    return _invoke
+    return invoke

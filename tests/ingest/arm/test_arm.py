@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import inspect
 import json
 import shutil
 from collections import Counter
@@ -23,13 +22,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from azroute.cli import main
 from azroute.errors import InputError
 from azroute.ingest import detect_format, load_any
 from azroute.ingest.arm import children, flat, get, parse_id, ref, to_native, unique_names
 from azroute.ingest.service_tags import endpoint_prefixes, parse_service_tags, read_service_tags, tag_name
+from clirun import Run, invoke
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -57,21 +55,8 @@ FIREWALL_UNKNOWN = (" 1. ???  (firewall azfw: instance addresses unknown, Azure 
 
 # --- helpers ------------------------------------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 def azroute(args: list[str]) -> Run:
-    # click < 8.2 mixes stderr into stdout unless mix_stderr=False; click >= 8.2 keeps them apart.
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    else:
-        runner = CliRunner()
-    result = runner.invoke(main, args, prog_name="azroute")
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return invoke(args)
 
 
 def graph_rows() -> list[dict[str, Any]]:

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import inspect
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from azroute.cli import main
 from azroute.errors import InputError
 from azroute.ingest import load, load_any
 from azroute.ingest.terraform import to_native
 from azroute.model.topology import Topology
+from clirun import Run, invoke
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -57,21 +54,8 @@ FIX_AFTER_APPLY = (
 # --- helpers --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 def azroute(*args: str | Path) -> Run:
-    # click < 8.2 mixes stderr into stdout unless mix_stderr=False; click >= 8.2 keeps them apart
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    else:
-        runner = CliRunner()
-    result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return invoke(args, catch_exceptions=False)
 
 
 def terraform_equivalent(letter: str, tmp_path: Path) -> Path:
