@@ -144,9 +144,10 @@ def main() -> None:
 
 @main.command()
 @FILE
-@click.option("--vm", help="Effective routes of this VM's NIC.")
-@click.option("--subnet", help="Effective routes of every NIC in VNET/SUBNET.")
-@click.option("--gateway", help="Effective routes of the gateway's GatewaySubnet (as Azure would show them).")
+@click.option("--vm", help="Effective routes of this VM's NIC (name, or resource ID of the VM or its NIC).")
+@click.option("--subnet", help="Effective routes of every NIC in VNET/SUBNET (or the subnet's resource ID).")
+@click.option("--gateway", help="Effective routes of the gateway's GatewaySubnet (as Azure would show them); "
+                                "name or resource ID.")
 @click.option("--all", "all_", is_flag=True, help="Every subnet of every VNet.")
 @OUTPUT
 @click.option("--explain", is_flag=True, help="Add a Why column / reason key naming the deciding rule.")
@@ -217,10 +218,13 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
 
 def _destination(engine: RoutingEngine, text: str) -> int:
     topology = engine.topology
-    if text in topology.private_endpoints:
-        return topology.private_endpoints[text].ip
-    if text in topology.vms:
-        return topology.vms[text].ip
+    kind, sep, name = topology.resolve_id(text, ("vm", "pe"), "--to").partition(":")
+    if not sep:
+        kind, name = "", text
+    if kind in ("", "pe") and name in topology.private_endpoints:
+        return topology.private_endpoints[name].ip
+    if kind in ("", "vm") and name in topology.vms:
+        return topology.vms[name].ip
     try:
         return parse_ip(text)
     except ValueError:
@@ -230,8 +234,9 @@ def _destination(engine: RoutingEngine, text: str) -> int:
 
 @main.command("next-hop")
 @FILE
-@click.option("--from", "origin", required=True, help="VM, VNET/SUBNET, gateway or firewall.")
-@click.option("--to", "destination", required=True, help="Destination IP (or VM / private endpoint name).")
+@click.option("--from", "origin", required=True, help="VM, VNET/SUBNET, gateway or firewall (name or resource ID).")
+@click.option("--to", "destination", required=True,
+              help="Destination IP (or VM / private endpoint name or resource ID).")
 @OUTPUT
 @_assume_option
 def next_hop_command(file: str, origin: str, destination: str, output: str, assume: tuple[str, ...],
@@ -273,8 +278,10 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
 
 @main.command()
 @FILE
-@click.option("--from", "source", required=True, help="VM, site:NAME, or an IP in a subnet or site.")
-@click.option("--to", "destination", required=True, help="IP, VM, private endpoint name or FQDN.")
+@click.option("--from", "source", required=True,
+              help="VM, site:NAME, or an IP in a subnet or site; a VM or site may be a resource ID.")
+@click.option("--to", "destination", required=True,
+              help="IP, VM, private endpoint name or FQDN; a VM or private endpoint may be a resource ID.")
 @click.option("--port", type=click.IntRange(0, 65535), help="Destination port.")
 @click.option("--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True)
 @click.option("-o", "--output", type=click.Choice(["text", "json", "mtr"]), default="text", show_default=True,

@@ -1,7 +1,8 @@
 """Turn what a user names as a flow's source or destination into an `Endpoint`.
 
 Sources: a VM, `site:NAME`, or an IP inside a site or a subnet. Destinations: an IP, a VM, a
-private endpoint by name or FQDN. Names may carry a kind prefix (`vm:`, `pe:`, `site:`).
+private endpoint by name or FQDN. Names may carry a kind prefix (`vm:`, `pe:`, `site:`); a VM, site
+or private endpoint may also be given by an Azure resource ID the input maps (`resource_ids`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.dns import resolve, uses_dns, vantage_of
 from azroute.forwarding.trace import Endpoint
 from azroute.model.net import format_ip, parse_ip
+
+#: the kinds of resource whose IDs a flow's source and destination may be given by.
+SOURCE_KINDS = ("vm", "site")
+DESTINATION_KINDS = ("vm", "pe")
 
 
 def endpoint_at(book: AddressBook, ip: int) -> Endpoint | None:
@@ -37,8 +42,9 @@ def _label(device: Device, ip: int) -> str:
 
 def resolve_source(book: AddressBook, text: str) -> Endpoint:
     """A flow source: VM name, `site:NAME` (its first VM, else its first address) or an IP."""
-    kind, sep, name = text.partition(":")
     topology = book.topology
+    text = topology.resolve_id(text, SOURCE_KINDS, "--from")
+    kind, sep, name = text.partition(":")
     if sep and kind == "site":
         if name not in topology.sites:
             raise UsageError(f"unknown site '{name}'", path="--from",
@@ -60,8 +66,10 @@ def resolve_destination(book: AddressBook, text: str, source: str | None = None)
     An FQDN resolves from the source's vantage point when the topology describes DNS (the client's
     VNet links, DNS servers, forwarders); otherwise it names the private endpoint that declares it.
     """
-    kind, sep, name = text.partition(":")
     topology = book.topology
+    text = topology.resolve_id(text, DESTINATION_KINDS, "--to")
+    source = topology.resolve_id(source, SOURCE_KINDS, "--from") if source is not None else None
+    kind, sep, name = text.partition(":")
     bare = name if sep and kind in ("pe", "vm") else text
     if source is not None and uses_dns(topology) and _looks_like_fqdn(bare, book):
         return _resolved(book, bare, source)

@@ -51,7 +51,9 @@ class NextHop:
 
 
 def resolve_origin(engine: RoutingEngine, name: str) -> Origin:
-    """Resolve a VM, gateway, firewall or VNET/SUBNET name (optionally prefixed 'vm:' etc.)."""
+    """Resolve a VM, gateway, firewall or VNET/SUBNET name (optionally prefixed 'vm:' etc.) or the
+    resource ID of one."""
+    name = engine.topology.resolve_id(name, ("vm", "gateway", "firewall", "subnet"), "--from")
     kind, sep, bare = name.partition(":")
     if not sep:
         kind, bare = "", name

@@ -9,6 +9,8 @@ Resource types and IDs compare case-insensitively too (Resource Graph lowercases
 Every resource is translated into the native document (`azroute.ingest.native`); a reference to a
 resource the export does not hold is an InputError naming the referencing resource, the property
 and how to widen the export. Resource types azroute does not model are counted in `skipped`.
+Every resource mapped is listed under `resource_ids` (its ID -> native reference), so users may
+name it by ID.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from azroute.ingest.service_tags import (
     is_service_tags_document,
     parse_service_tags,
 )
-from azroute.model.topology import UDR_NEXT_HOP_TYPES, PeNetworkPolicies
+from azroute.model.topology import UDR_NEXT_HOP_TYPES, PeNetworkPolicies, resource_id_key
 
 VNET = "microsoft.network/virtualnetworks"
 ROUTE_TABLE = "microsoft.network/routetables"
@@ -106,7 +108,7 @@ def ref(obj: Any, *path: str) -> str | None:
 
 def key_of(resource_id: str) -> str:
     """IDs compare case-insensitively (ARM treats them so; exports mix casings)."""
-    return resource_id.strip().rstrip("/").lower()
+    return resource_id_key(resource_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,10 +306,17 @@ class _Converter:
         self.subnets: dict[str, str] = {}  # subnet key -> VNET/SUBNET
         self.endpoints: list[_Endpoint] = []
         self.gateways: dict[str, dict[str, Any]] = {}  # gateway key -> native entry
+        self.ids: dict[str, tuple[str, str]] = {}  # ID key -> (the ID as exported, native reference)
+        self.endpoint_nics: dict[str, list[str]] = {}  # private endpoint key -> IDs of NICs naming it
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+    def map_id(self, resource_id: str | None, reference: str) -> None:
+        """List `resource_id` under resource_ids as `reference` (the first mapping of an ID wins)."""
+        if resource_id:
+            self.ids.setdefault(key_of(resource_id), (resource_id.strip(), reference))
 
     def convert(self) -> Conversion:
         self.doc["vnets"] = self._vnets()
@@ -319,9 +328,11 @@ class _Converter:
         vms, pe_nics = self._nics()
         endpoints = self._private_endpoints(pe_nics)
         service_tags = self._service_tags()
+        resource_ids = dict(self.ids.values())
         for section, value in (("service_tags", service_tags), ("peerings", peerings),
                                ("route_tables", route_tables), ("gateways", gateways), ("sites", sites),
-                               ("firewalls", firewalls), ("vms", vms), ("private_endpoints", endpoints)):
+                               ("firewalls", firewalls), ("vms", vms), ("private_endpoints", endpoints),
+                               ("resource_ids", resource_ids)):
             if value:
                 self.doc[section] = value
         for resource in self.x.resources:
@@ -382,6 +393,7 @@ class _Converter:
             if not space:
                 raise InputError("the VNet has no IPv4 address space", file=vnet.file, path=vnet.id,
                                  fix="azroute models IPv4 only; leave IPv6-only VNets out of the export")
+            self.map_id(vnet.id, f"vnet:{name}")
             subnets: dict[str, Any] = {}
             for subnet in children(vnet.data, "subnets"):
                 entry = self._subnet(vnet, name, subnet)
@@ -401,7 +413,9 @@ class _Converter:
         if len(prefixes) > 1:
             self.note(f"subnet {where} has {len(prefixes)} prefixes ({', '.join(prefixes)}): only the first "
                       "is modelled")
-        self.subnets[key_of(str(subnet.get("id") or f"{vnet.id}/subnets/{name}"))] = where
+        subnet_id = str(subnet.get("id") or f"{vnet.id}/subnets/{name}")
+        self.subnets[key_of(subnet_id)] = where
+        self.map_id(subnet_id, f"subnet:{where}")
         entry: dict[str, Any] = {"prefix": prefixes[0]}
         table = ref(subnet, "routeTable")
         if table is not None:
@@ -425,6 +439,7 @@ class _Converter:
                     routes[str(route.get("name"))] = entry
             tables[name] = {"disable_bgp_route_propagation": get(table.data, "disableBgpRoutePropagation")
                             is True, "routes": routes}
+            self.map_id(table.id, f"route_table:{name}")
         return tables
 
     def _route(self, table: str, route: dict[str, Any]) -> dict[str, Any] | None:
@@ -453,6 +468,7 @@ class _Converter:
                 continue
             name = self.names[gateway.key]
             gateways[name] = self.gateways[gateway.key] = self._gateway(gateway, name, kind == "vpn")
+            self.map_id(gateway.id, f"gateway:{name}")
         return gateways
 
     def _gateway(self, gateway: Resource, name: str, vpn: bool) -> dict[str, Any]:
@@ -515,6 +531,9 @@ class _Converter:
         sites: dict[str, Any] = {site_names[g.key]: self._site(g, g.key in bgp) for g in local}
         for connection in connections:
             self._connection(connection, site_names, sites)
+        for site_id in (*(g.id for g in local), *circuits):
+            if site_names[key_of(site_id)] in sites:
+                self.map_id(site_id, f"site:{site_names[key_of(site_id)]}")
         return sites
 
     def _site(self, gateway: Resource, bgp_enabled: bool) -> dict[str, Any]:
@@ -668,6 +687,7 @@ class _Converter:
             # no instance_ips: ARM does not export the instances' addresses (traces show ???)
             firewalls[name] = {"subnet": self.subnet_of(firewall, prop, ref(config, "subnet")),
                                "private_ip": _ip(config.get("privateipaddress"))}
+            self.map_id(firewall.id, f"firewall:{name}")
         return firewalls
 
     def _nics(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -684,6 +704,7 @@ class _Converter:
             if endpoint is not None:
                 pe_ips[key_of(endpoint)] = ips
                 pe_ips[nic.key] = ips
+                self.endpoint_nics.setdefault(key_of(endpoint), []).append(nic.id)
                 continue
             if ref(nic.data, "privateLinkService") is not None:  # a private link service's NAT NIC
                 self.skipped[f"{NIC} (private link service)"] += 1
@@ -701,7 +722,16 @@ class _Converter:
         names = unique_names([nic.id for nic, _ in entries], candidates)
         for nic, entry in entries:
             vms[names[nic.key]] = entry
+            self.map_id(nic.id, f"vm:{names[nic.key]}")
+        # a VM's ID names the VM of its primary NIC (of its first NIC if the primary is not exported)
+        for nic, _ in sorted(entries, key=lambda e: get(e[0].data, "primary") is False):
+            self.map_id(self._vm_id(nic), f"vm:{names[nic.key]}")
         return vms, pe_ips
+
+    def _vm_id(self, nic: Resource) -> str | None:
+        machine = ref(nic.data, "virtualMachine")
+        vm = self.x.by_key.get(key_of(machine)) if machine is not None else None
+        return vm.id if vm is not None else machine
 
     def _vm_name(self, nic: Resource) -> str:
         machine = ref(nic.data, "virtualMachine")
@@ -718,6 +748,7 @@ class _Converter:
         names = unique_names(pe.id for pe in found)
         for pe in found:
             name = names[pe.key]
+            self._map_endpoint_ids(pe, name)
             subnet = self.subnet_of(pe, "subnet.id", ref(pe.data, "subnet"))
             dns = [(str(c["fqdn"]), _ipv4(c.get("ipaddresses")))
                    for c in children(pe.data, "customDnsConfigs") if c.get("fqdn")]
@@ -733,6 +764,13 @@ class _Converter:
                 endpoints[name if i == 0 else f"{name}-ip{i + 1}"] = \
                     {"subnet": subnet, "ip": ip} | ({"fqdn": fqdn} if fqdn else {})
         return endpoints
+
+    def _map_endpoint_ids(self, pe: Resource, name: str) -> None:
+        """The endpoint's ID and its NICs' (listed by the endpoint, or naming it) map to pe:NAME."""
+        self.map_id(pe.id, f"pe:{name}")
+        listed = [nic.get("id") for nic in children(pe.data, "networkInterfaces")]
+        for nic_id in [*self.endpoint_nics.get(pe.key, []), *(i for i in listed if isinstance(i, str))]:
+            self.map_id(nic_id, f"pe:{name}")
 
     @staticmethod
     def _pe_ips(pe: Resource, nic_ips: dict[str, list[str]], dns: list[tuple[str, list[str]]]) -> list[str]:

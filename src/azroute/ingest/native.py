@@ -23,6 +23,7 @@ from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
     GATEWAY_SUBNET,
+    REFERENCE_KINDS,
     UDR_NEXT_HOP_TYPES,
     Firewall,
     Gateway,
@@ -40,6 +41,8 @@ from azroute.model.topology import (
     UserRoute,
     VirtualMachine,
     VNet,
+    is_resource_id,
+    resource_id_key,
 )
 
 
@@ -226,7 +229,8 @@ class _Checker:
         )
         topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail),
                                        firewall_policies=build_policies(self.spec, topology.service_tags,
-                                                                        self.fail))
+                                                                        self.fail),
+                                       resource_ids=self._resource_ids(topology))
         self._check_unique_ips(topology)
         return topology
 
@@ -538,6 +542,38 @@ class _Checker:
                 raise self.fail(path, f"{format_ip(ip)} is already used by {owners[(domain, ip)]}",
                                 "give every NIC its own address")
             owners[(domain, ip)] = path
+
+    # --- resource IDs ----------------------------------------------------------------------
+    def _resource_ids(self, topology: Topology) -> dict[str, str]:
+        """resource_ids keyed by lowercased ID, every reference checked."""
+        sections: dict[str, tuple[str, dict[str, Any]]] = {
+            "vm": ("vms", topology.vms), "vnet": ("vnets", topology.vnets),
+            "gateway": ("gateways", topology.gateways), "firewall": ("firewalls", topology.firewalls),
+            "pe": ("private_endpoints", topology.private_endpoints),
+            "route_table": ("route_tables", topology.route_tables), "site": ("sites", topology.sites)}
+        ids: dict[str, str] = {}
+        spelt: dict[str, str] = {}
+        for rid, reference in self.spec.resource_ids.items():
+            path = f"resource_ids.{rid}"
+            if not is_resource_id(rid):
+                raise self.fail(path, f"'{rid}' is not an Azure resource ID",
+                                "write the full ID: /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/...")
+            kind, sep, name = reference.partition(":")
+            if not sep or kind not in REFERENCE_KINDS:
+                raise self.fail(path, f"'{reference}' is not a reference", "write KIND:NAME with KIND one of "
+                                f"{', '.join(REFERENCE_KINDS)}, e.g. vm:hubvm or subnet:hub/vm")
+            if kind == "subnet":
+                self._subnet_ref(path, name, topology.vnets)
+            elif name not in sections[kind][1]:
+                section, defined = sections[kind]
+                raise self.fail(path, f"unknown {REFERENCE_KINDS[kind]} '{name}'",
+                                f"define it under {section} ({self._known(defined)}) or correct the reference")
+            key = resource_id_key(rid)
+            if ids.setdefault(key, reference) != reference:
+                raise self.fail(path, f"the same ID as resource_ids.{spelt[key]} (IDs are case-insensitive), "
+                                f"which maps to {ids[key]}", "keep one of the two")
+            spelt.setdefault(key, rid)
+        return ids
 
     # --- assumptions -----------------------------------------------------------------------
     def _platform(self) -> Platform:

@@ -258,3 +258,6 @@ class TopologySpec(_Strict):
     dns_resolvers: dict[str, ResolverSpec] = Field(default_factory=dict)
     dns_forwarders: dict[str, ForwarderSpec] = Field(default_factory=dict)
     platform: PlatformSpec = Field(default_factory=PlatformSpec)
+    # Azure resource ID -> native reference (vm:NAME, subnet:VNET/SUBNET, vnet:, gateway:, firewall:, pe:,
+    # route_table:, site:): written by the ARM and Terraform adapters, so selectors accept IDs
+    resource_ids: dict[str, str] = Field(default_factory=dict)

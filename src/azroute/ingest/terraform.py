@@ -5,7 +5,8 @@ marked in `resource_changes[].change.after_unknown`. Resources refer to each oth
 a reference is resolved by that ID when it is known (states, existing resources), otherwise by
 Terraform address through `configuration` (`expressions.<attr>.references`), following module
 outputs and input variables and count/for_each instance keys. Names in the native document are
-the Azure names (the `name` attribute), never Terraform addresses.
+the Azure names (the `name` attribute), never Terraform addresses. Every resource mapped whose ID is
+known is listed under `resource_ids` (its ID -> native reference), so users may name it by ID.
 
 Several files (one folder, `--format terraform`) are merged: a reference may point to a
 resource managed by another plan or state. Unsupported azurerm types are counted as skipped;
@@ -25,6 +26,7 @@ from typing import Any, Final
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
 from azroute.model.net import format_ip, parse_prefix
+from azroute.model.topology import resource_id_key
 
 
 class _Unknown:
@@ -496,6 +498,7 @@ class _Builder:
         self.vms: dict[str, dict[str, Any]] = {}
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.owners: dict[tuple[str, str], _Resource] = {}
+        self.ids: dict[str, tuple[str, str]] = {}  # lowercased ID -> (the ID, native reference)
 
     def build(self, name: str) -> dict[str, Any]:
         self._vnets()
@@ -512,11 +515,16 @@ class _Builder:
         sections = {"service_tags": self._service_tags(), "peerings": self.peerings,
                     "route_tables": _sorted(self.route_tables), "gateways": _sorted(self.gateways),
                     "sites": _sorted(self.sites), "firewalls": _sorted(self.firewalls), "vms": self.vms,
-                    "private_endpoints": self.endpoints}
+                    "private_endpoints": self.endpoints, "resource_ids": dict(self.ids.values())}
         document.update({key: value for key, value in sections.items() if value})
         return document
 
     # helpers -----------------------------------------------------------------------------
+    def _map_id(self, resource_id: Any, reference: str) -> None:
+        """List a known ID under resource_ids as `reference` (unknown until apply: left out)."""
+        if isinstance(resource_id, str) and resource_id:
+            self.ids.setdefault(resource_id_key(resource_id), (resource_id.strip(), reference))
+
     def _claim(self, kind: str, name: str, res: _Resource) -> None:
         other = self.owners.setdefault((kind, name), res)
         if other is not res:
@@ -566,6 +574,7 @@ class _Builder:
             location = self._text(vnet, ("location",), f"the location of VNet {vnet.name}")
             self.vnets[vnet.name] = {"region": location.replace(" ", "").lower(), "address_space": space,
                                      "subnets": {}}
+            self._map_id(vnet.get("id"), f"vnet:{vnet.name}")
         for subnet in self.input.inline_subnets:
             assert subnet.parent is not None
             self._add_subnet(subnet.parent, subnet)
@@ -594,6 +603,7 @@ class _Builder:
             spec["service_endpoints"] = sorted(str(s) for s in services)
         self.vnets[vnet.name]["subnets"][subnet.name] = spec
         self.subnets[subnet] = f"{vnet.name}/{subnet.name}"
+        self._map_id(subnet.get("id"), f"subnet:{vnet.name}/{subnet.name}")
 
     # route tables ----------------------------------------------------------------------
     def _route_tables(self) -> None:
@@ -611,6 +621,7 @@ class _Builder:
         for table in self.input.of_type(ROUTE_TABLE):
             self.route_tables[table.name] = {"disable_bgp_route_propagation": _propagation_disabled(table),
                                              "routes": dict(sorted(routes[table.name].items()))}
+            self._map_id(table.get("id"), f"route_table:{table.name}")
 
     def _add_route(self, routes: dict[str, dict[str, Any]], res: _Resource, base: Attr, name: str) -> None:
         prefix = self._text(res, (*base, "address_prefix"), f"the prefix of route {name}")
@@ -705,9 +716,11 @@ class _Builder:
             if isinstance(asn, int):
                 site["bgp_asn"] = asn
             self.sites[lng.name] = site
+            self._map_id(lng.get("id"), f"site:{lng.name}")
         for circuit in self.input.of_type(CIRCUIT):
             self._claim("site", circuit.name, circuit)
             self._circuit_site(circuit.name)
+            self._map_id(circuit.get("id"), f"site:{circuit.name}")
 
     def _circuit_site(self, name: str) -> None:
         if name not in self.sites:
@@ -733,6 +746,7 @@ class _Builder:
                 spec["bgp_asn"] = asn
             spec["connections"] = []
             self.gateways[gw.name] = spec
+            self._map_id(gw.get("id"), f"gateway:{gw.name}")
 
     def _instance_ips(self, gw: _Resource) -> list[str]:
         settings = gw.get("bgp_settings")
@@ -817,6 +831,7 @@ class _Builder:
             if not isinstance(value, str) or "/expressroutecircuits/" not in value.lower():
                 raise self.input.missing(conn, attr, value, frozenset({CIRCUIT}))
             name = value.rstrip("/").rsplit("/", 1)[-1]
+            self._map_id(value, f"site:{name}")
         self._circuit_site(name)
         return name
 
@@ -837,6 +852,7 @@ class _Builder:
                                   f"{address}, the first address Azure assigns in {key}")
             self.firewall_ips[fw] = str(address)
             self.firewalls[fw.name] = {"subnet": key, "private_ip": address}
+            self._map_id(fw.get("id"), f"firewall:{fw.name}")
 
     def _vms(self) -> None:
         used: set[_Resource] = set()
@@ -848,6 +864,8 @@ class _Builder:
             spec = self._vm(vm, nic)
             if spec is not None:
                 self.vms[vm.name] = spec
+                self._map_id(vm.get("id"), f"vm:{vm.name}")
+                self._map_id(nic.get("id"), f"vm:{vm.name}")
         for nic in self.input.of_type(NIC):
             if nic not in used:
                 self.notes.append(f"network interface {nic.name} is attached to no VM in "
@@ -879,6 +897,10 @@ class _Builder:
             if fqdn:
                 spec["fqdn"] = fqdn
             endpoints.append((pe.name, spec))
+            self._map_id(pe.get("id"), f"pe:{pe.name}")
+            nics = pe.get("network_interface")
+            for i in range(len(nics) if isinstance(nics, list) else 0):
+                self._map_id(pe.get("network_interface", i, "id"), f"pe:{pe.name}")
         endpoints.sort(key=lambda kv: (kv[1]["ip"] == "unknown", _ip_order(kv[1]["ip"]), kv[0]))
         self.endpoints.update(endpoints)
 

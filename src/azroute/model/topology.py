@@ -7,11 +7,12 @@ dangling ones before a `Topology` is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
+from azroute.errors import UsageError
 from azroute.model.dns import DnsConfig
 from azroute.model.firewall import FirewallPolicy, NvaRule
 from azroute.model.net import Prefix
@@ -73,6 +74,26 @@ T = TypeVar("T")
 
 GATEWAY_SUBNET = "GatewaySubnet"
 FIREWALL_SUBNET = "AzureFirewallSubnet"
+
+#: the kinds of native reference an Azure resource ID maps to (`resource_ids:`), as messages name them.
+REFERENCE_KINDS = {"vm": "VM", "subnet": "subnet", "vnet": "VNet", "gateway": "gateway", "firewall": "firewall",
+                   "pe": "private endpoint", "route_table": "route table", "site": "site"}
+
+
+def is_resource_id(text: str) -> bool:
+    """True for an Azure resource ID (/subscriptions/...), in any casing."""
+    return text.lstrip()[:15].lower() == "/subscriptions/"
+
+
+def resource_id_key(text: str) -> str:
+    """The form resource IDs are compared in: Azure treats them case-insensitively."""
+    return text.strip().rstrip("/").lower()
+
+
+def _one_of(kinds: Collection[str]) -> str:
+    """'VM', 'VM or private endpoint', 'VM, gateway, firewall or subnet'."""
+    names = [REFERENCE_KINDS[k] for k in kinds]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +261,9 @@ class Topology:
     platform: Platform = field(default_factory=Platform)
     dns: DnsConfig = field(default_factory=DnsConfig)
     firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
+    #: lowercased Azure resource ID -> native reference ('vm:hubvm', 'subnet:hub/vm'): aliases users
+    #: may type instead of names, not part of the network (topologies compare equal without them)
+    resource_ids: dict[str, str] = field(default_factory=dict, compare=False)
     _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
     _pairs: dict[frozenset[str], Peering] = field(init=False, repr=False, compare=False)
     _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
@@ -265,6 +289,28 @@ class Topology:
         vnet_name, _, subnet_name = key.partition("/")
         vnet = self.vnets.get(vnet_name)
         return vnet.subnet(subnet_name) if vnet else None
+
+    def resolve_id(self, text: str, kinds: Collection[str], option: str) -> str:
+        """A selector as typed, unless it is an Azure resource ID: then the native reference the input
+        maps it to ('vm:hubvm', 'subnet:hub/vm', 'pe:sql'...). UsageError for an ID the input does not
+        map, or one of a resource that is not of `kinds` (`option` names the selector)."""
+        if not is_resource_id(text):
+            return text
+        reference = self.resource_ids.get(resource_id_key(text))
+        wanted = _one_of(kinds)
+        if reference is None:
+            raise UsageError(f"resource ID '{text}' is not in the input", path=option,
+                             fix=f"give the name or the ID of a {wanted} in the input (`azroute export FILE` "
+                                 "lists its IDs under resource_ids)")
+        kind, _, name = reference.partition(":")
+        if kind not in kinds:
+            raise UsageError(f"resource ID '{text}' is {REFERENCE_KINDS[kind]} {name}, not a {wanted}",
+                             path=option, fix=f"give the name or the ID of a {wanted}")
+        return reference
+
+    def name_of(self, text: str, kind: str, option: str) -> str:
+        """A selector of one kind as a bare name: `text` itself, or the name its resource ID maps to."""
+        return self.resolve_id(text, (kind,), option).partition(":")[2] if is_resource_id(text) else text
 
     def gateway_of(self, vnet: str) -> Gateway | None:
         return next((g for g in self.gateways.values() if g.vnet == vnet), None)

@@ -59,8 +59,9 @@ class RoutingEngine:
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
 
-    # --- lookups by what a user names ------------------------------------------------------
+    # --- lookups by what a user names (a name, or a resource ID the input maps) -------------
     def subnet(self, key: str) -> Subnet:
+        key = self.topology.name_of(key, "subnet", "--subnet")
         subnet = self.topology.subnet(key)
         if subnet is None:
             known = ", ".join(f"{v}/{s.name}" for v, n in self.topology.vnets.items() for s in n.subnets)
@@ -68,6 +69,7 @@ class RoutingEngine:
         return subnet
 
     def vm_subnet(self, name: str) -> Subnet:
+        name = self.topology.name_of(name, "vm", "--vm")
         vm = self.topology.vms.get(name)
         if vm is None:
             raise UsageError(f"unknown VM '{name}'", path="--vm",
@@ -78,6 +80,7 @@ class RoutingEngine:
         return self.subnet(vm.subnet)
 
     def gateway(self, name: str) -> Gateway:
+        name = self.topology.name_of(name, "gateway", "--gateway")
         gateway = self.topology.gateways.get(name)
         if gateway is None:
             raise UsageError(f"unknown gateway '{name}'", path="--gateway",
