@@ -14,6 +14,8 @@ import yaml
 
 from azroute.collect import collect_command
 from azroute.errors import AzrouteError, InputError, UsageError
+from azroute.forwarding.dns import resolve as resolve_name
+from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
 from azroute.forwarding.trace import Forwarder
@@ -25,8 +27,8 @@ from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
+from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
-from azroute.resolve_cli import resolve_command
 from azroute.routing.engine import RoutingEngine
 
 
@@ -120,15 +122,19 @@ def _overlay_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "cannot carry), repeatable.")(f)
 
 
-def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--assume, --format and --verbose: how the topology is read and which assumptions hold."""
+def _input_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format, --verbose, --overlay and --service-tags: how the topology is read."""
     f = click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")(f)
     f = _overlay_option(f)
-    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-                     help="Input dialect: native YAML/JSON, arm (Resource Graph export or a folder of "
-                          "az list outputs), terraform (show -json of a plan or state).")(f)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+                        help="Input dialect: native YAML/JSON, arm (Resource Graph export or a folder of "
+                             "az list outputs), terraform (show -json of a plan or state).")(f)
+
+
+def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The input options, plus --assume: which platform assumptions hold."""
     return click.option("--assume", multiple=True, metavar="NAME=VALUE",
-                        help="Settle a platform assumption (see docs/behaviours.md), repeatable.")(f)
+                        help="Settle a platform assumption (see docs/behaviours.md), repeatable.")(_input_options(f))
 
 
 FILE = click.argument("file", type=click.Path(path_type=str))
@@ -337,10 +343,7 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 @main.command()
 @FILE
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="Input dialect (see `routes --help`).")
-@click.option("-v", "--verbose", is_flag=True, help="List the resources skipped on input.")
-@_overlay_option
+@_input_options
 def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
     loaded = _load(file, fmt, verbose)
@@ -352,8 +355,25 @@ def export(file: str, output: str, fmt: str, verbose: bool) -> None:
                    nl=False)
 
 
+@main.command("resolve")
+@FILE
+@click.argument("name")
+@click.option("--from", "source", required=True,
+              help="VM, site:NAME, vnet:NAME, firewall:NAME, an IP in a subnet or site, or server:IP to "
+                   "ask one DNS server.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_input_options
+def resolve(file: str, name: str, source: str, output: str, fmt: str, verbose: bool) -> None:
+    """Resolve NAME as SRC would: private zones linked to its VNet, custom DNS servers, forwarders,
+    Private Resolver inbound endpoints, firewall DNS proxies, on-premises conditional forwarders, and
+    public answers from the file's public_dns. Exit 0: an address; 1: NXDOMAIN or no answer; 2: bad input."""
+    topology = _load(file, fmt, verbose).topology
+    result = resolve_name(topology, name, vantage_of(topology, source))
+    click.echo(dumps(resolution_json(result)) if output == "json" else resolution_text(result), nl=False)
+    sys.exit(0 if result.found else 1)
+
+
 main.add_command(collect_command)
-main.add_command(resolve_command)
 
 
 def run() -> None:

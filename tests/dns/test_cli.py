@@ -1,7 +1,6 @@
 """`azroute resolve`: text and JSON output, exit codes 0 (address) / 1 (NXDOMAIN, no answer) / 2 (bad input).
 
-The command is run inside a group of the CLI's own class, exactly as `main.add_command(resolve_command)`
-registers it, so AzrouteErrors become one `error:` line.
+The command runs through the real `azroute` group, so AzrouteErrors become one `error:` line.
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from azroute.cli import _Group
-from azroute.resolve_cli import resolve_command
 from clirun import invoke
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,7 +18,7 @@ SQL = "sqltest1138australia.database.windows.net"
 
 
 def _run(*args: str) -> tuple[int, str, str]:
-    result = invoke(["resolve", *args], command=_Group(commands={"resolve": resolve_command}))
+    result = invoke(["resolve", *args])
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 
