@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from azroute.errors import InputError
+from azroute.errors import InputError, UsageError
 from azroute.ingest.native import pydantic_error, read_document
 from azroute.model.intents import Intent
 from azroute.model.net import parse_prefix
-from azroute.model.topology import Topology
+from azroute.model.topology import REFERENCE_KINDS, Topology
 
 SOURCE_KINDS = ("vm", "site", "subnet", "vnet", "prefix")
 DESTINATION_KINDS = ("pe", "vm", "subnet", "vnet", "prefix")
@@ -67,17 +67,30 @@ def load_intents(path: Path, topology: Topology) -> list[Intent]:
             raise InputError(f"intent name '{item.name}' is used twice", file=str(path), path=f"{where}.name",
                              fix="give every intent its own name")
         names.add(item.name)
-        _check_selector(path, f"{where}.from", item.source, SOURCE_KINDS, topology)
-        _check_selector(path, f"{where}.to", item.destination, DESTINATION_KINDS, topology)
-        for key, devices in (("via", item.via), ("avoid", item.avoid)):
+        source = _by_id(path, f"{where}.from", item.source, SOURCE_KINDS, topology)
+        destination = _by_id(path, f"{where}.to", item.destination, DESTINATION_KINDS, topology)
+        _check_selector(path, f"{where}.from", source, SOURCE_KINDS, topology)
+        _check_selector(path, f"{where}.to", destination, DESTINATION_KINDS, topology)
+        via, avoid = ([_by_id(path, f"{where}.{key}.{j}", d, ("firewall", "gateway", "vm"), topology)
+                       .replace("vm:", "nva:", 1) for j, d in enumerate(devices)]
+                      for key, devices in (("via", item.via), ("avoid", item.avoid)))
+        for key, devices in (("via", via), ("avoid", avoid)):
             for j, device in enumerate(devices):
                 _check_device(path, f"{where}.{key}.{j}", device, topology)
         if item.allowed_by is not None:
             _check_rule(path, f"{where}.allowed_by", item.allowed_by, topology)
-        intents.append(Intent(item.name, item.source, item.destination, tuple(item.ports), item.protocol,
-                              item.expect, tuple(item.via), tuple(item.avoid), item.symmetric, item.allowed_by,
+        intents.append(Intent(item.name, source, destination, tuple(item.ports), item.protocol,
+                              item.expect, tuple(via), tuple(avoid), item.symmetric, item.allowed_by,
                               item.source_seen))
     return intents
+
+
+def _by_id(path: Path, where: str, text: str, kinds: tuple[str, ...], topology: Topology) -> str:
+    """A selector or device given as an Azure resource ID, as the native reference it maps to."""
+    try:
+        return topology.resolve_id(text, [k for k in kinds if k in REFERENCE_KINDS], where)
+    except UsageError as exc:
+        raise InputError(exc.message, file=str(path), path=where, fix=exc.fix) from None
 
 
 def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], topology: Topology) -> None:
