@@ -1,4 +1,4 @@
-"""B-CHK-EXHAUSTIVE with firewall rules: a rule's address prefixes are range boundaries, so a
+"""B-CHK-RANGES with firewall rules: a rule's address prefixes are range boundaries, so a
 network rule allowing only half of the on-premises range makes `check` report the other half."""
 
 from __future__ import annotations
