@@ -71,6 +71,16 @@ class _PolicyBuilder:
             raise self.fail(path, str(exc), "use a CIDR prefix, an IP, * or a service tag defined under "
                             "service_tags") from None
 
+    def _tag_fqdns(self, tags: list[str], path: str) -> list[str]:
+        """The FQDNs an FQDN tag stands for: Microsoft maintains the lists, so the file must give them."""
+        fqdns: list[str] = []
+        for i, tag in enumerate(tags):
+            if tag not in self.spec.fqdn_tags:
+                raise self.fail(f"{path}.{i}", f"FQDN tag '{tag}' has no FQDN list in this file",
+                                f"add fqdn_tags: {{{tag}: [the FQDNs it covers, wildcards allowed]}}")
+            fqdns += self.spec.fqdn_tags[tag]
+        return fqdns
+
     def rule(self, name: str, rule: FirewallRuleSpec, kind: RuleKind, path: str, dns_proxy: bool) -> FirewallRule:
         protocols = tuple(rule.protocols)
         if kind is RuleKind.APPLICATION:
@@ -107,7 +117,8 @@ class _PolicyBuilder:
             self.addresses(rule.destination_addresses, rule.destination_ip_groups, f"{path}.destination"),
             tuple(f.lower() for f in rule.destination_fqdns),
             parse_ports(rule.destination_ports, f"{path}.destination_ports", self.fail),
-            tuple(f.lower() for f in rule.target_fqdns), tuple(rule.fqdn_tags),
+            tuple(f.lower() for f in (*rule.target_fqdns, *self._tag_fqdns(rule.fqdn_tags, f"{path}.fqdn_tags"))),
+            tuple(rule.fqdn_tags),
             rule.translated_address, rule.translated_port)
 
     def collection(self, name: str, spec: RuleCollectionSpec, path: str, dns_proxy: bool) -> RuleCollection:

@@ -253,6 +253,8 @@ class TopologySpec(_Strict):
     private_endpoints: dict[str, PrivateEndpointSpec] = Field(default_factory=dict)
     firewall_policies: dict[str, FirewallPolicySpec] = Field(default_factory=dict)
     ip_groups: dict[str, list[CIDR]] = Field(default_factory=dict)
+    # FQDN tags are Microsoft-managed FQDN lists (WindowsUpdate, AzureKubernetesService...): give them here
+    fqdn_tags: dict[str, list[str]] = Field(default_factory=dict)
     private_dns_zones: dict[str, PrivateZoneSpec] = Field(default_factory=dict)
     public_dns: dict[str, PublicRecordSpec] = Field(default_factory=dict)
     dns_resolvers: dict[str, ResolverSpec] = Field(default_factory=dict)

@@ -25,7 +25,7 @@ class FirewallRule:
     destinations: tuple[Prefix, ...] = ()
     destination_fqdns: tuple[str, ...] = ()
     ports: tuple[tuple[int, int], ...] = ()
-    target_fqdns: tuple[str, ...] = ()
+    target_fqdns: tuple[str, ...] = ()  # including the FQDNs of the rule's FQDN tags (from `fqdn_tags:`)
     fqdn_tags: tuple[str, ...] = ()
     translated_address: int | None = None
     translated_port: int | None = None
