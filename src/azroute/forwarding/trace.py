@@ -452,7 +452,8 @@ class Forwarder:
         if target is None:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
             return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
-                                      f"NIC, firewall or load balancer reachable from VNet {device.vnet}")
+                                      f"NIC or firewall reachable from VNet {device.vnet} (internal load "
+                                      "balancers are not modelled)")
         if target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label}, which "
                                   "cannot forward traffic", addresses))
