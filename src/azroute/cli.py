@@ -188,15 +188,10 @@ def _warn_unknown_addresses(engine: RoutingEngine) -> None:
                  "`azroute check` tries every distinct choice")
 
 
-def _propagation_disabled(engine: RoutingEngine, subnet: Subnet) -> bool:
-    table = engine.topology.route_tables.get(subnet.route_table or "")
-    return bool(table and table.disable_bgp_route_propagation)
-
-
 def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: bool) -> None:
     route_set = engine.routes(subnet)
     if output == "json":
-        click.echo(dumps(routes_document(route_set.rows, _propagation_disabled(engine, subnet), explain)),
+        click.echo(dumps(routes_document(route_set.rows, not engine.propagates_gateway_routes(subnet), explain)),
                    nl=False)
         return
     click.echo(routes_table(route_set.rows, explain), nl=False)
@@ -207,7 +202,7 @@ def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: b
 def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
     subnets = [s for v in engine.topology.vnets.values() for s in v.subnets]
     if output == "json":
-        document = {s.key: routes_document(engine.routes(s).rows, _propagation_disabled(engine, s), explain)
+        document = {s.key: routes_document(engine.routes(s).rows, not engine.propagates_gateway_routes(s), explain)
                     for s in subnets}
         click.echo(dumps(document), nl=False)
     else:

@@ -90,6 +90,11 @@ class RoutingEngine:
     def gateway_subnet(self, gateway: Gateway) -> Subnet:
         return self.subnet(f"{gateway.vnet}/{GATEWAY_SUBNET}")
 
+    def propagates_gateway_routes(self, subnet: Subnet) -> bool:
+        """False when the subnet's route table disables BGP route propagation (also what the
+        disableBgpRoutePropagation field of every row shows, B-OUT-JSON-BGPFLAG)."""
+        return propagates_gateway_routes(self.topology.route_tables.get(subnet.route_table or ""))
+
     # --- effective routes ------------------------------------------------------------------
     def routes(self, subnet: Subnet) -> RouteSet:
         """The effective routes Azure displays for every NIC in `subnet`."""
