@@ -123,6 +123,9 @@ def fill_service_tags(document: dict[str, Any], tags: dict[str, list[str]]) -> l
 
 def _convert(kind: str, path: Path, tags: dict[str, list[str]] | None = None) -> Conversion:
     paths = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
+    if not paths:
+        raise InputError("the folder holds no .json file", file=str(path),
+                         fix="give a Resource Graph export, a folder of az list -o json outputs, or a topology file")
     if kind == "arm":
         from azroute.ingest import arm  # noqa: PLC0415 - adapters load only when used (start-up time)
 
