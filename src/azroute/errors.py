@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class AzrouteError(Exception):
     """Base of every error azroute reports to a user instead of a traceback."""
@@ -27,6 +29,10 @@ class AzrouteError(Exception):
 
 class InputError(AzrouteError):
     """The topology, intents or command-line arguments are invalid (exit 2)."""
+
+
+#: how validators report a problem: fail(key_path, message, fix) returns the InputError to raise
+Fail = Callable[[str, str, str], InputError]
 
 
 class UsageError(AzrouteError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,21 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     return Loaded(topology, kind, document, conversion.skipped, notes)
 
 
-def _empty_service_endpoints(document: dict[str, Any]) -> list[str]:
-    """A note per service whose endpoint prefixes no input supplied (exports do not carry them)."""
-    users: dict[str, list[str]] = {}
+def _service_endpoint_uses(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(service, 'VNET/SUBNET') for every service endpoint the document enables."""
     for vnet_name, vnet in (document.get("vnets") or {}).items():
         for subnet_name, subnet in (vnet.get("subnets") or {}).items():
             for service in subnet.get("service_endpoints") or ():
-                if not (document.get("service_tags") or {}).get(service):
-                    users.setdefault(service, []).append(f"{vnet_name}/{subnet_name}")
+                yield service, f"{vnet_name}/{subnet_name}"
+
+
+def _empty_service_endpoints(document: dict[str, Any]) -> list[str]:
+    """A note per service whose endpoint prefixes no input supplied (exports do not carry them)."""
+    known = document.get("service_tags") or {}
+    users: dict[str, list[str]] = {}
+    for service, where in _service_endpoint_uses(document):
+        if not known.get(service):
+            users.setdefault(service, []).append(where)
     return [f"service endpoint prefixes unknown for {service} ({', '.join(subnets)}): its route rows list "
             f"none; pass --service-tags ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) or add "
             f"them under service_tags with --overlay" for service, subnets in sorted(users.items())]
@@ -112,12 +119,10 @@ def fill_service_tags(document: dict[str, Any], tags: dict[str, list[str]]) -> l
     """Add `service_tags` entries for service endpoints the document uses but lists no prefixes for."""
     known = document.setdefault("service_tags", {})
     notes: list[str] = []
-    for vnet in (document.get("vnets") or {}).values():
-        for subnet in (vnet.get("subnets") or {}).values():
-            for service in subnet.get("service_endpoints") or ():
-                if not known.get(service):
-                    known[service], more = endpoint_prefixes(service, [], tags)
-                    notes += more
+    for service, _ in _service_endpoint_uses(document):
+        if not known.get(service):
+            known[service], more = endpoint_prefixes(service, [], tags)
+            notes += more
     return notes
 
 

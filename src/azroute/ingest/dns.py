@@ -7,10 +7,10 @@ The rules enforced are listed in docs/behaviours.md (B-DNS-VAL-*).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from azroute.errors import InputError
+from azroute.errors import Fail
 from azroute.model.dns import (
     DnsConfig,
     Forwarder,
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from azroute.ingest.schema import PrivateZoneSpec, TopologySpec
     from azroute.model.topology import Topology
 
-Fail = Callable[[str, str, str], InputError]
 
 _NAME_FIX = "write a DNS name such as privatelink.database.windows.net"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from azroute.errors import InputError
+from azroute.errors import Fail
 from azroute.model.firewall import (
     FirewallPolicy,
     FirewallRule,
@@ -19,7 +18,6 @@ from azroute.model.net import Prefix, parse_ip, parse_prefix
 if TYPE_CHECKING:
     from azroute.ingest.schema import FirewallRuleSpec, NvaRuleSpec, RuleCollectionSpec, TopologySpec
 
-Fail = Callable[[str, str, str], InputError]
 
 #: what Azure Firewall calls IANAPrivateRanges: RFC 1918 and RFC 6598 (reference §6.5, firewall docs).
 IANA_PRIVATE_RANGES = tuple(parse_prefix(p) for p in
