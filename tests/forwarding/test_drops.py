@@ -10,23 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from azroute.forwarding.trace import Disposition, Forwarder, Path, Trace
+from azroute.forwarding.trace import Disposition, Forwarder, Trace
 from azroute.model.net import parse_ip
+from pathview import hop_list, outcome
 
 NO_IP_FORWARDING = ("{} is a VirtualAppliance next hop but its NIC has no IP forwarding: it drops packets "
                     "not addressed to it (set ip_forwarding: true)")
 NOT_FORWARDED = ("peering {} does not allow forwarded traffic (allow_forwarded_traffic: false) and this "
                  "packet was forwarded by an appliance")
-
-
-def hop_list(path: Path | None) -> list[tuple[str, str]]:
-    assert path is not None
-    return [(hop.device.label, hop.action) for hop in path.hops]
-
-
-def outcome(path: Path | None) -> tuple[Disposition, str, tuple[str, ...]]:
-    assert path is not None
-    return path.disposition, path.reason, path.blockers
 
 
 # --- drops ------------------------------------------------------------------------------------------

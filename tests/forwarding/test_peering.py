@@ -10,20 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from azroute.forwarding.endpoints import resolve_source
-from azroute.forwarding.trace import Disposition, Forwarder, Path, Trace
+from azroute.forwarding.trace import Disposition, Forwarder, Trace
 from azroute.model.net import parse_ip
 from azroute.routing.routes import Source
-
-
-def hop_list(path: Path | None) -> list[tuple[str, str]]:
-    assert path is not None
-    return [(hop.device.label, hop.action) for hop in path.hops]
-
-
-def outcome(path: Path | None) -> tuple[Disposition, str, tuple[str, ...]]:
-    assert path is not None
-    return path.disposition, path.reason, path.blockers
-
+from pathview import hop_list, outcome
 
 # --- non-transitive peering -------------------------------------------------------------------------
 

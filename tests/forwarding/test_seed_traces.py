@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from azroute.forwarding.trace import Disposition, Path, Trace
+from azroute.forwarding.trace import Disposition, Trace
+from pathview import hop_list
 
 SQL_FQDN = "sqltest1138australia.database.windows.net"
 ASYMMETRIC = "asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow)"
@@ -44,11 +45,6 @@ onpremvm (192.168.0.4) -> sqltest1138australia.database.windows.net (10.13.77.6)
 2. 10.13.77.6 0.0% 27 19.2 10.2 3.1 35.7 7.5
 """,
 }
-
-
-def hop_list(path: Path | None) -> list[tuple[str, str]]:
-    assert path is not None
-    return [(hop.device.label, hop.action) for hop in path.hops]
 
 
 def mtr_hops(text: str) -> tuple[str, list[list[str]]]:
