@@ -25,9 +25,11 @@ from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
+from azroute.questions.flows import draw_trace
 from azroute.render.az import dumps, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.dns import resolution_json, resolution_text
+from azroute.render.mermaid import flow_mermaid
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
 
@@ -285,8 +287,9 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
               help="IP, VM, private endpoint name or FQDN; a VM or private endpoint may be a resource ID.")
 @click.option("--port", type=click.IntRange(0, 65535), help="Destination port.")
 @click.option("--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True)
-@click.option("-o", "--output", type=click.Choice(["text", "json", "mtr"]), default="text", show_default=True,
-              help="Report, JSON, or the hop list mtr would print at the source.")
+@click.option("-o", "--output", type=click.Choice(["text", "json", "mtr", "mermaid"]), default="text",
+              show_default=True,
+              help="Report, JSON, the hop list mtr would print at the source, or a Mermaid flowchart.")
 @click.option("--logs", is_flag=True, help="Also print the records the firewalls on the path would log.")
 @_assume_option
 def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str, logs: bool,
@@ -299,9 +302,11 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
         click.echo(dumps(trace_json(result)), nl=False)
     elif output == "mtr":
         click.echo(trace_mtr(result), nl=False)
+    elif output == "mermaid":
+        click.echo(flow_mermaid(draw_trace(result, forwarder.topology)), nl=False)
     else:
         click.echo(trace_text(result), nl=False)
-    if logs and output != "json":
+    if logs and output not in ("json", "mermaid"):
         click.echo("\nFirewall logs:\n" + logs_table(result), nl=False)
 
 

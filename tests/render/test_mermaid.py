@@ -1,0 +1,90 @@
+"""`trace -o mermaid`: the whole flowchart of the seed's flows, red where a flow goes wrong, and
+every input name escaped (a resource named `<script>` or `"];` must not break or inject)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clirun import invoke
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
+SQL = "sqltest1138australia.database.windows.net"
+
+
+def _mermaid(scenario: str, *args: str) -> str:
+    run = invoke(["trace", EXAMPLES / f"scenario-{scenario}.yaml", *args, "-o", "mermaid"])
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr == ""
+    return run.stdout
+
+
+def test_seed_b_path_through_the_firewall() -> None:
+    assert _mermaid("b", "--from", "onpremvm", "--to", SQL, "--port", "1433") == """\
+flowchart LR
+  %% onpremvm (192.168.0.4) → sqltest1138australia.database.windows.net (10.13.77.6) tcp/1433: reachable; crosses firewall azfw
+  n1(["site onprem"])
+  n2[["gateway vpngw<br/>10.13.76.4 10.13.76.5"]]
+  n3{{"firewall azfw<br/>10.13.76.69 10.13.76.70"}}
+  n4[("private endpoint sql<br/>10.13.77.6")]
+  n1 -->|"sends into gateway vpngw: it advertises 10.13.76.0/24, 10.13.77.0/24 to the site"| n2
+  n2 -->|"gateway-rt/endpoint-vnet: 10.13.77.0/24 User → VirtualAppliance 10.13.76.68"| n3
+  n3 -->|"System Route: 10.13.77.6/32 Default → InterfaceEndpoint"| n4
+  n4 -.->|"return: back to firewall azfw, the hop that delivered the request"| n3
+  n3 -.->|"return: System Route: 192.168.0.0/24 VirtualNetworkGateway → VirtualNetworkGateway 10.13.76.4 10.13.76.5"| n2
+  n2 -.->|"return: System Route: 192.168.0.0/24 VirtualNetworkGateway → VirtualNetworkGateway 10.13.76.4 10.13.76.5"| n1
+"""
+
+
+def test_asymmetric_reply_is_red_and_its_deciding_hop_labelled() -> None:
+    assert _mermaid("a", "--from", "hubvm", "--to", "sql") == """\
+flowchart LR
+  %% hubvm (10.13.76.132) → sql (10.13.77.6) tcp: NOT reachable; crosses firewall azfw
+  %% problem: asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow)
+  n1["vm hubvm<br/>10.13.76.132"]
+  n2{{"firewall azfw<br/>10.13.76.69 10.13.76.70"}}
+  n3[("private endpoint sql<br/>10.13.77.6")]
+  n1 -->|"gateway-rt/endpoint3: 10.13.77.6/32 User → VirtualAppliance 10.13.76.68"| n2
+  n2 -->|"System Route: 10.13.77.6/32 Default → InterfaceEndpoint"| n3
+  n3 -.->|"return: straight back to hubvm (10.13.76.132) (decided here: asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow))"| n1
+  linkStyle 2 stroke:#d32f2f,stroke-width:3px,color:#d32f2f
+"""
+
+
+def test_dropped_flow_ends_in_a_red_dropped_node() -> None:
+    assert _mermaid("a", "--from", "hubvm", "--to", "10.99.0.1") == """\
+flowchart LR
+  %% hubvm (10.13.76.132) → 10.99.0.1 tcp: NOT reachable; crosses no firewall or NVA
+  %% problem: forward: dropped — None route 10.0.0.0/8 at vm hubvm
+  n1["vm hubvm<br/>10.13.76.132"]
+  n2(("dropped"))
+  n1 -->|"System Route: 10.0.0.0/8 Default → None (decided here: None route 10.0.0.0/8 at vm hubvm)"| n2
+  linkStyle 0 stroke:#d32f2f,stroke-width:3px,color:#d32f2f
+  classDef dropped fill:#fde0e0,stroke:#d32f2f,color:#d32f2f
+  class n2 dropped
+"""
+
+
+EVIL_VM = '<script>alert(1)</script>"];#x'
+EVIL_FW = 'fw"]; evil{{'
+
+
+def evil_topology(tmp_path: Path) -> Path:
+    """Scenario A with names that are Mermaid, HTML and DOT syntax."""
+    text = (EXAMPLES / "scenario-a.yaml").read_text(encoding="utf-8")
+    text = text.replace("hubvm:", '"<script>alert(1)</script>\\"];#x":')
+    text = text.replace("  azfw:", '  "fw\\"]; evil{{":')
+    out = tmp_path / "evil.yaml"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_input_names_are_escaped(tmp_path: Path) -> None:
+    run = invoke(["trace", evil_topology(tmp_path), "--from", EVIL_VM, "--to", "sql", "-o", "mermaid"])
+    assert run.exit_code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[3] == '  n1["vm #lt;script#gt;alert(1)#lt;/script#gt;#quot;];#35;x<br/>10.13.76.132"]'
+    assert lines[4] == '  n2{{"firewall fw#quot;]; evil{{<br/>10.13.76.69 10.13.76.70"}}'
+    # no raw quote, angle bracket or backtick anywhere inside a label: every label is one quoted string
+    for line in lines[3:]:
+        inner = line.split('"', 1)[1].rsplit('"', 1)[0].replace("<br/>", "") if '"' in line else ""
+        assert not set(inner) & set('"<>`'), line
