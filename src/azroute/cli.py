@@ -294,7 +294,10 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
 @_assume_option
 def trace(file: str, source: str, destination: str, port: int | None, protocol: str, output: str, logs: bool,
           assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
-    """Trace a flow hop by hop, forward and return, naming the route that decided each hop."""
+    """Trace a flow hop by hop, forward and return, naming the route that decided each hop.
+
+    Exit 0: reachable and symmetric; 1: blocked, dropped, asymmetric, or resting on an assumption
+    whose value is unknown; 2: bad input."""
     forwarder = Forwarder(_engine(file, assume, fmt, verbose))
     origin = resolve_source(forwarder.book, source)
     result = forwarder.trace(origin, resolve_destination(forwarder.book, destination, source), port, protocol)
@@ -308,6 +311,7 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
         click.echo(trace_text(result), nl=False)
     if logs and output not in ("json", "mermaid"):
         click.echo("\nFirewall logs:\n" + logs_table(result), nl=False)
+    sys.exit(0 if result.reachable and not result.unknown else 1)
 
 
 @main.command()

@@ -17,7 +17,7 @@ OVERLAY = str(REPO / "tests" / "firewall" / "fixtures" / "post4-application-rule
 def test_firewall_connects_to_the_public_address() -> None:
     result = CliRunner().invoke(main, ["trace", TOPOLOGY, "--overlay", OVERLAY, "--from", "spokevm",
                                        "--to", "sqltest1138australia.database.windows.net", "--port", "1433"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # NOT reachable: trace exits 1
     assert result.stdout == """\
 Flow: spokevm (10.13.77.68) -> sqltest1138australia.database.windows.net (10.13.77.6, private answer from vm spokevm (10.13.77.68), vnet spoke1: Azure-provided DNS (168.63.129.16)) tcp/1433
 

@@ -218,7 +218,7 @@ BLOCKED_TO_SQL = "\nForward: BLOCKED (1 blocker; if fixed: delivered — deliver
 
 def test_default_deny_trace(azroute: Callable[[list[str]], Run], path: Callable[[str], str]) -> None:
     result = _trace_cli(azroute, path, "seed-no-match")
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # blocked: trace exits 1
     assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: Deny by default rule Default Action (no rule matched: Azure Firewall denies by default)
    4. private endpoint sql: delivered
@@ -265,7 +265,7 @@ def test_deny_collection_in_the_higher_priority_group_wins(azroute: Callable[[li
     result = _trace_cli(azroute, path, "seed-rule-order")
     decided = ("Deny by network rule azfw/platform/deny-sql/no-sql-from-onprem (group priority 200, collection "
                "priority 150)")
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # blocked: trace exits 1
     assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: {decided}
    4. private endpoint sql: delivered

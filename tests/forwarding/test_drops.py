@@ -235,7 +235,7 @@ def test_blockers_in_the_text_report(azroute: Callable[[list[str]], Any],
     # a path with blockers is headed BLOCKED with what it would do once they are fixed; the source the
     # destination sees is printed only for a forward path without blockers
     result = azroute(["trace", topology_file("blockers-several"), "--from", "vm1", "--to", "vm2"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # blocked: trace exits 1
     assert result.stdout == f"""\
 Flow: vm1 (10.1.1.4) -> vm2 (10.2.1.4) tcp
 
@@ -263,7 +263,7 @@ def test_trace_mtr_of_a_drop(azroute: Callable[[list[str]], Any],
     # (mtr of a drop *after* an appliance is reported as a bug: the last appliance is left out.)
     result = azroute(["trace", topology_file("drop-none-route"), "--from", "web", "--to", "db",
                       "-o", "mtr"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (1, "")  # dropped: trace exits 1
     assert result.stdout == ("web (10.1.1.4) -> db (10.1.2.4)\n"
                              " 1. ???  (dropped: None route 10.1.2.0/24 at vm web)\n")
 

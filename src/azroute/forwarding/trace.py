@@ -152,6 +152,12 @@ class Trace:
         return tuple(dict.fromkeys(names))
 
     @property
+    def unknown(self) -> tuple[str, ...]:
+        """The assumptions this trace rests on whose value is unknown: its verdict is then unknown
+        (the walk follows one reading of each; `check` tries them all)."""
+        return tuple(d for d in self.depends_on if d.endswith("=unknown"))
+
+    @property
     def source_seen(self) -> int:
         """The source address the destination sees (after any SNAT on the way)."""
         seen = self.forward.seen_source

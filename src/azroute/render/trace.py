@@ -50,6 +50,9 @@ def trace_text(trace: Trace) -> str:
     if trace.reverse is not None:
         lines += ["", *_path_lines("Return", trace.reverse)]
     verdict = "reachable" if trace.reachable else "NOT reachable"
+    if trace.unknown:
+        verdict = (f"UNKNOWN ({verdict} as traced, but it depends on {', '.join(trace.unknown)}; settle it "
+                   "with --assume NAME=VALUE)")
     crossed = trace.forward.stateful_devices()
     lines += ["", f"Verdict: {verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"]
     disposition = trace.forward.disposition.value
