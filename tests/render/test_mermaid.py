@@ -11,9 +11,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gate
 SQL = "sqltest1138australia.database.windows.net"
 
 
-def _mermaid(scenario: str, *args: str) -> str:
+def _mermaid(scenario: str, *args: str, exit_code: int = 0) -> str:
+    """The drawing; `exit_code` is trace's: 0 reachable and symmetric, 1 not."""
     run = invoke(["trace", EXAMPLES / f"scenario-{scenario}.yaml", *args, "-o", "mermaid"])
-    assert run.exit_code == 0, run.stderr
+    assert run.exit_code == exit_code, run.stderr
     assert run.stderr == ""
     return run.stdout
 
@@ -36,7 +37,7 @@ flowchart LR
 
 
 def test_asymmetric_reply_is_red_and_its_deciding_hop_labelled() -> None:
-    assert _mermaid("a", "--from", "hubvm", "--to", "sql") == """\
+    assert _mermaid("a", "--from", "hubvm", "--to", "sql", exit_code=1) == """\
 flowchart LR
   %% hubvm (10.13.76.132) → sql (10.13.77.6) tcp: NOT reachable; crosses firewall azfw
   %% problem: asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow)
@@ -51,7 +52,7 @@ flowchart LR
 
 
 def test_dropped_flow_ends_in_a_red_dropped_node() -> None:
-    assert _mermaid("a", "--from", "hubvm", "--to", "10.99.0.1") == """\
+    assert _mermaid("a", "--from", "hubvm", "--to", "10.99.0.1", exit_code=1) == """\
 flowchart LR
   %% hubvm (10.13.76.132) → 10.99.0.1 tcp: NOT reachable; crosses no firewall or NVA
   %% problem: forward: dropped — None route 10.0.0.0/8 at vm hubvm
@@ -80,7 +81,7 @@ def evil_topology(tmp_path: Path) -> Path:
 
 def test_input_names_are_escaped(tmp_path: Path) -> None:
     run = invoke(["trace", evil_topology(tmp_path), "--from", EVIL_VM, "--to", "sql", "-o", "mermaid"])
-    assert run.exit_code == 0, run.stderr
+    assert run.exit_code == 1, run.stderr  # scenario A's hub VM -> sql is asymmetric
     lines = run.stdout.splitlines()
     assert lines[3] == '  n1["vm #lt;script#gt;alert(1)#lt;/script#gt;#quot;];#35;x<br/>10.13.76.132"]'
     assert lines[4] == '  n2{{"firewall fw#quot;]; evil{{<br/>10.13.76.69 10.13.76.70"}}'
