@@ -42,10 +42,24 @@ FIREWALL = "microsoft.network/azurefirewalls"
 PUBLIC_IP = "microsoft.network/publicipaddresses"
 CIRCUIT = "microsoft.network/expressroutecircuits"
 VM = "microsoft.compute/virtualmachines"
+FIREWALL_POLICY = "microsoft.network/firewallpolicies"
+RULE_COLLECTION_GROUP = "microsoft.network/firewallpolicies/rulecollectiongroups"
+IP_GROUP = "microsoft.network/ipgroups"
+PRIVATE_DNS_ZONE = "microsoft.network/privatednszones"
+ZONE_LINK = "microsoft.network/privatednszones/virtualnetworklinks"
+A_RECORD = "microsoft.network/privatednszones/a"
+CNAME_RECORD = "microsoft.network/privatednszones/cname"
+ZONE_GROUP = "microsoft.network/privateendpoints/privatednszonegroups"
+DNS_RESOLVER = "microsoft.network/dnsresolvers"
+INBOUND_ENDPOINT = "microsoft.network/dnsresolvers/inboundendpoints"
 
-#: types read (public IPs, VMs and circuits only as targets of references); the rest is skipped.
+#: types read (public IPs, VMs, circuits and DNS resolvers only as targets of references); the rest is
+#: skipped. Firewall policies, rule collection groups and IP groups: `arm_firewall`; private DNS zones,
+#: links, records, zone groups and inbound endpoints: `arm_dns`.
 MODELLED = frozenset({VNET, ROUTE_TABLE, NIC, PRIVATE_ENDPOINT, GATEWAY, LOCAL_GATEWAY, CONNECTION,
-                      FIREWALL, PUBLIC_IP, CIRCUIT, VM})
+                      FIREWALL, PUBLIC_IP, CIRCUIT, VM, FIREWALL_POLICY, RULE_COLLECTION_GROUP, IP_GROUP,
+                      PRIVATE_DNS_ZONE, ZONE_LINK, A_RECORD, CNAME_RECORD, ZONE_GROUP, DNS_RESOLVER,
+                      INBOUND_ENDPOINT})
 
 #: the az command that lists each type, for fixes ({rg}: the resource group it needs).
 _AZ_LIST = {
@@ -60,6 +74,10 @@ _AZ_LIST = {
     LOCAL_GATEWAY: "az network local-gateway list -g {rg}",
     CONNECTION: "az network vpn-connection list -g {rg}",
     CIRCUIT: "az network express-route list",
+    FIREWALL_POLICY: "az network firewall policy list",
+    IP_GROUP: "az network ip-group list",
+    PRIVATE_DNS_ZONE: "az network private-dns zone list",
+    DNS_RESOLVER: "az dns-resolver list",
 }
 
 _NOT_AN_EXPORT_FIX = ("give the output of `az graph query -q \"resources | ...\" -o json` or of "
@@ -213,6 +231,10 @@ class Export:
     def add(self, item: Any, source: str, where: str) -> None:
         data = flat(item)
         rid, kind = data.get("id"), data.get("type")
+        if isinstance(rid, str) and rid and not kind:
+            # az omits `type` from some lists (`az network private-endpoint dns-zone-group list`): an ARM
+            # ID names its resource type, so the content identifies the resource
+            kind = parse_id(rid).type or None
         if not isinstance(rid, str) or not isinstance(kind, str) or not rid or not kind:
             raise InputError("not an ARM resource: it needs 'id' and 'type'", file=source, path=where,
                              fix="export whole resources (do not `project` columns away in the query)")
@@ -328,10 +350,17 @@ class _Converter:
         vms, pe_nics = self._nics()
         endpoints = self._private_endpoints(pe_nics)
         service_tags = self._service_tags()
+        from azroute.ingest.arm_dns import PrivateDns  # noqa: PLC0415 - they import this module
+        from azroute.ingest.arm_firewall import FirewallPolicies  # noqa: PLC0415
+
+        policies, ip_groups = FirewallPolicies(self).convert(firewalls)
+        zones, resolvers = PrivateDns(self).convert(self.doc["vnets"], endpoints)
         resource_ids = dict(self.ids.values())
         for section, value in (("service_tags", service_tags), ("peerings", peerings),
                                ("route_tables", route_tables), ("gateways", gateways), ("sites", sites),
                                ("firewalls", firewalls), ("vms", vms), ("private_endpoints", endpoints),
+                               ("firewall_policies", policies), ("ip_groups", ip_groups),
+                               ("private_dns_zones", zones), ("dns_resolvers", resolvers),
                                ("resource_ids", resource_ids)):
             if value:
                 self.doc[section] = value

@@ -2,7 +2,7 @@
 
 Fixtures (written from the shapes of Azure's REST examples, see COMMANDS.md for the commands that
 produce real ones): `seed-graph.json` is the seed test bed (examples/private-link-gateway/
-scenario-a.yaml) as one Resource Graph page; `seed-graph-page2.json` is its last five rows as the
+scenario-a.yaml) as one Resource Graph page; `seed-graph-page2.json` is its last two rows as the
 second page of a two-page export; `seed-az/` is the same estate as az list outputs (flattened shape),
 with a service tags file.
 
@@ -43,8 +43,8 @@ HUB_RG = f"/subscriptions/{SUB}/resourceGroups/rg-plink-hub/providers/Microsoft.
 SPOKE_RG = f"/subscriptions/{SUB}/resourceGroups/rg-plink-spoke1/providers/Microsoft.Network"
 SQL_FQDN = "sqltest1138australia.database.windows.net"
 
-SKIPPED_GRAPH = "note: skipped 4 resources of types azroute does not model (--verbose lists them)\n"
-SKIPPED_AZ = "note: skipped 10 resources of types azroute does not model (--verbose lists them)\n"
+SKIPPED_GRAPH = "note: skipped 1 resources of types azroute does not model (--verbose lists them)\n"
+SKIPPED_AZ = ""
 NO_TAGS = ("note: service endpoint prefixes unknown for Microsoft.Storage (spoke1/vm): its route rows list none; "
            "pass --service-tags ServiceTags_Public_YYYYMMDD.json "
            "(https://www.microsoft.com/download/details.aspx?id=56519) or add them under service_tags with "
@@ -281,7 +281,7 @@ def _first_page(tmp_path: Path) -> Path:
 def test_second_page_fixture_is_the_tail_of_the_seed() -> None:
     second = json.loads(PAGE2.read_text(encoding="utf-8"))
     assert second["data"] == graph_rows()[-len(second["data"]):]
-    assert (second["count"], second["skip_token"], second["total_records"]) == (5, None, 22)
+    assert (second["count"], second["skip_token"], second["total_records"]) == (2, None, 19)
 
 
 def test_two_pages_are_one_export(tmp_path: Path) -> None:
@@ -304,12 +304,12 @@ def test_rest_api_pages(tmp_path: Path) -> None:
     page["$skipToken"] = page.pop("skip_token")
     path = tmp_path / "rest.json"
     path.write_text(json.dumps(page), encoding="utf-8")
-    assert to_native([path]).notes[0].startswith("the Resource Graph export holds 17 of 22 resources")
+    assert to_native([path]).notes[0].startswith("the Resource Graph export holds 17 of 19 resources")
 
 
 def test_a_missing_page_is_noted(tmp_path: Path) -> None:
     conversion = to_native([_first_page(tmp_path)])
-    assert conversion.notes[0] == ("the Resource Graph export holds 17 of 22 resources: fetch the other "
+    assert conversion.notes[0] == ("the Resource Graph export holds 17 of 19 resources: fetch the other "
                                    "pages with `az graph query ... --skip-token` and pass them all in one "
                                    "folder")
     assert "firewalls" not in conversion.document  # azfw is on page 2
@@ -318,13 +318,8 @@ def test_a_missing_page_is_noted(tmp_path: Path) -> None:
 # --- skipped resources --------------------------------------------------------------------------------
 
 def test_skipped_counts() -> None:
-    assert to_native([GRAPH]).skipped == Counter({
-        "microsoft.network/firewallpolicies": 1, "microsoft.network/networksecuritygroups": 1,
-        "microsoft.network/privatednszones": 2})
-    assert to_native(sorted(AZ.glob("*.json"))).skipped == Counter({
-        "microsoft.network/firewallpolicies/rulecollectiongroups": 1, "microsoft.network/privatednszones": 2,
-        "microsoft.network/privatednszones/a": 3, "microsoft.network/privatednszones/soa": 2,
-        "microsoft.network/privatednszones/virtualnetworklinks": 2})
+    assert to_native([GRAPH]).skipped == Counter({"microsoft.network/networksecuritygroups": 1})
+    assert to_native(sorted(AZ.glob("*.json"))).skipped == Counter()
 
 
 @pytest.mark.parametrize("dialect", ["graph", "az"])
@@ -332,14 +327,8 @@ def test_verbose_lists_skipped_types(dialect: str, graph: str) -> None:
     result = azroute(["routes", graph if dialect == "graph" else str(AZ), "--vm", "hubvm", "--verbose"])
     assert result.exit_code == 0
     assert result.stderr == {
-        "graph": "note: skipped 1 x microsoft.network/firewallpolicies (not modelled)\n"
-                 "note: skipped 1 x microsoft.network/networksecuritygroups (not modelled)\n"
-                 "note: skipped 2 x microsoft.network/privatednszones (not modelled)\n",
-        "az": "note: skipped 1 x microsoft.network/firewallpolicies/rulecollectiongroups (not modelled)\n"
-              "note: skipped 2 x microsoft.network/privatednszones (not modelled)\n"
-              "note: skipped 3 x microsoft.network/privatednszones/a (not modelled)\n"
-              "note: skipped 2 x microsoft.network/privatednszones/soa (not modelled)\n"
-              "note: skipped 2 x microsoft.network/privatednszones/virtualnetworklinks (not modelled)\n",
+        "graph": "note: skipped 1 x microsoft.network/networksecuritygroups (not modelled)\n",
+        "az": "",
     }[dialect]
 
 

@@ -50,7 +50,7 @@ IDS: dict[str, dict[str, str]] = {
     },
 }
 INPUTS = {"resource-graph": GRAPH, "terraform-state": STATE}
-SKIPPED = {"resource-graph": "note: skipped 4 resources of types azroute does not model (--verbose lists them)\n",
+SKIPPED = {"resource-graph": "note: skipped 1 resources of types azroute does not model (--verbose lists them)\n",
            "terraform-state": "note: skipped 8 resources of types azroute does not model (--verbose lists them)\n"}
 
 #: (command by name, the same command with {KEY} standing for the ID of KEY)
