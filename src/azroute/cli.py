@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ import click
 import yaml
 
 from azroute.collect import collect_command
-from azroute.errors import AzrouteError, InputError, UsageError
+from azroute.errors import AzrouteError, InputError, UsageError, cut
 from azroute.forwarding.dns import resolve as resolve_name
 from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
@@ -26,10 +25,11 @@ from azroute.model.net import format_ip, parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
 from azroute.questions.flows import draw_trace
-from azroute.render.az import dumps, routes_document, routes_table, simple_table
+from azroute.render.az import dumps, json_text, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.mermaid import flow_mermaid
+from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
 
@@ -37,6 +37,22 @@ from azroute.routing.engine import RoutingEngine
 def _fail(error: AzrouteError) -> NoReturn:
     click.echo(f"error: {error.one_line()}", err=True)
     sys.exit(error.exit_code)
+
+
+#: exit status of an internal error (EX_SOFTWARE): azroute has a bug, the input may be fine
+INTERNAL_ERROR = 70
+
+
+def _internal_error(error: BaseException) -> NoReturn:
+    """The last resort: one line instead of a traceback. Reaching it is a bug in azroute."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f" at {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else ""
+    detail = cut(visible(" ".join(str(error).split())))
+    click.echo(f"error: internal error ({type(error).__name__}{where}{': ' + detail if detail else ''}); "
+               "this is a bug in azroute, please report it with the command and its input", err=True)
+    sys.exit(INTERNAL_ERROR)
 
 
 class _Group(click.Group):
@@ -62,11 +78,20 @@ class _Group(click.Group):
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
             sys.exit(1)
+        except BrokenPipeError:  # the reader went away (`azroute ... | head`): stop quietly
+            sys.stderr.close()
+            sys.exit(1)
+        except Exception as error:  # the last resort: never a traceback
+            _internal_error(error)
         sys.exit(result if isinstance(result, int) else 0)
 
 
 def warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {visible(message)}", err=True)
+
+
+def note(message: str) -> None:
+    click.echo(f"note: {visible(message)}", err=True)
 
 
 def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
@@ -87,12 +112,12 @@ def _load(file: str, fmt: str, verbose: bool) -> Loaded:
         total = sum(loaded.skipped.values())
         if verbose:
             for kind, count in sorted(loaded.skipped.items()):
-                click.echo(f"note: skipped {count} x {kind} (not modelled)", err=True)
+                note(f"skipped {count} x {kind} (not modelled)")
         else:
             click.echo(f"note: skipped {total} resources of types azroute does not model "
                        "(--verbose lists them)", err=True)
-    for note in loaded.notes:
-        click.echo(f"note: {note}", err=True)
+    for text in loaded.notes:
+        note(text)
     return loaded
 
 
@@ -353,7 +378,7 @@ def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     loaded = _load(file, fmt, verbose)
     if output == "json":
         # document order is meaningful (subnet and endpoint order shows in routes): do not sort
-        click.echo(json.dumps(loaded.document, indent=2, ensure_ascii=False) + "\n", nl=False)
+        click.echo(json_text(loaded.document, sort_keys=False), nl=False)
     else:
         click.echo(yaml.safe_dump(loaded.document, sort_keys=False, default_flow_style=None, width=110),
                    nl=False)

@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
+
+from azroute.render.text import visible
+
+#: the most characters of one user-supplied value an error message quotes
+VALUE_LIMIT = 200
+#: the most characters of one error line (a message naming many long names is cut)
+LINE_LIMIT = 2000
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset = 3, 6, 6, 6, 6
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = VALUE_LIMIT, VALUE_LIMIT, 40
+
+
+def shown(value: object) -> str:
+    """A bounded repr of a user-supplied value for an error message: cut at ~200 characters, built
+    without ever rendering the whole value (a 200,000-item list costs as much as a 6-item one)."""
+    return cut(_REPR.repr(value))
+
+
+def cut(text: str, limit: int = VALUE_LIMIT) -> str:
+    """`text`, cut at `limit` characters with '...' when longer."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class AzrouteError(Exception):
@@ -19,12 +42,16 @@ class AzrouteError(Exception):
         self.fix = fix
 
     def one_line(self) -> str:
-        """'FILE: key.path: message; fix: ...' on one line, as printed after 'error: '."""
-        parts = [p for p in (self.file, self.path) if p]
+        """'FILE: key.path: message; fix: ...' on one line, as printed after 'error: '.
+
+        Control characters from the input (a name holding a newline or an ESC) are shown as escapes,
+        so the line stays one line and cannot drive a terminal; a very long line is cut.
+        """
+        parts = [cut(p, VALUE_LIMIT * 2) for p in (self.file, self.path) if p]
         text = ": ".join([*parts, self.message])
         if self.fix:
             text += f"; fix: {self.fix}"
-        return " ".join(text.split())
+        return cut(visible(" ".join(text.split())), LINE_LIMIT)
 
 
 class InputError(AzrouteError):

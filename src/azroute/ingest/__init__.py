@@ -12,7 +12,6 @@ and raises `InputError` naming the file, the resource (address or ID) and the fi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from typing import Any
 
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
-from azroute.ingest.native import build_topology, read_document
+from azroute.ingest.documents import handed_over, read_document
+from azroute.ingest.native import build_topology
 from azroute.ingest.service_tags import DOWNLOAD, endpoint_prefixes, read_service_tags
 from azroute.model.topology import Topology
 
@@ -43,10 +43,11 @@ def detect_format(path: Path) -> str:
         return "arm"
     if path.suffix.lower() in (".yaml", ".yml"):
         return "native"
-    try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return "native"  # read_document reports the precise problem
+    return format_of(read_document(path))
+
+
+def format_of(head: Any) -> str:
+    """The dialect of a parsed JSON document."""
     if isinstance(head, dict) and "format_version" in head and ("planned_values" in head or "values" in head):
         return "terraform"
     if isinstance(head, dict) and "vnets" in head:
@@ -66,9 +67,15 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     endpoints that the input names but does not list.
     """
     path = Path(path)
-    kind = detect_format(path) if fmt == "auto" else fmt
     tags = read_service_tags(Path(service_tags)) if service_tags else None
-    conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags)
+    if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
+        kind = detect_format(path) if fmt == "auto" else fmt
+        conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags)
+    else:  # read once: detection and the adapter share the parsed document
+        data = read_document(path)
+        kind = format_of(data) if fmt == "auto" else fmt
+        with handed_over(path, data):
+            conversion = Conversion(data) if kind == "native" else _convert(kind, path, tags)
     if tags is not None and kind != "arm" and isinstance(conversion.document, dict):
         conversion.notes += fill_service_tags(conversion.document, tags)
     document, source = conversion.document, str(path)

@@ -23,7 +23,7 @@ from typing import Any
 
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
-from azroute.ingest.native import read_document
+from azroute.ingest.documents import read_document
 from azroute.ingest.service_tags import (
     endpoint_prefixes,
     is_service_tags_document,

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from azroute.errors import InputError, UsageError
-from azroute.ingest.native import pydantic_error, read_document
+from azroute.ingest.documents import read_document
+from azroute.ingest.native import pydantic_error
 from azroute.model.intents import Intent
 from azroute.model.net import parse_prefix
 from azroute.model.topology import REFERENCE_KINDS, Topology

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from azroute.errors import InputError
+from azroute.errors import InputError, shown
 from azroute.ingest import schema as s
 from azroute.ingest.dns import build_dns
+from azroute.ingest.documents import read_document
 from azroute.ingest.firewall import build_nva_rules, build_policies
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
@@ -44,59 +43,6 @@ from azroute.model.topology import (
     is_resource_id,
     resource_id_key,
 )
-
-
-class _UniqueKeys:
-    """Rejects a key given twice in one mapping (PyYAML keeps the last silently, which would
-    quietly drop a VM or a route)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice in the same mapping", key_node.start_mark)
-            seen.add(key)
-        return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))  # type: ignore[misc]
-
-
-class _FastLoader(_UniqueKeys, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml when installed (3-4x faster on large estates); safe: no arbitrary objects."""
-
-
-class _ExplainingLoader(_UniqueKeys, yaml.SafeLoader):
-    """The pure-Python parser, whose syntax errors say more; used only to report an error."""
-
-
-def read_document(path: Path) -> Any:
-    """Parse a YAML or JSON file into Python data; InputError with line/column on syntax errors."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=str(path),
-                         fix="check the path") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
-                         file=str(path), fix="save the file as UTF-8 YAML or JSON") from None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                             file=str(path), fix="correct the JSON syntax") from None
-    try:
-        return yaml.load(text, Loader=_FastLoader)
-    except yaml.YAMLError:
-        pass
-    try:
-        return yaml.load(text, Loader=_ExplainingLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError(f"malformed YAML{where}: {problem}", file=str(path),
-                         fix="correct the YAML syntax") from None
 
 
 def load_topology(path: Path) -> Topology:
@@ -159,7 +105,7 @@ def pydantic_error(exc: ValidationError, source: str, root: type[BaseModel] | No
     loc = first["loc"]
     kind = first["type"]
     if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. an unquoted number
-        return InputError(f"the name {first['input']!r} must be a string", file=source,
+        return InputError(f"the name {shown(first['input'])} must be a string", file=source,
                           path=".".join(str(p) for p in loc[:-1]), fix="quote it")
     path = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
@@ -172,7 +118,7 @@ def pydantic_error(exc: ValidationError, source: str, root: type[BaseModel] | No
         found = "nothing" if value is None else f"a {_KINDS.get(type(value), type(value).__name__)}"
         message = f"expected a mapping, not {found}"
     elif kind != "value_error" and isinstance(value, str | int | float | bool):
-        message += f" (got {value!r})"
+        message += f" (got {shown(value)})"
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     fix = getattr(first.get("ctx", {}).get("error"), "fix", None) or _FIXES.get(kind, "correct the value")

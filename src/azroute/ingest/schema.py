@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
+from azroute.errors import shown
 from azroute.model.net import Prefix, parse_ip, parse_prefix
 from azroute.model.topology import UDR_NEXT_HOP_TYPES, HonoursOverride, NextHopType, PeNetworkPolicies
 
@@ -32,7 +33,7 @@ class SpecValueError(ValueError):
 
 def _prefix(value: Any) -> Prefix:
     if not isinstance(value, str):
-        raise SpecValueError(f"expected a CIDR prefix string such as 10.0.0.0/16, got {value!r}", _CIDR_FIX)
+        raise SpecValueError(f"expected a CIDR prefix string such as 10.0.0.0/16, got {shown(value)}", _CIDR_FIX)
     try:
         return parse_prefix(value)
     except ValueError as exc:
@@ -45,7 +46,7 @@ def _prefix(value: Any) -> Prefix:
 
 def _ip(value: Any) -> int:
     if not isinstance(value, str):
-        raise SpecValueError(f"expected an IPv4 address string such as 10.0.0.4, got {value!r}", _IP_FIX)
+        raise SpecValueError(f"expected an IPv4 address string such as 10.0.0.4, got {shown(value)}", _IP_FIX)
     try:
         return parse_ip(value)
     except ValueError as exc:
@@ -57,7 +58,7 @@ def _next_hop(value: Any) -> NextHopType:
     try:
         return NextHopType(value)
     except (ValueError, TypeError):
-        raise SpecValueError(f"{value!r} is not an Azure next hop type",
+        raise SpecValueError(f"{shown(value)} is not an Azure next hop type",
                              f"use {UDR_NEXT_HOPS_TEXT}") from None
 
 
@@ -66,7 +67,7 @@ def _none_routes(value: Any) -> str | list[Prefix]:
         return [_prefix(item) for item in value]
     if value in ("observed", "docs"):
         return str(value)
-    raise SpecValueError(f"expected 'observed', 'docs' or a list of CIDR prefixes, got {value!r}",
+    raise SpecValueError(f"expected 'observed', 'docs' or a list of CIDR prefixes, got {shown(value)}",
                          "use observed, docs or a prefix list such as [10.0.0.0/8]")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from azroute.errors import InputError
-from azroute.ingest.native import read_document
+from azroute.ingest.documents import read_document
 
 DOWNLOAD = "https://www.microsoft.com/download/details.aspx?id=56519"
 _FIX = (f"pass Azure's ServiceTags_Public_YYYYMMDD.json ({DOWNLOAD}) or the output of "

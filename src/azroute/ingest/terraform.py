@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
+from azroute.ingest.documents import read_document
 from azroute.model.net import format_ip, parse_prefix
 from azroute.model.topology import resource_id_key
 
@@ -131,14 +132,7 @@ def _attr_text(attr: Attr) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=str(path), fix="check the path") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError(f"malformed JSON{where}", file=str(path),
-                         fix="pass the output of `terraform show -json` unchanged") from None
+    data = read_document(path)
     if not isinstance(data, dict) or "format_version" not in data or \
             not ("planned_values" in data or "values" in data):
         raise InputError("not the output of `terraform show -json` (no format_version with planned_values "

@@ -8,13 +8,17 @@ what knack uses; tests/render/test_az_renderer.py checks byte-identity against k
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tabulate import tabulate
 
 from azroute.model.net import format_ip
+from azroute.render.text import visible
 from azroute.routing.routes import EffectiveRoute, Source
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ROUTE_COLUMNS = ("Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP")
 
@@ -52,7 +56,16 @@ def route_item(row: EffectiveRoute, disable_bgp_route_propagation: bool, explain
 
 def dumps(document: Any) -> str:
     """knack's JSON output: sorted keys, 2-space indent, one trailing newline."""
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+    return json_text(document, sort_keys=True)
+
+
+def json_text(document: Any, *, sort_keys: bool) -> str:
+    """JSON with 2-space indent and a trailing newline; non-ASCII kept as is unless the document holds a
+    lone surrogate (JSON input may; no UTF-8 encoder writes one), which is then written as an escape."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=sort_keys, separators=(",", ": "))
+    if _SURROGATE.search(text):
+        text = json.dumps(document, ensure_ascii=True, indent=2, sort_keys=sort_keys, separators=(",", ": "))
+    return text + "\n"
 
 
 def routes_document(rows: Iterable[EffectiveRoute], disable_bgp_route_propagation: bool,
@@ -63,11 +76,13 @@ def routes_document(rows: Iterable[EffectiveRoute], disable_bgp_route_propagatio
 def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """tabulate 'simple' with numbers left as text, lines right-stripped, one trailing newline.
 
-    An empty table prints a lone newline, as az does for an empty list.
+    An empty table prints a lone newline, as az does for an empty list. Control characters in
+    cells are shown as escapes (`render.text.visible`).
     """
     if not rows:
         return "\n"
-    text = tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True)
+    rows = [[visible(cell) for cell in row] for row in rows]
+    text = tabulate(rows, headers=[visible(h) for h in headers], tablefmt="simple", disable_numparse=True)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 

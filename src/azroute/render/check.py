@@ -7,6 +7,7 @@ from typing import Any
 
 from azroute.forwarding.trace import Disposition, Trace
 from azroute.questions.check import IntentResult, Verdict, range_text
+from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
 
 _MAX_VIOLATIONS = 5
@@ -32,10 +33,10 @@ def brief_line(result: IntentResult) -> str:
     """One line per intent, e.g. for `make run` and CI logs."""
     head = f"{result.verdict.upper():<8} {result.intent.name}"
     if result.verdict is Verdict.HOLDS:
-        return f"{head}: {result.flows} source/destination range pairs checked"
+        return visible(f"{head}: {result.flows} source/destination range pairs checked")
     assert result.violations and result.example is not None
     variants = f" ({'; '.join(result.variants)})" if result.verdict is Verdict.UNKNOWN else ""
-    return f"{head}: {result.violations[0].reason}{variants}; example {_example_flow(result.example)}"
+    return visible(f"{head}: {result.violations[0].reason}{variants}; example {_example_flow(result.example)}")
 
 
 def report_text(results: list[IntentResult]) -> str:
@@ -61,7 +62,7 @@ def report_text(results: list[IntentResult]) -> str:
     counts = {v: sum(r.verdict is v for r in results) for v in Verdict}
     lines.append(f"{counts[Verdict.HOLDS]} of {len(results)} intents hold "
                  f"({counts[Verdict.VIOLATED]} violated, {counts[Verdict.UNKNOWN]} unknown)")
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def report_json(results: list[IntentResult]) -> dict[str, Any]:
@@ -79,14 +80,18 @@ def report_json(results: list[IntentResult]) -> dict[str, Any]:
 
 
 def report_junit(results: list[IntentResult], suite: str) -> str:
-    """One test case per intent; violated -> failure, unknown -> error (neither is a pass)."""
+    """One test case per intent; violated -> failure, unknown -> error (neither is a pass).
+
+    Every name and text is made visible (`render.text.visible`): XML 1.0 cannot hold most control
+    characters at all, so writing them raw would make the file unparseable."""
     failures = sum(r.verdict is Verdict.VIOLATED for r in results)
     errors = sum(r.verdict is Verdict.UNKNOWN for r in results)
     root = ET.Element("testsuites")
+    suite = visible(suite)
     node = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures),
                          errors=str(errors), skipped="0")
     for r in results:
-        case = ET.SubElement(node, "testcase", classname=suite, name=r.intent.name)
+        case = ET.SubElement(node, "testcase", classname=suite, name=visible(r.intent.name))
         if r.verdict is Verdict.HOLDS:
             continue
         tag = "failure" if r.verdict is Verdict.VIOLATED else "error"

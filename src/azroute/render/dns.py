@@ -6,6 +6,7 @@ from typing import Any
 
 from azroute.forwarding.dns import Resolution, Status, Step
 from azroute.model.net import format_ip
+from azroute.render.text import visible_lines
 
 
 def _step_line(index: int, step: Step) -> str:
@@ -29,7 +30,7 @@ def resolution_text(result: Resolution) -> str:
     lines += [_step_line(i, step) for i, step in enumerate(result.steps, 1)]
     lines += ["", answer_line(result)]
     lines += [f"Note: {note}" for note in result.notes]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def resolution_json(result: Resolution) -> dict[str, Any]:

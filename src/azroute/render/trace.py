@@ -9,6 +9,7 @@ from azroute.forwarding.firewall import log_record
 from azroute.forwarding.trace import Hop, Path, Trace
 from azroute.model.net import format_ip
 from azroute.render.az import simple_table
+from azroute.render.text import visible_lines
 
 
 def _flow(trace: Trace) -> str:
@@ -75,7 +76,7 @@ def trace_text(trace: Trace) -> str:
         lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}")
     notes = [*trace.forward.notes, *(trace.reverse.notes if trace.reverse else ()), *trace.notes]
     lines += [f"Note: {n}" for n in dict.fromkeys(notes)]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def trace_mtr(trace: Trace) -> str:
@@ -102,7 +103,7 @@ def trace_mtr(trace: Trace) -> str:
         lines.append(f"{number + 1:>2}. {format_ip(trace.destination.ip)}")
     else:
         lines.append(f"{number + 1:>2}. ???  ({path.disposition}: {path.reason})")
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def log_records(trace: Trace) -> list[dict[str, str]]:

@@ -1,0 +1,203 @@
+"""Reading input files safely (issue 13 items 1, 2, 4): one exact error per hostile file, valid YAML
+and JSON accepted. Each reproducer of issue 13 that concerns reading is one test here."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+
+from azroute.errors import InputError
+from azroute.ingest import load_any
+from azroute.ingest.documents import MAX_DEPTH, read_document
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
+SCENARIO_A = EXAMPLES / "scenario-a.yaml"
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(InputError) as info:
+        load_any(path)
+    text = info.value.one_line()
+    assert "\n" not in text
+    return text.replace(str(path), "{file}")
+
+
+def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+ALIAS_BOMB = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+name: bomb
+vnets: {hub: {region: westeurope, address_space: [10.0.0.0/16]}}
+service_tags: {Storage: *i}
+"""
+
+
+def test_alias_bomb_is_refused_quickly_and_small(tmp_path: Path) -> None:
+    path = _write(tmp_path, "bomb.yaml", ALIAS_BOMB)
+    assert len(ALIAS_BOMB) < 1024
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        text = _error(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    elapsed = time.perf_counter() - started
+    assert text == ("{file}: aliases expand this document to 926,177,128 values (it writes 42; at most "
+                    "1,000,000 allowed); "
+                    "fix: write the repeated parts out, or use fewer nested aliases (an alias bomb?)")
+    # issue 13: was 87 s and 12.5 GB; the bound is generous for slow CI machines
+    assert elapsed < 1.0
+    assert peak < 100 * 2**20
+
+
+def test_moderate_alias_reuse_is_accepted(tmp_path: Path) -> None:
+    text = SCENARIO_A.read_text(encoding="utf-8").replace(
+        "  spoke1:\n    region: australiaeast", "  spoke1: &spoke\n    region: australiaeast")
+    text = text.replace("service_tags:", "  spoke2:\n    <<: *spoke\n    address_space: [10.13.78.0/24]\n"
+                        "    subnets: {vm: {prefix: 10.13.78.0/26}}\nservice_tags:", 1)
+    topology = load_any(_write(tmp_path, "t.yaml", text)).topology
+    assert topology.vnets["spoke2"].region == "australiaeast"
+    assert [s.name for s in topology.vnets["spoke2"].subnets] == ["vm"]
+
+
+def test_merge_keys_are_valid_yaml(tmp_path: Path) -> None:
+    text = """\
+name: merge
+base: &base {region: westeurope}
+vnets:
+  hub:
+    <<: *base
+    address_space: [10.0.0.0/16]
+  spoke:
+    <<: *base
+    region: northeurope
+    address_space: [10.1.0.0/16]
+"""
+    with pytest.raises(InputError) as info:  # 'base' is not a topology key, but the merges parsed
+        load_any(_write(tmp_path, "m.yaml", text))
+    assert info.value.path == "base"
+    text = text.replace("base: &base {region: westeurope}\n", "").replace(
+        "  hub:\n    <<: *base\n", "  hub: &hub\n    region: westeurope\n").replace("<<: *base", "<<: *hub")
+    topology = load_any(_write(tmp_path, "m.yaml", text)).topology
+    assert (topology.vnets["hub"].region, topology.vnets["spoke"].region) == ("westeurope", "northeurope")
+    assert str(topology.vnets["spoke"].address_space[0]) == "10.1.0.0/16"
+
+
+def test_duplicate_key_is_still_an_error_beside_a_merge(tmp_path: Path) -> None:
+    text = "base: &b {x: 1}\nm:\n  <<: *b\n  y: 1\n  y: 2\n"
+    assert _error(_write(tmp_path, "d.yaml", text)) == (
+        "{file}: malformed YAML at line 5 column 3: key 'y' appears twice in the same mapping; "
+        "fix: correct the YAML syntax")
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("? [a]\n: 1\n", 1, 3), ("? {a: 1}\n: 1\n", 1, 3), ("vnets:\n  ? [hub]\n  : {}\n", 2, 5)])
+def test_complex_keys_are_refused(tmp_path: Path, text: str, line: int, column: int) -> None:
+    assert _error(_write(tmp_path, "k.yaml", text)) == (
+        f"{{file}}: malformed YAML at line {line} column {column}: a mapping key must be a plain value (a name), "
+        "not a list or mapping; fix: correct the YAML syntax")
+
+
+def test_recursive_alias_is_refused(tmp_path: Path) -> None:
+    assert _error(_write(tmp_path, "r.yaml", "a: &a [1, *a]\n")) == (
+        "{file}: a recursive alias (an anchor used inside itself) at line 1; fix: remove the alias: "
+        "a topology is a tree")
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("deep.yaml", "[" * 1000 + "]" * 1000),
+    ("deep.yaml", "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 300)) + " " * 300 + "c: 1\n"),
+    ("deep.yaml", "[" * 150 + "]" * 150),
+    ("deep.yaml", "[" * 100_000),  # libyaml refuses it; the pure-Python explanation must not recurse
+    ("deep.json", "[" * 1000 + "]" * 1000),
+    ("deep.json", "[" * 150 + "]" * 150),
+    ("deep.json", '{"a":' * 100_000 + "1" + "}" * 100_000),
+])
+def test_deep_nesting_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    assert _error(_write(tmp_path, name, text)) == (
+        f"{{file}}: nested deeper than {MAX_DEPTH} levels; fix: no azroute input nests this deep: pass the "
+        "unmodified export, plan or topology")
+
+
+def test_json_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    data = yaml.safe_load(SCENARIO_A.read_text(encoding="utf-8"))
+    path = _write(tmp_path, "a.json", b"\xef\xbb\xbf" + json.dumps(data).encode())
+    assert read_document(path) == data
+    assert sorted(load_any(path).topology.vms) == ["hubvm", "onpremvm"]
+
+
+def test_yaml_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.yaml", b"\xef\xbb\xbf" + SCENARIO_A.read_bytes())
+    assert sorted(load_any(path).topology.vms) == ["hubvm", "onpremvm"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+@pytest.mark.parametrize("name", ["pipe.yaml", "pipe.json", "pipe"])
+def test_a_fifo_is_refused_at_once(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    os.mkfifo(path)
+    outcome: list[str] = []
+    worker = threading.Thread(target=lambda: outcome.append(_error(path)), daemon=True)
+    started = time.perf_counter()
+    worker.start()
+    worker.join(5.0)
+    assert not worker.is_alive(), "reading a FIFO hung"
+    assert time.perf_counter() - started < 1.0
+    assert outcome == ["{file}: is a FIFO, not a file; fix: save the input to a regular file and pass that "
+                       "(e.g. az ... > export.json)"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_is_refused() -> None:
+    assert _error(Path("/dev/zero")) == ("{file}: is a device, not a file; fix: save the input to a regular "
+                                         "file and pass that (e.g. az ... > export.json)")
+
+
+def test_each_json_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from azroute.ingest import documents  # noqa: PLC0415 - the module whose parser is counted
+
+    data = yaml.safe_load(SCENARIO_A.read_text(encoding="utf-8"))
+    path = _write(tmp_path, "a.json", json.dumps(data))
+    calls: list[str] = []
+    parse = documents.parse_json
+
+    def counting(text: str, source: str) -> object:
+        calls.append(source)
+        return parse(text, source)
+
+    monkeypatch.setattr(documents, "parse_json", counting)
+    load_any(path)
+    assert calls == [str(path)]
+
+
+def test_a_long_value_is_cut_in_the_error(tmp_path: Path) -> None:
+    # issue 13: a 200k-item `ip` printed a 2.4 MB error line
+    data = yaml.safe_load(SCENARIO_A.read_text(encoding="utf-8"))
+    data["vms"]["hubvm"]["ip"] = ["10.0.0.1"] * 200_000
+    text = _error(_write(tmp_path, "long.json", json.dumps(data)))
+    assert text == ("{file}: vms.hubvm.ip: expected an IPv4 address string such as 10.0.0.4, got ['10.0.0.1', "
+                    "'10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.1', ...]; fix: write it as a "
+                    "dotted-quad IPv4 address, e.g. 10.0.0.4")
