@@ -75,6 +75,7 @@ def test_service_tags_file_fills_endpoint_prefixes(tmp_path: Path) -> None:
     tags.write_text('{"values": [{"name": "Storage", "properties": {"addressPrefixes": '
                     '["20.60.0.0/16", "20.150.0.0/15", "2603:1000::/40"]}}]}', encoding="utf-8")
     state = str(EXPORTS_OF_A["terraform-state"])
-    with_tags = run(["routes", state, "--subnet", "spoke1/vm", "--service-tags", str(tags)])
+    with_tags = run(["routes", state, "--subnet", "spoke1/vm", "--service-tags", str(tags),
+                     "--assume", "gateway_next_hop_rows=per_instance"])  # as the example's platform block
     native = run(["routes", str(EXAMPLE / "scenario-a.yaml"), "--subnet", "spoke1/vm"])
     assert with_tags == native

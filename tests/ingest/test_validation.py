@@ -20,7 +20,7 @@ import yaml
 from azroute.errors import InputError
 from azroute.ingest.native import load_topology
 from azroute.model.net import parse_prefix
-from azroute.model.topology import HonoursOverride, Platform
+from azroute.model.topology import GatewayNextHopRows, HonoursOverride, Platform
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
 SCENARIO_A = EXAMPLES / "scenario-a.yaml"
@@ -357,8 +357,9 @@ CASES = [
                  "or 'unknown' (got 'maybe'); fix: use one of the listed values",
                  id="unknown-assumption-value"),
     pytest.param(put("platform", {"none_routes": "observd"}),
-                 "{file}: platform.none_routes: expected 'observed', 'docs' or a list of CIDR prefixes, got "
-                 "'observd'; fix: use observed, docs or a prefix list such as [10.0.0.0/8]",
+                 "{file}: platform.none_routes: expected 'observed', 'observed-2023', 'docs' or a list of CIDR "
+                 "prefixes, got 'observd'; fix: use observed, observed-2023, docs or a prefix list such as "
+                 "[10.0.0.0/8]",
                  id="unknown-none-routes-profile"),
     pytest.param(put("platform", {"none_routes": ["10.0.0.0/8", "100.64.0.1/10"]}),
                  "{file}: platform.none_routes: '100.64.0.1/10' has host bits set; fix: use 100.64.0.0/10",
@@ -456,7 +457,8 @@ def test_example_scenarios_load(scenario: str) -> None:
     assert topology.source == str(EXAMPLES / scenario)
     assert topology.name == "plink-azure"
     assert set(topology.vnets) == {"hub", "spoke1"}
-    assert topology.platform == Platform()
+    # the article prints one row per gateway instance (B-GW-NEXTHOP-ROWS); everything else is the default
+    assert topology.platform == Platform(gateway_next_hop_rows=GatewayNextHopRows.PER_INSTANCE)
 
 
 def test_json_scenario_a_equals_yaml(tmp_path: Path, scenario_a: Data) -> None:
@@ -473,6 +475,9 @@ def test_json_scenario_a_equals_yaml(tmp_path: Path, scenario_a: Data) -> None:
      Platform(gateway_honours_pe_udr_override=HonoursOverride.FALSE)),
     ({"gateway_honours_pe_udr_override": "unknown"},
      Platform(gateway_honours_pe_udr_override=HonoursOverride.UNKNOWN)),
+    ({"none_routes": "observed-2023", "gateway_next_hop_rows": "merged"},
+     Platform(none_routes_profile="observed-2023", gateway_next_hop_rows=GatewayNextHopRows.MERGED)),
+    ({"gateway_next_hop_rows": "per_instance"}, Platform(gateway_next_hop_rows=GatewayNextHopRows.PER_INSTANCE)),
     ({"none_routes": "docs", "service_endpoint_overrides_udr": False},
      Platform(none_routes_profile="docs", service_endpoint_overrides_udr=False)),
     ({"none_routes": ["10.0.0.0/8", "100.64.0.0/10"]},

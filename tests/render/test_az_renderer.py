@@ -98,6 +98,11 @@ CASES: dict[str, tuple[Path, list[str]]] = {
     # Next Hop IP cells wider than their header (14 and 15 characters) and a five-prefix cell
     "long next hop, app subnet": (FIXTURES / "long-next-hop.yaml", ["--vm", "appvm"]),
     "long next hop, gateway": (FIXTURES / "long-next-hop.yaml", ["--gateway", "vpngw"]),
+    # gateway_next_hop_rows=merged (the 2026 captures): both instance IPs in one cell, joined by one space
+    "merged gateway rows, 2026 capture": (REPO / "tests" / "routing" / "fixtures" / "netlab-2026-onprem.yaml",
+                                          ["--vm", "vm-onprem-ep"]),
+    "merged gateway rows, scenario-a": (EXAMPLES / "scenario-a.yaml",
+                                        ["--gateway", "vpngw", "--assume", "gateway_next_hop_rows=merged"]),
 }
 
 

@@ -26,6 +26,7 @@ from azroute.model.topology import (
     UDR_NEXT_HOP_TYPES,
     Firewall,
     Gateway,
+    GatewayNextHopRows,
     GatewayType,
     HonoursOverride,
     NextHopType,
@@ -526,6 +527,7 @@ class _Checker:
         p = self.spec.platform
         honours = HonoursOverride(p.gateway_honours_pe_udr_override)
         reply = PeReplyPath(p.pe_reply_path)
+        rows = GatewayNextHopRows(p.gateway_next_hop_rows)
         if isinstance(p.none_routes, list):
-            return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply)
-        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply)
+            return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply, rows)
+        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows)

@@ -65,10 +65,10 @@ def _next_hop(value: Any) -> NextHopType:
 def _none_routes(value: Any) -> str | list[Prefix]:
     if isinstance(value, list):
         return [_prefix(item) for item in value]
-    if value in ("observed", "docs"):
+    if value in ("observed", "observed-2023", "docs"):
         return str(value)
-    raise SpecValueError(f"expected 'observed', 'docs' or a list of CIDR prefixes, got {shown(value)}",
-                         "use observed, docs or a prefix list such as [10.0.0.0/8]")
+    raise SpecValueError(f"expected 'observed', 'observed-2023', 'docs' or a list of CIDR prefixes, got "
+                         f"{shown(value)}", "use observed, observed-2023, docs or a prefix list such as [10.0.0.0/8]")
 
 
 def _bool_as_text(value: Any) -> Any:
@@ -212,6 +212,7 @@ class PlatformSpec(_Strict):
         HonoursOverride.AUTO
     service_endpoint_overrides_udr: bool = True
     pe_reply_path: Literal["auto", "to-sender", "routed", "unknown"] = "auto"
+    gateway_next_hop_rows: Literal["merged", "per_instance"] = "merged"
 
 
 class ZoneLinkSpec(_Strict):

@@ -10,14 +10,20 @@ import dataclasses
 
 from azroute.errors import InputError
 from azroute.model.net import parse_prefix
-from azroute.model.topology import HonoursOverride, PeReplyPath, Platform
+from azroute.model.topology import GatewayNextHopRows, HonoursOverride, PeReplyPath, Platform
 
 #: name -> (accepted values, one-line meaning)
 ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "none_routes": (
-        ("observed", "docs"),
-        "which Default/None reserved ranges Azure plumbs: the 17-entry list seen in 2023+ captures, "
-        "or the docs' four (a comma-separated prefix list is also accepted)",
+        ("observed", "observed-2023", "docs"),
+        "which Default/None reserved ranges Azure plumbs: the 21-entry list of the 2026 captures, the "
+        "17-entry list of 2023-2025 captures, or the docs' four (a comma-separated prefix list is also "
+        "accepted)",
+    ),
+    "gateway_next_hop_rows": (
+        ("merged", "per_instance"),
+        "how a gateway route with several next hops is displayed: one row listing every instance IP "
+        "(2026 captures) or one row per instance (the seed, January 2025)",
     ),
     "gateway_honours_pe_udr_override": (
         ("auto", "true", "false", "unknown"),
@@ -49,7 +55,7 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
                 prefixes = tuple(parse_prefix(p) for p in value.split(",") if p.strip())
             except ValueError as exc:
                 raise InputError(str(exc), path=f"--assume {name}",
-                                 fix="use observed, docs or a comma-separated prefix list") from None
+                                 fix="use observed, observed-2023, docs or a comma-separated prefix list") from None
             changes["none_routes_profile"] = "custom"
             changes["none_routes_custom"] = prefixes
             continue
@@ -62,6 +68,8 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
             changes[name] = HonoursOverride(value)
         elif name == "pe_reply_path":
             changes[name] = PeReplyPath(value)
+        elif name == "gateway_next_hop_rows":
+            changes[name] = GatewayNextHopRows(value)
         else:
             changes[name] = value == "true"
     return dataclasses.replace(platform, **changes)  # type: ignore[arg-type]

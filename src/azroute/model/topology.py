@@ -222,6 +222,14 @@ class PrivateEndpoint:
     dns_zone: str | None = None
 
 
+class GatewayNextHopRows(StrEnum):
+    """Values of the assumption platform.gateway_next_hop_rows: how a gateway route with several
+    next hops (active-active instances, MSEE pair) is displayed (docs/behaviours.md B-GW-NEXTHOP)."""
+
+    MERGED = "merged"  # one row per prefix, every next-hop IP in nextHopIpAddress (2026 captures)
+    PER_INSTANCE = "per_instance"  # one row per prefix and next hop (the seed, January 2025)
+
+
 class PeReplyPath(StrEnum):
     """Values of the assumption platform.pe_reply_path (how a private endpoint's reply is routed)."""
 
@@ -243,6 +251,7 @@ class Platform:
     gateway_honours_pe_udr_override: HonoursOverride = HonoursOverride.AUTO
     service_endpoint_overrides_udr: bool = True
     pe_reply_path: PeReplyPath = PeReplyPath.AUTO
+    gateway_next_hop_rows: GatewayNextHopRows = GatewayNextHopRows.MERGED
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
 from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
-from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_NONE_ROUTES
+from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
 
 Range = tuple[int, int]  # [start, end)
 Settings = tuple[tuple[str, str], ...]  # pinned unknowns: ("pe_reply_path", "routed"), ("ip[pe:sql]", ...)
@@ -69,7 +69,8 @@ class _Flow:
 
 def boundaries(topology: Topology) -> list[int]:
     """Every address at which forwarding or ownership can change, sorted."""
-    prefixes: list[Prefix] = [*OBSERVED_NONE_ROUTES, *DOCS_NONE_ROUTES, *topology.platform.none_routes_custom]
+    prefixes: list[Prefix] = [*OBSERVED_NONE_ROUTES, *OBSERVED_2023_NONE_ROUTES, *DOCS_NONE_ROUTES,
+                              *topology.platform.none_routes_custom]
     for vnet in topology.vnets.values():
         prefixes += vnet.address_space
         prefixes += [s.prefix for s in vnet.subnets]

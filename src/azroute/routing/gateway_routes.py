@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from azroute.model.net import Prefix, format_ip, host
-from azroute.model.topology import Gateway, GatewayType, NextHopType, Topology
+from azroute.model.topology import Gateway, GatewayNextHopRows, GatewayType, NextHopType, Topology
 from azroute.routing.routes import Candidate, Slot, Source
 
 
@@ -98,19 +98,34 @@ def gateway_next_hops(gateway: Gateway) -> list[tuple[int | None, str]]:
     return [(gateway.public_ips[0], "public IP of active-standby VPN gateway")]
 
 
+def next_hop_groups(gateway: Gateway, rows: GatewayNextHopRows) -> list[list[tuple[int | None, str]]]:
+    """The next hops of each displayed row of one learned prefix (B-GW-NEXTHOP-ROWS).
+
+    `merged` (the 2026 captures): one row holding every next hop; `per_instance` (the seed, January
+    2025, and older captures): one row per next hop. Which condition decides is not known.
+    """
+    hops = gateway_next_hops(gateway)
+    if rows is GatewayNextHopRows.MERGED and len(hops) > 1:
+        return [hops]
+    return [[hop] for hop in hops]
+
+
 def gateway_rows(vnet: str, topology: Topology) -> list[Candidate]:
-    """VirtualNetworkGateway rows for a VNet: one per (learned prefix, next hop)."""
+    """VirtualNetworkGateway rows for a VNet: per learned prefix, one row per next-hop group."""
     gateways, hub = gateways_serving(vnet, topology)
     rows = []
     via = f" via gateway transit from {hub}" if hub else ""
+    setting = topology.platform.gateway_next_hop_rows
     for gateway in gateways:
-        hops = gateway_next_hops(gateway)
+        groups = next_hop_groups(gateway, setting)
         for route in learned_routes(gateway, topology):
-            for ip, what in hops:
-                shown = format_ip(ip) if ip is not None else "unknown"
+            for group in groups:
+                ips = tuple(ip for ip, _ in group if ip is not None)
+                shown = ", ".join(f"{format_ip(ip) if ip is not None else 'unknown'} = {what}"
+                                  for ip, what in group)
                 rows.append(Candidate(
                     Source.GATEWAY, (route.prefix,), NextHopType.VIRTUAL_NETWORK_GATEWAY, Slot.GATEWAY,
                     f"learned by gateway {gateway.name} from site {route.site} ({route.how}){via}; "
-                    f"next hop {shown} = {what}", next_hop_ips=(ip,) if ip is not None else (),
-                    unknown_next_hop=ip is None))
+                    f"next hop {shown}" + (f" (gateway_next_hop_rows={setting})" if len(group) > 1 else ""),
+                    next_hop_ips=ips, unknown_next_hop=len(ips) < len(group)))
     return rows

@@ -10,8 +10,17 @@ from azroute.model.net import Prefix, parse_prefix
 from azroute.model.topology import NextHopType, Platform, Subnet, Topology, VNet
 from azroute.routing.routes import Candidate, Slot, Source
 
-#: None routes seen in 2023+ captures, in their printed order (reference §2.3, capture O1).
+#: None routes of every 2026 capture (erjosito/net-lab-builder, August-October 2026: swedencentral,
+#: northeurope, norwayeast, polandcentral), in their printed order (docs/behaviours.md B-SYS-NONE-LIST).
 OBSERVED_NONE_ROUTES = tuple(parse_prefix(p) for p in (
+    "10.0.0.0/8", "127.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "25.176.0.0/13", "25.152.0.0/14",
+    "25.184.0.0/14", "25.4.0.0/14", "25.148.0.0/15", "198.18.0.0/15", "25.150.0.0/16", "25.156.0.0/16",
+    "25.159.0.0/16", "40.109.0.0/16", "192.168.0.0/16", "104.147.0.0/16", "157.59.0.0/16", "40.108.0.0/17",
+    "104.146.0.0/17", "23.103.0.0/18", "20.35.252.0/22"))
+
+#: None routes seen in 2023-2025 captures, in their printed order (reference §2.3, capture O1):
+#: `none_routes: observed-2023`.
+OBSERVED_2023_NONE_ROUTES = tuple(parse_prefix(p) for p in (
     "10.0.0.0/8", "127.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "25.48.0.0/12", "25.4.0.0/14",
     "198.18.0.0/15", "157.59.0.0/16", "192.168.0.0/16", "25.33.0.0/16", "40.109.0.0/16",
     "104.147.0.0/16", "104.146.0.0/17", "40.108.0.0/17", "23.103.0.0/18", "25.41.0.0/20",
@@ -61,6 +70,8 @@ def none_route_list(platform: Platform) -> tuple[Prefix, ...]:
         return DOCS_NONE_ROUTES
     if platform.none_routes_profile == "custom":
         return platform.none_routes_custom
+    if platform.none_routes_profile == "observed-2023":
+        return OBSERVED_2023_NONE_ROUTES
     return OBSERVED_NONE_ROUTES
 
 
