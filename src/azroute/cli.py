@@ -17,6 +17,7 @@ from azroute.forwarding.dns import resolve as resolve_name
 from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
+from azroute.forwarding.security import security_warnings, widening_warnings
 from azroute.forwarding.trace import Forwarder
 from azroute.ingest import FORMATS, Loaded, load_any
 from azroute.ingest.intents import load_intents
@@ -29,6 +30,7 @@ from azroute.render.az import dumps, json_text, routes_document, routes_table, s
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.mermaid import flow_mermaid
+from azroute.render.security import effective_nsg_document, effective_nsg_table
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
@@ -118,6 +120,8 @@ def _load(file: str, fmt: str, verbose: bool) -> Loaded:
                        "(--verbose lists them)", err=True)
     for text in loaded.notes:
         note(text)
+    for warning in security_warnings(loaded.topology):
+        warn(warning)
     return loaded
 
 
@@ -367,6 +371,33 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
     else:
         click.echo(report_text(results), nl=False)
     sys.exit(0 if all(r.verdict is Verdict.HOLDS for r in results) else 1)
+
+
+@main.command("security-rules")
+@FILE
+@click.option("--vm", help="Effective security rules of this VM's NIC (name or resource ID).")
+@click.option("--subnet", help="Effective security rules of any NIC in VNET/SUBNET, e.g. one without a VM yet.")
+@OUTPUT
+@_input_options
+def security_rules(file: str, vm: str | None, subnet: str | None, output: str, fmt: str, verbose: bool) -> None:
+    """Effective security rules, as `az network nic list-effective-nsg` prints them (offline, any subnet)."""
+    if (vm is None) == (subnet is None):
+        raise UsageError("choose exactly one of --vm, --subnet", path="security-rules",
+                         fix="e.g. azroute security-rules FILE --vm web1")
+    engine = RoutingEngine(_load(file, fmt, verbose).topology)
+    name = engine.topology.name_of(vm, "vm", "--vm") if vm else None
+    target = engine.vm_subnet(vm) if vm else engine.subnet(subnet or "")
+    document = effective_nsg_document(engine.topology, target, name)
+    if output == "json":
+        click.echo(dumps(document), nl=False)
+    else:
+        click.echo(effective_nsg_table(document, target), nl=False)
+    if not document["value"]:
+        click.echo(f"note: no network security group applies to {f'vm {name}' if name else target.key}: "
+                   "Azure filters nothing there", err=True)
+    else:
+        for warning in widening_warnings(engine.topology, target):
+            warn(warning)
 
 
 @main.command()

@@ -17,6 +17,8 @@ from enum import StrEnum
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.dns import DnsResolver, firewall_vantage, uses_dns
 from azroute.forwarding.firewall import FilterVerdict, Packet, PolicyEvaluator, evaluate_nva
+from azroute.forwarding.security import NsgVerdict, applies_to_private_endpoint
+from azroute.forwarding.security import evaluate as evaluate_nsgs
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
@@ -73,6 +75,7 @@ class Hop:
     addresses: tuple[int, ...] = ()
     packet: tuple[int, int] | None = None  # (source, destination) as the packet leaves this hop
     filtered: tuple[FilterVerdict, Packet] | None = None  # a firewall/NVA verdict on the packet it got
+    security: tuple[NsgVerdict, ...] = ()  # NSG decisions at this NIC: inbound as received, outbound as sent
 
     @property
     def decrements_ttl(self) -> bool:
@@ -167,6 +170,10 @@ class Trace:
         """Every firewall/NVA decision on the request, in path order."""
         return [h.filtered for h in self.forward.hops if h.filtered is not None]
 
+    def nsg_verdicts(self) -> list[NsgVerdict]:
+        """Every NSG decision on the request, in path order (replies are allowed statefully)."""
+        return [v for h in self.forward.hops for v in h.security]
+
 
 @dataclass(slots=True)
 class _Walk:
@@ -239,7 +246,7 @@ class Forwarder:
             for i in range(first, len(state.hops)):
                 h = state.hops[i]
                 if h.packet is None:  # constructor, not dataclasses.replace: this is the hot loop of `check`
-                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered)
+                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered, h.security)
             if outcome is not None:
                 return dataclasses.replace(outcome, hops=tuple(state.hops))
         raise AssertionError("unreachable: every step returns a device or an outcome")
@@ -309,15 +316,45 @@ class Forwarder:
     def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
         assert device.subnet is not None
         subnet = self.engine.subnet(device.subnet)
-        filtered = self._filter(device, state) if state.hops and not state.reply else None
+        received = bool(state.hops) and not state.reply
+        security = self._security(device, "Inbound", state) if received else ()
+        filtered = self._filter(device, state) if received else None
         if self._owned_by(device, state.destination):  # addressed to the firewall itself, no DNAT applied
-            state.hops.append(Hop(device, None, "delivered", (state.destination,), filtered=filtered))
+            state.hops.append(Hop(device, None, "delivered", (state.destination,), filtered=filtered,
+                                  security=security))
             return None, state.finish(Disposition.DELIVERED, f"delivered to {device.label}")
+        if not state.reply:
+            security += self._security(device, "Outbound", state)  # the packet as it leaves (after NAT)
         first = len(state.hops)
         result = self._route(device, self.engine.routes(subnet), state)
-        if filtered is not None and len(state.hops) > first:
-            state.hops[first] = dataclasses.replace(state.hops[first], filtered=filtered)
+        if (filtered is not None or security) and len(state.hops) > first:
+            state.hops[first] = dataclasses.replace(state.hops[first], filtered=filtered, security=security)
         return result
+
+    # --- network security groups -------------------------------------------------------------
+    def _security(self, device: Device, direction: str, state: _Walk) -> tuple[NsgVerdict, ...]:
+        """The NSGs of the device's NIC and subnet on the packet (B-NSG-ORDER); a deny is a blocker."""
+        if not self.topology.network_security_groups or device.subnet is None or device.kind in (
+                Kind.FIREWALL, Kind.GATEWAY, Kind.SITE):
+            return ()
+        subnet = self.engine.subnet(device.subnet)
+        vm = device.name if device.kind in (Kind.VM, Kind.NVA) else None
+        if device.kind is Kind.PRIVATE_ENDPOINT and not applies_to_private_endpoint(subnet):
+            if subnet.network_security_group:
+                state.notes.append(f"network security group {subnet.network_security_group} of {subnet.key} does "
+                                   f"not filter private endpoint {device.name}: its subnet's network policies are "
+                                   f"{subnet.pe_network_policies} (NetworkSecurityGroupEnabled or Enabled needed)")
+            return ()
+        verdicts = evaluate_nsgs(self.topology, subnet, vm, direction, state.packet())
+        for verdict in verdicts:
+            if verdict.access != "Allow":
+                whose = "" if verdict.where.startswith("NIC") else \
+                    f", {'to' if direction == 'Inbound' else 'from'} {device.label}"
+                state.blockers.append(f"denied by nsg {verdict.path}, priority {verdict.priority} "
+                                      f"({direction.lower()} at {verdict.where}{whose})")
+            if verdict.note:
+                state.notes.append(f"nsg {verdict.path}: {verdict.note}")
+        return tuple(verdicts)
 
     # --- firewalls and NVAs: rules and NAT ---------------------------------------------------
     def _filter(self, device: Device, state: _Walk) -> tuple[FilterVerdict, Packet] | None:
@@ -508,7 +545,8 @@ class Forwarder:
             self._cross_peering(device.vnet, target_vnet, state)
         if owner.kind is Kind.FIREWALL and not state.reply and self._has_policy(owner):
             return owner, None  # a packet for the firewall's own address meets its DNAT rules first
-        state.hops.append(Hop(owner, None, "delivered", (dst,)))
+        security = () if state.reply else self._security(owner, "Inbound", state)
+        state.hops.append(Hop(owner, None, "delivered", (dst,), security=security))
         if owner.kind is Kind.ADDRESS:
             state.notes.append(f"no NIC with address {format_ip(dst)} is defined in {owner.subnet}")
         return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label}")

@@ -16,6 +16,7 @@ from azroute.ingest.documents import read_document
 from azroute.ingest.native import pydantic_error
 from azroute.model.intents import Intent
 from azroute.model.net import parse_prefix
+from azroute.model.security import DEFAULT_RULES
 from azroute.model.topology import REFERENCE_KINDS, Topology
 
 SOURCE_KINDS = ("vm", "site", "subnet", "vnet", "prefix")
@@ -133,7 +134,17 @@ def _check_device(path: Path, where: str, text: str, topology: Topology) -> None
 
 
 def _check_rule(path: Path, where: str, text: str, topology: Topology) -> None:
-    """FIREWALL/GROUP/COLLECTION/RULE must name a rule of that firewall's policy."""
+    """FIREWALL/GROUP/COLLECTION/RULE must name a rule of that firewall's policy; nsg:NSG/RULE a rule of
+    that NSG (its own or a default rule)."""
+    if text.startswith("nsg:"):
+        nsg_name, _, rule = text[4:].partition("/")
+        nsg = topology.network_security_groups.get(nsg_name)
+        names = [r.name for r in nsg.rules] + [r.name for r in DEFAULT_RULES] if nsg else []
+        if rule not in names:
+            example = f", e.g. nsg:{nsg_name}/{names[0]}" if names else ""
+            raise InputError(f"'{text}' is not a rule of a network security group", file=str(path), path=where,
+                             fix=f"write nsg:NSG/RULE{example}")
+        return
     parts = text.split("/")
     firewall = topology.firewalls.get(parts[0])
     policy = topology.firewall_policies.get(firewall.policy or "") if firewall else None

@@ -18,6 +18,7 @@ from azroute.ingest import schema as s
 from azroute.ingest.dns import build_dns
 from azroute.ingest.documents import read_document
 from azroute.ingest.firewall import build_nva_rules, build_policies
+from azroute.ingest.security import build_load_balancers, build_nat_gateways, build_security
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
@@ -177,7 +178,11 @@ class _Checker:
         topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail),
                                        firewall_policies=build_policies(self.spec, topology.service_tags,
                                                                         self.fail),
-                                       resource_ids=self._resource_ids(topology))
+                                       resource_ids=self._resource_ids(topology),
+                                       application_security_groups=tuple(self.spec.application_security_groups),
+                                       nat_gateways=build_nat_gateways(self.spec))
+        topology = dataclasses.replace(topology, network_security_groups=build_security(self.spec, topology, self.fail),
+                                       load_balancers=build_load_balancers(self.spec, topology, self.fail))
         self._check_unique_ips(topology)
         return topology
 
@@ -236,7 +241,8 @@ class _Checker:
                                         f"{hint}add '{svc}: [prefixes]' under service_tags")
                 subnets.append(Subnet(name, sub_name, sub.prefix, sub.route_table,
                                       sub.private_endpoint_network_policies,
-                                      tuple(sub.service_endpoints)))
+                                      tuple(sub.service_endpoints), sub.network_security_group, sub.nat_gateway,
+                                      sub.default_outbound_access))
             self._check_disjoint(f"{path}.subnets", [x.prefix for x in subnets], "subnet",
                                  [x.name for x in subnets])
             vnets[name] = VNet(name, vnet.region, tuple(vnet.address_space), tuple(subnets))
@@ -423,7 +429,9 @@ class _Checker:
                 vms[name] = VirtualMachine(
                     name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding,
                     rules=build_nva_rules(vm.rules, f"{path}.rules", self.fail), masquerade=vm.masquerade,
-                    disable_snat_on_pl=vm.tags.get("disableSnatOnPL") == "true")  # the tag is case-sensitive
+                    disable_snat_on_pl=vm.tags.get("disableSnatOnPL") == "true",  # the tag is case-sensitive
+                    network_security_group=vm.network_security_group,
+                    application_security_groups=tuple(vm.application_security_groups), public_ip=vm.public_ip)
                 continue
             assert vm.site is not None
             site = sites.get(vm.site)
@@ -483,6 +491,8 @@ class _Checker:
         for gw in topology.gateways.values():
             claims.extend((f"gateways.{gw.name}.instance_ips.{i}", f"{gw.vnet}/{GATEWAY_SUBNET}", ip)
                           for i, ip in enumerate(gw.instance_ips))
+        claims.extend((f"load_balancers.{lb.name}.frontend_ip", lb.subnet, lb.frontend_ip)
+                      for lb in topology.load_balancers.values())
         for path, scope, ip in claims:
             domain = scope.split("/")[0]
             if (domain, ip) in owners:
@@ -528,6 +538,12 @@ class _Checker:
         honours = HonoursOverride(p.gateway_honours_pe_udr_override)
         reply = PeReplyPath(p.pe_reply_path)
         rows = GatewayNextHopRows(p.gateway_next_hop_rows)
+        down = tuple(p.lb_backend_down)
+        for i, name in enumerate(down):
+            if name not in self.spec.vms:
+                raise self.fail(f"platform.lb_backend_down.{i}", f"unknown VM '{name}'",
+                                "name a VM of a load balancer's backends")
         if isinstance(p.none_routes, list):
-            return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply, rows)
-        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows)
+            return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply, rows,
+                            down)
+        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down)

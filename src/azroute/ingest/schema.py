@@ -89,6 +89,9 @@ class SubnetSpec(_Strict):
     route_table: str | None = None
     private_endpoint_network_policies: PeNetworkPolicies = PeNetworkPolicies.DISABLED
     service_endpoints: list[str] = Field(default_factory=list)
+    network_security_group: str | None = None
+    nat_gateway: str | None = None
+    default_outbound_access: bool = True  # false: no implicit Internet egress (private subnet)
 
 
 class VNetSpec(_Strict):
@@ -197,6 +200,9 @@ class VMSpec(_Strict):
     rules: list[NvaRuleSpec] | None = None  # NVA filter: first match decides, then deny; none: pass all
     masquerade: bool = False  # NVA source-NATs forwarded traffic to its own address
     tags: dict[str, str] = Field(default_factory=dict)  # e.g. disableSnatOnPL: "true"
+    network_security_group: str | None = None  # NSG on the VM's NIC
+    application_security_groups: list[str] = Field(default_factory=list)
+    public_ip: IP | None = None  # instance-level public IP
 
 
 class PrivateEndpointSpec(_Strict):
@@ -206,6 +212,38 @@ class PrivateEndpointSpec(_Strict):
     dns_zone: str | None = None  # DNS zone group: creates the A record of `fqdn` in this private zone
 
 
+class SecurityRuleSpec(_Strict):
+    priority: int  # 100-4096, checked in `ingest.security` (key path and fix in the error)
+    direction: Literal["Inbound", "Outbound"]
+    access: Literal["Allow", "Deny"]
+    protocol: Literal["Tcp", "Udp", "Icmp", "Any", "*"] = "Any"
+    source_addresses: list[str] = Field(default_factory=lambda: ["*"])  # CIDR, IP, *, service tag, asg:NAME
+    source_ports: list[str] = Field(default_factory=lambda: ["*"])
+    destination_addresses: list[str] = Field(default_factory=lambda: ["*"])
+    destination_ports: list[str] = Field(default_factory=lambda: ["*"])
+
+
+class NetworkSecurityGroupSpec(_Strict):
+    rules: dict[str, SecurityRuleSpec] = Field(default_factory=dict)
+
+
+class LbRuleSpec(_Strict):
+    protocol: Literal["All", "Tcp", "Udp"] = "All"
+    frontend_port: int = 0  # protocol All with port 0: HA ports
+    backend_port: int = 0
+
+
+class LoadBalancerSpec(_Strict):
+    subnet: str
+    frontend_ip: IP
+    backends: list[str] = Field(default_factory=list)  # VM names (their NICs' primary IPs)
+    rules: list[LbRuleSpec] = Field(default_factory=list)
+
+
+class NatGatewaySpec(_Strict):
+    public_ips: list[IP] = Field(default_factory=list)
+
+
 class PlatformSpec(_Strict):
     none_routes: Annotated[str | list[Prefix], PlainValidator(_none_routes)] = "observed"
     gateway_honours_pe_udr_override: Annotated[HonoursOverride, BeforeValidator(_bool_as_text)] = \
@@ -213,6 +251,7 @@ class PlatformSpec(_Strict):
     service_endpoint_overrides_udr: bool = True
     pe_reply_path: Literal["auto", "to-sender", "routed", "unknown"] = "auto"
     gateway_next_hop_rows: Literal["merged", "per_instance"] = "merged"
+    lb_backend_down: list[str] = Field(default_factory=list)  # VMs assumed unhealthy in every pool
 
 
 class ZoneLinkSpec(_Strict):
@@ -261,6 +300,10 @@ class TopologySpec(_Strict):
     public_dns: dict[str, PublicRecordSpec] = Field(default_factory=dict)
     dns_resolvers: dict[str, ResolverSpec] = Field(default_factory=dict)
     dns_forwarders: dict[str, ForwarderSpec] = Field(default_factory=dict)
+    network_security_groups: dict[str, NetworkSecurityGroupSpec] = Field(default_factory=dict)
+    application_security_groups: list[str] = Field(default_factory=list)
+    load_balancers: dict[str, LoadBalancerSpec] = Field(default_factory=dict)
+    nat_gateways: dict[str, NatGatewaySpec] = Field(default_factory=dict)
     platform: PlatformSpec = Field(default_factory=PlatformSpec)
     # Azure resource ID -> native reference (vm:NAME, subnet:VNET/SUBNET, vnet:, gateway:, firewall:, pe:,
     # route_table:, site:): written by the ARM and Terraform adapters, so selectors accept IDs

@@ -19,5 +19,5 @@ class Intent:
     via: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     symmetric: bool = True
-    allowed_by: str | None = None  # FIREWALL/GROUP/COLLECTION/RULE that must allow every flow
+    allowed_by: str | None = None  # FIREWALL/GROUP/COLLECTION/RULE or nsg:NSG/RULE that must allow every flow
     source_seen: str | None = None  # original | translated: the source address the destination sees

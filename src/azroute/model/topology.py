@@ -16,6 +16,7 @@ from azroute.errors import UsageError
 from azroute.model.dns import DnsConfig
 from azroute.model.firewall import FirewallPolicy, NvaRule
 from azroute.model.net import Prefix
+from azroute.model.security import LoadBalancer, NatGateway, NetworkSecurityGroup
 
 
 class NextHopType(StrEnum):
@@ -119,6 +120,9 @@ class Subnet:
     route_table: str | None = None
     pe_network_policies: PeNetworkPolicies = PeNetworkPolicies.DISABLED
     service_endpoints: tuple[str, ...] = ()
+    network_security_group: str | None = None
+    nat_gateway: str | None = None
+    default_outbound_access: bool = True
 
     @property
     def key(self) -> str:
@@ -206,6 +210,9 @@ class VirtualMachine:
     rules: tuple[NvaRule, ...] | None = None
     masquerade: bool = False
     disable_snat_on_pl: bool = False  # the disableSnatOnPL tag (reference §6.5)
+    network_security_group: str | None = None  # on the NIC
+    application_security_groups: tuple[str, ...] = ()
+    public_ip: int | None = None  # an instance-level public IP on the NIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +259,7 @@ class Platform:
     service_endpoint_overrides_udr: bool = True
     pe_reply_path: PeReplyPath = PeReplyPath.AUTO
     gateway_next_hop_rows: GatewayNextHopRows = GatewayNextHopRows.MERGED
+    lb_backends_down: tuple[str, ...] = ()  # VMs taken out of every backend pool (lb_backend_down)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +278,10 @@ class Topology:
     platform: Platform = field(default_factory=Platform)
     dns: DnsConfig = field(default_factory=DnsConfig)
     firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
+    network_security_groups: dict[str, NetworkSecurityGroup] = field(default_factory=dict)
+    application_security_groups: tuple[str, ...] = ()
+    load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
+    nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
     #: lowercased Azure resource ID -> native reference ('vm:hubvm', 'subnet:hub/vm'): aliases users
     #: may type instead of names, not part of the network (topologies compare equal without them)
     resource_ids: dict[str, str] = field(default_factory=dict, compare=False)

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.security import rule_boundaries as nsg_boundaries
 from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
@@ -103,7 +104,7 @@ def _rule_prefixes(topology: Topology) -> list[Prefix]:
             prefixes += [*line.sources, *line.destinations]
     for fw in topology.firewalls.values():
         prefixes += [Prefix(ip, 32) for ip in fw.public_ips]
-    return prefixes
+    return prefixes + nsg_boundaries(topology)
 
 
 def _device_ips(topology: Topology) -> Iterator[int]:
@@ -279,11 +280,13 @@ class Checker:
 
 
 def _ports_to_check(intent: Intent, topology: Topology) -> list[int | None]:
-    """Every port of the intent when some firewall or NVA filters by port; otherwise forwarding
+    """Every port of the intent when some firewall, NVA or NSG filters by port; otherwise forwarding
     does not depend on the port and one (the last, shown in the example) stands for all."""
     if not intent.ports:
         return [None]
-    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
+    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values()) \
+        or any(r.destination_ports != ((0, 65535),) for nsg in topology.network_security_groups.values()
+               for r in nsg.rules)
     return list(intent.ports) if filtering else [intent.ports[-1]]
 
 
@@ -361,7 +364,13 @@ def judge(intent: Intent, trace: Trace) -> list[str]:
 def _judge_rules(intent: Intent, trace: Trace) -> list[str]:
     """The deciding firewall rule and the source address the destination sees."""
     reasons = []
-    if intent.allowed_by is not None:
+    if intent.allowed_by is not None and intent.allowed_by.startswith("nsg:"):
+        nsg = intent.allowed_by[4:].split("/")[0]
+        deciders = list(dict.fromkeys(v.path for v in trace.nsg_verdicts() if v.nsg == nsg))
+        if intent.allowed_by[4:] not in deciders:
+            got = ", ".join(f"nsg:{d}" for d in deciders) or "no rule of that NSG (not on the path)"
+            reasons.append(f"not allowed by {intent.allowed_by} but by {got}")
+    elif intent.allowed_by is not None:
         firewall = intent.allowed_by.split("/")[0]
         deciders = [v.rule for v, _ in trace.filter_verdicts() if v.rule.split("/")[0] == firewall]
         if intent.allowed_by not in deciders:

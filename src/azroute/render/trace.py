@@ -27,6 +27,7 @@ def _hop_lines(index: int, hop: Hop, addresses: bool) -> list[str]:
     lines = [f"  {index:>2}. {where}: {hop.action}{packet}{decided}"]
     if hop.filtered is not None:
         lines.append(f"      rules: {hop.filtered[0].describe()}")
+    lines += [f"      nsg: {verdict.describe()}" for verdict in hop.security]
     return lines
 
 
@@ -147,9 +148,12 @@ def _hop_json(hop: Hop) -> dict[str, Any]:
                  "dnatTo": _dnat_text(verdict.dnat_to),
                  "proxied": verdict.proxied}
     packet = {"source": format_ip(hop.packet[0]), "destination": format_ip(hop.packet[1])} if hop.packet else None
+    security = [{"networkSecurityGroup": v.nsg, "rule": v.rule, "priority": v.priority, "access": v.access,
+                 "direction": v.direction, "association": v.where, "defaultRule": v.default}
+                for v in hop.security]
     return {"node": hop.device.label, "kind": str(hop.device.kind), "name": hop.device.name,
             "addresses": [format_ip(a) for a in hop.addresses], "action": hop.action,
-            "decidedBy": decision, "rules": rules, "packet": packet}
+            "decidedBy": decision, "rules": rules, "packet": packet, "securityRules": security}
 
 
 def path_json(path: Path) -> dict[str, Any]:
