@@ -79,3 +79,59 @@ def test_service_tags_file_fills_endpoint_prefixes(tmp_path: Path) -> None:
                      "--assume", "gateway_next_hop_rows=per_instance"])  # as the example's platform block
     native = run(["routes", str(EXAMPLE / "scenario-a.yaml"), "--subnet", "spoke1/vm"])
     assert with_tags == native
+
+
+# --- issue 8: firewall policies and private DNS from exports and plans ------------------------------------
+
+ARM = REPO / "tests" / "ingest" / "arm"
+TERRAFORM = REPO / "tests" / "ingest" / "terraform"
+OVERLAY_DNS = str(REPO / "tests" / "ingest" / "equivalence" / "overlay-b-dns.yaml")
+SQL = "sqltest1138australia.database.windows.net"
+BLOB = "storagetest1138australia.blob.core.windows.net"
+EXPORTS_OF_B_FIREWALL = {
+    "resource-graph": ARM / "b-firewall-graph",
+    "az-lists": ARM / "b-firewall-az",
+}
+EXPORTS_OF_B_DNS = {
+    "resource-graph": ARM / "b-dns-graph",
+    "az-lists": ARM / "b-dns-az",
+}
+FIREWALL_COMMANDS = [
+    ["trace", "--from", "onpremvm", "--to", BLOB, "--port", "443", "--logs"],
+    ["trace", "--from", "onpremvm", "--to", SQL, "--port", "1433"],
+    ["trace", "--from", "onpremvm", "--to", "sql", "--port", "443", "-o", "json"],
+    ["trace", "--from", "hubvm", "--to", "storage-germany", "--port", "443"],
+    ["check", INTENTS],
+    ["check", INTENTS, "-o", "json"],
+]
+DNS_COMMANDS = [
+    ["resolve", SQL, "--from", "onpremvm"],
+    ["resolve", SQL, "--from", "spoke2vm"],
+    ["resolve", SQL, "--from", "spokevm", "-o", "json"],
+    ["resolve", BLOB, "--from", "hubvm"],
+    ["resolve", "storagetest1138germany.blob.core.windows.net", "--from", "hubvm"],
+    ["resolve", "sqltest1138australia.privatelink.database.windows.net", "--from", "dnsvm"],
+    ["trace", "--from", "onpremvm", "--to", SQL, "--port", "1433"],
+    ["trace", "--from", "spoke2vm", "--to", SQL, "--port", "1433"],
+    ["check", INTENTS],
+]
+
+
+def _name(command: list[str]) -> str:
+    return " ".join(command).replace(INTENTS, "intents")
+
+
+@pytest.mark.parametrize("dialect", sorted(EXPORTS_OF_B_FIREWALL))
+@pytest.mark.parametrize("command", FIREWALL_COMMANDS, ids=_name)
+def test_firewall_policy_from_exports_equals_native(dialect: str, command: list[str]) -> None:
+    native = run([command[0], str(EXAMPLE / "scenario-b-firewall.yaml"), *command[1:]])
+    exported = run([command[0], str(EXPORTS_OF_B_FIREWALL[dialect]), *command[1:], "--overlay", OVERLAY])
+    assert exported == native
+
+
+@pytest.mark.parametrize("dialect", sorted(EXPORTS_OF_B_DNS))
+@pytest.mark.parametrize("command", DNS_COMMANDS, ids=_name)
+def test_private_dns_from_exports_equals_native(dialect: str, command: list[str]) -> None:
+    native = run([command[0], str(EXAMPLE / "scenario-b-dns.yaml"), *command[1:]])
+    exported = run([command[0], str(EXPORTS_OF_B_DNS[dialect]), *command[1:], "--overlay", OVERLAY_DNS])
+    assert exported == native
