@@ -91,10 +91,12 @@ BLOB = "storagetest1138australia.blob.core.windows.net"
 EXPORTS_OF_B_FIREWALL = {
     "resource-graph": ARM / "b-firewall-graph",
     "az-lists": ARM / "b-firewall-az",
+    "terraform-plan": TERRAFORM / "b-firewall-plan.json",
 }
 EXPORTS_OF_B_DNS = {
     "resource-graph": ARM / "b-dns-graph",
     "az-lists": ARM / "b-dns-az",
+    "terraform-state": TERRAFORM / "b-dns-state.json",
 }
 FIREWALL_COMMANDS = [
     ["trace", "--from", "onpremvm", "--to", BLOB, "--port", "443", "--logs"],

@@ -57,6 +57,11 @@ MODELLED: Final = frozenset({
     VNET, SUBNET, ROUTE_TABLE, "azurerm_route", "azurerm_subnet_route_table_association",
     "azurerm_virtual_network_peering", "azurerm_private_endpoint", GATEWAY, LOCAL_GATEWAY,
     "azurerm_virtual_network_gateway_connection", CIRCUIT, FIREWALL, NIC, PUBLIC_IP, *VM_TYPES,
+    # firewall policies (terraform_firewall) and name resolution (terraform_dns)
+    "azurerm_firewall_policy", "azurerm_firewall_policy_rule_collection_group", "azurerm_ip_group",
+    "azurerm_ip_group_cidr", "azurerm_private_dns_zone", "azurerm_private_dns_zone_virtual_network_link",
+    "azurerm_private_dns_a_record", "azurerm_private_dns_cname_record", "azurerm_virtual_network_dns_servers",
+    "azurerm_private_dns_resolver", "azurerm_private_dns_resolver_inbound_endpoint",
 })
 
 _FIX_MISSING = ("add the plan or state that manages it (put each `terraform show -json` output in one folder "
@@ -505,11 +510,18 @@ class _Builder:
         self._connections()
         self._vms()
         self._private_endpoints()
+        from azroute.ingest.terraform_dns import PrivateDns  # noqa: PLC0415 - they import this module
+        from azroute.ingest.terraform_firewall import FirewallPolicies  # noqa: PLC0415
+
+        policies, ip_groups = FirewallPolicies(self).convert()
+        zones, resolvers = PrivateDns(self).convert()
         document: dict[str, Any] = {"name": name, "vnets": self.vnets}
         sections = {"service_tags": self._service_tags(), "peerings": self.peerings,
                     "route_tables": _sorted(self.route_tables), "gateways": _sorted(self.gateways),
                     "sites": _sorted(self.sites), "firewalls": _sorted(self.firewalls), "vms": self.vms,
-                    "private_endpoints": self.endpoints, "resource_ids": dict(self.ids.values())}
+                    "private_endpoints": self.endpoints, "firewall_policies": policies, "ip_groups": ip_groups,
+                    "private_dns_zones": zones, "dns_resolvers": resolvers,
+                    "resource_ids": dict(self.ids.values())}
         document.update({key: value for key, value in sections.items() if value})
         return document
 

@@ -4,6 +4,11 @@
     seed-plan.json           scenario B as a plan of an azurerm 4.x configuration: everything exists
                              except the private endpoint `sql`, whose IP is known only after apply
     ten-slash-eight-plan.json  the B plan with the GatewaySubnet route 10.0.0.0/8 (scenario C)
+    b-firewall-plan.json     examples/private-link-gateway/scenario-b-firewall.yaml as the plan of a pull
+                             request that adds the firewall's rules: the policy exists, the IP group and
+                             the rule collection group are created (their IDs known only after apply)
+    b-dns-state.json         examples/private-link-gateway/scenario-b-dns.yaml as a state: private DNS
+                             zones and links, endpoints' DNS zone groups, a Private Resolver inbound endpoint
 
 The documents follow Terraform's JSON output format (format_version 1.2) and the azurerm
 provider's documented attributes. The spoke VNet, its subnets and (in the plan) the storage
@@ -326,39 +331,8 @@ def onprem() -> list[Res]:
     return [lng, connection]
 
 
-def firewall() -> list[Res]:
-    policy_id = f"{NET}/firewallPolicies/azfw-policy"
-    policy = Res(
-        "azurerm_firewall_policy",
-        "azfw",
-        {**common("azfw-policy"), "id": policy_id, "sku": "Standard", "threat_intelligence_mode": "Alert"},
-    )
-    group = Res(
-        "azurerm_firewall_policy_rule_collection_group",
-        "azfw",
-        {
-            "firewall_policy_id": policy_id,
-            "id": f"{policy_id}/ruleCollectionGroups/onprem-to-endpoints",
-            "name": "onprem-to-endpoints",
-            "priority": 100,
-            "network_rule_collection": [
-                {
-                    "action": "Allow",
-                    "name": "endpoints",
-                    "priority": 100,
-                    "rule": [
-                        {
-                            "destination_addresses": ["10.13.77.0/26"],
-                            "destination_ports": ["443", "1433"],
-                            "name": "onprem",
-                            "protocols": ["TCP"],
-                            "source_addresses": ["192.168.0.0/24"],
-                        }
-                    ],
-                }
-            ],
-        },
-    )
+def firewall(policy_id: str | None = None) -> list[Res]:
+    """The firewall; with `policy_id`, attached to that policy (rules: firewall_rules())."""
     azfw = Res(
         "azurerm_firewall",
         "azfw",
@@ -384,7 +358,7 @@ def firewall() -> list[Res]:
             "zones": [],
         },
     )
-    return [policy, group, azfw]
+    return [azfw]
 
 
 def hub_vm(v4: bool) -> list[Res]:
@@ -486,32 +460,6 @@ def services() -> list[Res]:
             "version": "12.0",
         },
     )
-    zone_id = f"{NET}/privateDnsZones/privatelink.database.windows.net"
-    zone = Res(
-        "azurerm_private_dns_zone",
-        "sql",
-        {
-            "id": zone_id,
-            "name": "privatelink.database.windows.net",
-            "number_of_record_sets": 2,
-            "resource_group_name": GROUP,
-            "soa_record": [],
-            "tags": {},
-        },
-    )
-    link = Res(
-        "azurerm_private_dns_zone_virtual_network_link",
-        "sql_hub",
-        {
-            "id": f"{zone_id}/virtualNetworkLinks/hub",
-            "name": "hub",
-            "private_dns_zone_name": "privatelink.database.windows.net",
-            "registration_enabled": False,
-            "resource_group_name": GROUP,
-            "tags": {},
-            "virtual_network_id": HUB_ID,
-        },
-    )
     client = Res(
         "azurerm_client_config",
         "current",
@@ -530,7 +478,44 @@ def services() -> list[Res]:
         {"id": "none", "length": 24, "result": "not-a-real-password", "special": True},
         provider="registry.terraform.io/hashicorp/random",
     )
-    return [*storage, sql, zone, link, client, password]
+    return [*storage, sql, client, password]
+
+
+def dns_zone(label: str, zone: str, links: dict[str, str]) -> list[Res]:
+    """A private DNS zone and its links ({link name: VNet ID})."""
+    zone_id = f"{NET}/privateDnsZones/{zone}"
+    resource = Res(
+        "azurerm_private_dns_zone",
+        label,
+        {
+            "id": zone_id,
+            "max_number_of_record_sets": 25000,
+            "max_number_of_virtual_network_links": 1000,
+            "max_number_of_virtual_network_links_with_registration": 100,
+            "name": zone,
+            "number_of_record_sets": 2,
+            "resource_group_name": GROUP,
+            "soa_record": [],
+            "tags": {},
+        },
+    )
+    return [resource, *(
+        Res(
+            "azurerm_private_dns_zone_virtual_network_link",
+            f"{label}_{name}",
+            {
+                "id": f"{zone_id}/virtualNetworkLinks/{name}",
+                "name": name,
+                "private_dns_zone_name": zone,
+                "registration_enabled": False,
+                "resolution_policy": "Default",
+                "resource_group_name": GROUP,
+                "tags": {},
+                "virtual_network_id": vnet_id,
+            },
+        )
+        for name, vnet_id in links.items()
+    )]
 
 
 def endpoint(
@@ -560,7 +545,9 @@ def endpoint(
         "subnet_id": subnet_id("spoke1", "ep"),
     }
     if zone_group:  # with a DNS zone group Azure leaves custom_dns_configs empty
-        zone_id = f"{NET}/privateDnsZones/privatelink.database.windows.net"
+        label, _, public = fqdn.partition(".")
+        zone = f"privatelink.{public}"
+        zone_id = f"{NET}/privateDnsZones/{zone}"
         values["custom_dns_configs"] = []
         values["private_dns_zone_group"] = [
             {
@@ -571,14 +558,15 @@ def endpoint(
         ]
         values["private_dns_zone_configs"] = [
             {
-                "id": f"{NET}/privateEndpoints/{name}/privateDnsZoneGroups/default/privateDnsZoneConfigs/sql",
-                "name": "privatelink-database-windows-net",
+                "id": f"{NET}/privateEndpoints/{name}/privateDnsZoneGroups/default/privateDnsZoneConfigs/"
+                f"{zone.replace('.', '-')}",
+                "name": zone.replace(".", "-"),
                 "private_dns_zone_id": zone_id,
                 "record_sets": [
                     {
-                        "fqdn": fqdn.replace(".database.", ".privatelink.database.") + ".",
+                        "fqdn": f"{label}.{zone}.",
                         "ip_addresses": [ip],
-                        "name": fqdn.split(".", maxsplit=1)[0],
+                        "name": label,
                         "ttl": 10,
                         "type": "A",
                     }
@@ -591,13 +579,14 @@ def endpoint(
 SQL_ID = f"{RG}/providers/Microsoft.Sql/servers/sqltest1138australia"
 
 
-def storage_endpoint(where: str, ip: str) -> dict[str, Any]:
+def storage_endpoint(where: str, ip: str, zone_group: bool = False) -> dict[str, Any]:
     return endpoint(
         f"storage-{where}",
         ip,
         f"{RG}/providers/Microsoft.Storage/storageAccounts/storagetest1138{where}",
         "blob",
         f"storagetest1138{where}.blob.core.windows.net",
+        zone_group=zone_group,
     )
 
 
@@ -940,6 +929,240 @@ SPOKE_CALL: dict[str, Any] = {
 }
 
 
+# --- scenario B with firewall rules (a plan) and with name resolution (a state) ---------------
+
+
+def _replace(resources: list[Res], kind: str, label: str, new: list[Res]) -> list[Res]:
+    at = next(i for i, r in enumerate(resources) if (r.type, r.label) == (kind, label))
+    return [*resources[:at], *new, *resources[at + 1:]]
+
+
+def _existing_sql(zone_group: bool = False) -> Res:
+    """The sql endpoint of plan_b, applied: its address is known."""
+    return Res(
+        "azurerm_private_endpoint",
+        "sql",
+        endpoint("sql", "10.13.77.6", SQL_ID, "sqlServer", "sqltest1138australia.database.windows.net",
+                 zone_group=zone_group),
+        expressions={
+            "subnet_id": ref("module.spoke1.ep_subnet_id", "module.spoke1"),
+            "private_service_connection": [
+                {
+                    "name": const("sql"),
+                    "is_manual_connection": const(False),
+                    "private_connection_resource_id": attr_ref("azurerm_mssql_server.sql"),
+                    "subresource_names": const(["sqlServer"]),
+                }
+            ],
+        },
+    )
+
+
+POLICY_ID = f"{NET}/firewallPolicies/azfw-policy"
+
+
+def firewall_rules() -> list[Res]:
+    """scenario-b-firewall.yaml's policy as a pull request adds it: the policy exists, the IP group and the
+    rule collection group are created (their IDs are known only after apply)."""
+    policy = Res(
+        "azurerm_firewall_policy",
+        "azfw",
+        {
+            **common("azfw-policy"),
+            "auto_learn_private_ranges_enabled": False,
+            "base_policy_id": "",
+            "child_policies": [],
+            "dns": [{"proxy_enabled": False, "servers": []}],
+            "explicit_proxy": [],
+            "firewalls": [f"{NET}/azureFirewalls/azfw"],
+            "id": POLICY_ID,
+            "identity": [],
+            "insights": [],
+            "intrusion_detection": [],
+            "private_ip_ranges": ["IANAPrivateRanges"],
+            "rule_collection_groups": [],
+            "sku": "Standard",
+            "sql_redirect_allowed": False,
+            "threat_intelligence_allowlist": [],
+            "threat_intelligence_mode": "Alert",
+            "timeouts": None,
+            "tls_certificate": [],
+        },
+    )
+    ip_group = Res(
+        "azurerm_ip_group",
+        "onprem",
+        {**common("onprem-ranges"), "cidrs": ["192.168.0.0/24"], "timeouts": None},
+        creating=True,
+        after_unknown={"cidrs": [False], "firewall_ids": True, "firewall_policy_ids": True, "id": True, "tags": {}},
+    )
+    ip_group_ref = ref("azurerm_ip_group.onprem.id", "azurerm_ip_group.onprem")
+    network_rule = {
+        "description": "",
+        "destination_addresses": ["10.13.77.0/24"],
+        "destination_fqdns": [],
+        "destination_ip_groups": [],
+        "destination_ports": ["1433"],
+        "name": "onprem-sql",
+        "protocols": ["TCP"],
+        "source_addresses": [],
+        "source_ip_groups": [None],
+    }
+    application_rule = {
+        "description": "",
+        "destination_addresses": [],
+        "destination_fqdn_tags": [],
+        "destination_fqdns": ["*.blob.core.windows.net"],
+        "destination_urls": [],
+        "http_headers": [],
+        "name": "onprem-blob",
+        "protocols": [{"port": 443, "type": "Https"}],
+        "source_addresses": ["192.168.0.0/24"],
+        "source_ip_groups": [],
+        "terminate_tls": False,
+        "web_categories": [],
+    }
+    group = Res(
+        "azurerm_firewall_policy_rule_collection_group",
+        "default",
+        {
+            "application_rule_collection": [
+                {"action": "Allow", "name": "web", "priority": 200, "rule": [application_rule]}
+            ],
+            "firewall_policy_id": POLICY_ID,
+            "name": "default",
+            "nat_rule_collection": [],
+            "network_rule_collection": [
+                {"action": "Allow", "name": "allow-onprem-to-endpoints", "priority": 100, "rule": [network_rule]}
+            ],
+            "priority": 200,
+            "timeouts": None,
+        },
+        creating=True,
+        expressions={
+            "firewall_policy_id": attr_ref("azurerm_firewall_policy.azfw"),
+            "priority": const(200),
+            "network_rule_collection": [
+                {
+                    "name": const("allow-onprem-to-endpoints"),
+                    "priority": const(100),
+                    "action": const("Allow"),
+                    "rule": [
+                        {
+                            "name": const("onprem-sql"),
+                            "protocols": const(["TCP"]),
+                            "source_ip_groups": ip_group_ref,
+                            "destination_addresses": const(["10.13.77.0/24"]),
+                            "destination_ports": const(["1433"]),
+                        }
+                    ],
+                }
+            ],
+            "application_rule_collection": [
+                {
+                    "name": const("web"),
+                    "priority": const(200),
+                    "action": const("Allow"),
+                    "rule": [
+                        {
+                            "name": const("onprem-blob"),
+                            "protocols": [{"type": const("Https"), "port": const(443)}],
+                            "source_addresses": const(["192.168.0.0/24"]),
+                            "destination_fqdns": const(["*.blob.core.windows.net"]),
+                        }
+                    ],
+                }
+            ],
+        },
+        after_unknown={
+            "application_rule_collection": [{"rule": [{}]}],
+            "id": True,
+            "nat_rule_collection": [],
+            "network_rule_collection": [{"rule": [{"source_ip_groups": [True]}]}],
+        },
+    )
+    azfw = firewall()[0]
+    azfw.values["firewall_policy_id"] = POLICY_ID
+    azfw.expressions["firewall_policy_id"] = attr_ref("azurerm_firewall_policy.azfw")
+    return [policy, ip_group, group, azfw]
+
+
+def plan_b_firewall() -> list[Res]:
+    resources = _replace(plan_b("10.13.77.0/24"), "azurerm_private_endpoint", "sql", [_existing_sql()])
+    return _replace(resources, "azurerm_firewall", "azfw", firewall_rules())
+
+
+def _vm(name: str, vnet: str, ip: str, location: str) -> list[Res]:
+    """A VM and its NIC shaped like hubvm."""
+    nic, vm = copy.deepcopy(hub_vm(v4=True))
+    nic_id = f"{NET}/networkInterfaces/{name}-nic"
+    vm_id = f"{RG}/providers/Microsoft.Compute/virtualMachines/{name}"
+    nic.values.update(name=f"{name}-nic", id=nic_id, location=location, private_ip_address=ip,
+                      private_ip_addresses=[ip], virtual_machine_id=vm_id)
+    nic.values["ip_configuration"][0].update(private_ip_address=ip, subnet_id=subnet_id(vnet, "vm"))
+    vm.values.update(name=name, computer_name=name, id=vm_id, location=location, network_interface_ids=[nic_id],
+                     private_ip_address=ip, private_ip_addresses=[ip])
+    for res in (nic, vm):
+        res.label, res.index, res.meta, res.expressions = name, None, {}, {}
+    return [nic, vm]
+
+
+def state_b_dns() -> list[Res]:
+    """scenario-b-dns.yaml as the state of an azurerm 4.x configuration."""
+    resources = _replace(plan_b("10.13.77.0/24"), "azurerm_private_endpoint", "sql", [_existing_sql(True)])
+    hub = next(r for r in resources if r.label == "hub" and r.type == "azurerm_virtual_network")
+    inbound = v4_inline("hub", {"dns-inbound": "10.13.76.32/28"}, {})[0]
+    inbound["delegation"] = [{"name": "Microsoft.Network.dnsResolvers", "service_delegation": [
+        {"actions": ["Microsoft.Network/virtualNetworks/subnets/join/action"],
+         "name": "Microsoft.Network/dnsResolvers"}]}]
+    hub.values["subnet"] = sorted([*hub.values["subnet"], inbound], key=lambda s: s["name"])
+    for res in resources:
+        if res.type == "azurerm_private_endpoint" and res.index == "australia":
+            res.values = storage_endpoint("australia", "10.13.77.4", zone_group=True)
+    spoke2 = Res(
+        "azurerm_virtual_network",
+        "spoke2",
+        vnet_values("spoke2", "australiaeast", "10.13.78.0/24", v4_inline("spoke2", {"vm": "10.13.78.0/26"}, {}),
+                    True),
+    )
+    resolver_id = f"{NET}/dnsResolvers/hub-dns"
+    resolver = Res(
+        "azurerm_private_dns_resolver",
+        "hub",
+        {**common("hub-dns"), "id": resolver_id, "timeouts": None, "virtual_network_id": HUB_ID},
+    )
+    inbound_endpoint = Res(
+        "azurerm_private_dns_resolver_inbound_endpoint",
+        "hub",
+        {
+            "id": f"{resolver_id}/inboundEndpoints/hub-resolver",
+            "ip_configurations": [
+                {
+                    "private_ip_address": "10.13.76.36",
+                    "private_ip_allocation_method": "Static",
+                    "subnet_id": subnet_id("hub", "dns-inbound"),
+                }
+            ],
+            "location": "westeurope",
+            "name": "hub-resolver",
+            "private_dns_resolver_id": resolver_id,
+            "tags": {},
+            "timeouts": None,
+        },
+    )
+    return [
+        *resources,
+        spoke2,
+        *_vm("dnsvm", "hub", "10.13.76.140", "westeurope"),
+        *_vm("spokevm", "spoke1", "10.13.77.68", "australiaeast"),
+        *_vm("spoke2vm", "spoke2", "10.13.78.4", "australiaeast"),
+        *dns_zone("sql", "privatelink.database.windows.net", {"hub": HUB_ID, "spoke1": SPOKE_ID}),
+        *dns_zone("blob", "privatelink.blob.core.windows.net", {"hub": HUB_ID}),
+        resolver,
+        inbound_endpoint,
+    ]
+
+
 # --- the JSON documents ---------------------------------------------------------------------
 
 
@@ -1066,6 +1289,8 @@ def main() -> None:
         "seed-state.json": state_document(state_a()),
         "seed-plan.json": plan_document(plan_b("10.13.77.0/24")),
         "ten-slash-eight-plan.json": plan_document(plan_b("10.0.0.0/8")),
+        "b-firewall-plan.json": plan_document(plan_b_firewall()),
+        "b-dns-state.json": state_document(state_b_dns()),
     }
     for name, document in documents.items():
         (HERE / name).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
