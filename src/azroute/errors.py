@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import reprlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from azroute.render.text import visible
 
@@ -52,6 +53,27 @@ class AzrouteError(Exception):
         if self.fix:
             text += f"; fix: {self.fix}"
         return cut(visible(" ".join(text.split())), LINE_LIMIT)
+
+
+#: at most this many names are listed in a "use one of" fix (the closest to what was typed)
+MAX_CHOICES = 10
+
+
+def one_of(typed: str, choices: Collection[str], limit: int = MAX_CHOICES) -> str:
+    """The valid choices for a fix, as 'a, b, c'; past `limit`, only the `limit` closest to `typed`
+    (difflib), so a typo in a large estate is not answered with 2,500 subnet names."""
+    if not choices:
+        return "(none defined)"
+    if len(choices) <= limit:
+        return ", ".join(choices)
+    matcher = difflib.SequenceMatcher(b=typed, autojunk=False)
+
+    def distance(choice: str) -> tuple[float, str]:
+        matcher.set_seq1(choice)
+        return -matcher.ratio(), choice  # most similar first, ties in name order
+
+    closest = sorted(choices, key=distance)[:limit]
+    return f"{', '.join(closest)} (the {len(closest)} closest to '{typed}' of {len(choices):,})"
 
 
 class InputError(AzrouteError):

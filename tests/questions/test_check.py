@@ -380,7 +380,8 @@ def test_avoid(scenario: str, azroute: Callable[[list[str]], Run], path: Callabl
      "intents.0.via.0: unknown firewall 'azfw2'; fix: use a firewall defined in {topology}"),
     ("bad-intents-unknown-key", "intents.0.form: unknown key 'form'; fix: rename it to 'from'"),
     ("bad-intents-unknown-destination",
-     "intents.1.to: unknown pe 'sql2'; fix: use a pe defined in {topology}"),
+     "intents.1.to: unknown pe 'sql2'; fix: use a pe defined in {topology}: pe:storage-australia, "
+     "pe:storage-germany, pe:sql"),
 ])
 def test_bad_intents_file(fixture: str, message: str, azroute: Callable[[list[str]], Run],
                           path: Callable[[str], str], tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from azroute.errors import UsageError
+from azroute.errors import UsageError, one_of
 from azroute.forwarding.devices import AddressBook, Kind
 from azroute.model.dns import (
     AZURE_DNS_IP,
@@ -383,7 +383,7 @@ def vnet_vantage(topology: Topology, vnet: str, who: str) -> Vantage:
     """A client in `vnet`: its first custom DNS server, else Azure-provided DNS (B-DNS-CUSTOM-SERVER)."""
     if vnet not in topology.vnets:
         raise UsageError(f"unknown VNet '{vnet}'", path="--from",
-                         fix=f"use one of: {', '.join(topology.vnets)}")
+                         fix=f"use one of: {one_of(vnet, topology.vnets)}")
     servers = topology.dns.vnet_servers.get(vnet, ())
     if servers and servers[0] == AZURE_DNS_IP:
         servers = ()
@@ -396,7 +396,7 @@ def site_vantage(topology: Topology, site: str, who: str) -> Vantage:
     """An on-premises client: its site's first DNS server, else public DNS (B-DNS-ONPREM)."""
     if site not in topology.sites:
         raise UsageError(f"unknown site '{site}'", path="--from",
-                         fix=f"use one of: {', '.join(topology.sites) or '(none defined)'}")
+                         fix=f"use one of: {one_of(site, topology.sites)}")
     config = topology.dns.sites.get(site)
     servers = config.servers if config else ()
     note = "" if servers else f"site {site} has no dns_servers: its clients are assumed to use public DNS"

@@ -7,7 +7,7 @@ or private endpoint may also be given by an Azure resource ID the input maps (`r
 
 from __future__ import annotations
 
-from azroute.errors import ResolutionError, UsageError
+from azroute.errors import ResolutionError, UsageError, one_of
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.dns import resolve, uses_dns, vantage_of
 from azroute.forwarding.trace import Endpoint
@@ -48,7 +48,7 @@ def resolve_source(book: AddressBook, text: str) -> Endpoint:
     if sep and kind == "site":
         if name not in topology.sites:
             raise UsageError(f"unknown site '{name}'", path="--from",
-                             fix=f"use one of: {', '.join(topology.sites) or '(none defined)'}")
+                             fix=f"use one of: {one_of(name, topology.sites)}")
         vm = next((v for v in topology.vms.values() if v.site == name), None)
         prefixes = book.site_prefixes(name)
         if vm is None and not prefixes:
@@ -94,9 +94,12 @@ def _resolve(book: AddressBook, text: str, option: str) -> Endpoint:
     try:
         ip = parse_ip(text)
     except ValueError:
-        names = [*topology.vms, *topology.private_endpoints][:6]
-        raise UsageError(f"'{text}' is not an IPv4 address, VM, site or private endpoint of this topology",
-                         path=option, fix=f"name one, e.g. {', '.join(names) or '10.0.0.4'}") from None
+        if option == "--from":  # a source is a VM, a site or an address; a private endpoint never starts a flow
+            what, names = "VM or site:NAME", [*topology.vms, *(f"site:{s}" for s in topology.sites)]
+        else:
+            what, names = "VM or private endpoint", [*topology.vms, *topology.private_endpoints]
+        raise UsageError(f"'{text}' is not an IPv4 address, {what} of this topology", path=option,
+                         fix=f"give an address or use one of: {one_of(text, names)}") from None
     found = endpoint_at(book, ip)
     if found is not None and option == "--to":
         found = Endpoint(found.ip, found.device, found.label)  # addressed by IP: no name (SNI) to match rules on

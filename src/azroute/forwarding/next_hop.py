@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from azroute.errors import UsageError
+from azroute.errors import UsageError, one_of
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import Gateway, HonoursOverride, Subnet
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
@@ -59,18 +59,18 @@ def resolve_origin(engine: RoutingEngine, name: str) -> Origin:
         kind, bare = "", name
     topology = engine.topology
     if kind in ("", "vm") and bare in topology.vms:
-        return Origin(f"VM {bare}", engine.vm_subnet(bare))
+        return Origin(f"VM {bare}", engine.vm_subnet(bare, "--from"))
     if kind in ("", "gateway") and bare in topology.gateways:
-        gateway = engine.gateway(bare)
+        gateway = engine.gateway(bare, "--from")
         return Origin(f"gateway {bare}", engine.gateway_subnet(gateway), gateway)
     if kind in ("", "firewall") and bare in topology.firewalls:
-        return Origin(f"firewall {bare}", engine.subnet(topology.firewalls[bare].subnet))
+        return Origin(f"firewall {bare}", engine.subnet(topology.firewalls[bare].subnet, "--from"))
     if kind in ("", "subnet") and "/" in bare:
-        return Origin(f"subnet {bare}", engine.subnet(bare))
+        return Origin(f"subnet {bare}", engine.subnet(bare, "--from"))
+    choices = [*(n for n, vm in topology.vms.items() if vm.subnet), *topology.gateways, *topology.firewalls,
+               *(s.key for v in topology.vnets.values() for s in v.subnets)]
     raise UsageError(f"'{name}' is not a VM, gateway, firewall or VNET/SUBNET of this topology",
-                     path="--from", fix="name one of them, e.g. " + ", ".join(
-                         [*(n for n, vm in topology.vms.items() if vm.subnet), *topology.gateways][:4]
-                         or ["VNET/SUBNET"]))
+                     path="--from", fix=f"use one of: {one_of(bare, choices)}")
 
 
 def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from azroute.errors import InputError, UsageError
+from azroute.errors import InputError, UsageError, one_of
 from azroute.ingest.documents import read_document
 from azroute.ingest.native import pydantic_error
 from azroute.model.intents import Intent
@@ -118,7 +118,8 @@ def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], t
             raise InputError(str(exc), file=str(path), path=where, fix="use a CIDR prefix") from None
     elif name not in known[kind]:  # type: ignore[operator]
         raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
-                         fix=f"use a {kind} defined in {topology.source}")
+                         fix=f"use a {kind} defined in {topology.source}: "
+                             f"{one_of(name, [f'{kind}:{n}' for n in known[kind]])}")  # type: ignore[attr-defined]
 
 
 def _check_device(path: Path, where: str, text: str, topology: Topology) -> None:

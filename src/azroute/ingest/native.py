@@ -13,7 +13,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from azroute.errors import InputError, shown
+from azroute.errors import InputError, one_of, shown
 from azroute.ingest import schema as s
 from azroute.ingest.dns import build_dns
 from azroute.ingest.documents import read_document
@@ -230,8 +230,9 @@ class _Checker:
                                     f"address space ({', '.join(map(str, vnet.address_space))})",
                                     "pick a prefix inside address_space or extend address_space")
                 if sub.route_table is not None and sub.route_table not in self.spec.route_tables:
+                    known = self._known(self.spec.route_tables, sub.route_table)
                     raise self.fail(f"{sub_path}.route_table", f"unknown route table '{sub.route_table}'",
-                                    f"define it under route_tables ({self._known(self.spec.route_tables)})")
+                                    f"define it under route_tables ({known})")
                 for i, svc in enumerate(sub.service_endpoints):
                     if svc not in self.spec.service_tags:
                         close = difflib.get_close_matches(svc, list(self.spec.service_tags), n=1, cutoff=0.85)
@@ -261,16 +262,17 @@ class _Checker:
                                     f"make the {what}s disjoint")
 
     @staticmethod
-    def _known(mapping: dict[str, Any]) -> str:
-        return "defined: " + ", ".join(mapping) if mapping else "none are defined"
+    def _known(mapping: dict[str, Any], typed: str) -> str:
+        """The names defined, or the ten closest to `typed` in a large estate."""
+        return "defined: " + one_of(typed, mapping) if mapping else "none are defined"
 
     def _subnet_ref(self, path: str, ref: str, vnets: dict[str, VNet]) -> Subnet:
         vnet_name, sep, sub_name = ref.partition("/")
         vnet = vnets.get(vnet_name)
         subnet = vnet.subnet(sub_name) if vnet and sep else None
         if subnet is None:
-            known = ", ".join(f"{v.name}/{x.name}" for v in vnets.values() for x in v.subnets)
-            raise self.fail(path, f"unknown subnet '{ref}'", f"use VNET/SUBNET, one of: {known}")
+            known = [f"{v.name}/{x.name}" for v in vnets.values() for x in v.subnets]
+            raise self.fail(path, f"unknown subnet '{ref}'", f"use VNET/SUBNET, one of: {one_of(ref, known)}")
         return subnet
 
     def _ip_in_subnet(self, path: str, ip: int, subnet: Subnet) -> None:
@@ -296,7 +298,7 @@ class _Checker:
         for j, name in enumerate(p.vnets):
             if name not in vnets:
                 raise self.fail(f"{path}.vnets.{j}", f"unknown VNet '{name}'",
-                                f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
+                                f"use a VNet defined under vnets ({self._known(self.spec.vnets, name)})")
         a, b = p.vnets
         if a == b:
             raise self.fail(f"{path}.vnets", f"a VNet cannot peer with itself ('{a}')",
@@ -349,7 +351,7 @@ class _Checker:
             path = f"gateways.{name}"
             if g.vnet not in vnets:
                 raise self.fail(f"{path}.vnet", f"unknown VNet '{g.vnet}'",
-                                f"use a VNet defined under vnets ({self._known(self.spec.vnets)})")
+                                f"use a VNet defined under vnets ({self._known(self.spec.vnets, g.vnet)})")
             subnet = vnets[g.vnet].subnet(GATEWAY_SUBNET)
             if subnet is None:
                 raise self.fail(f"{path}.vnet", f"VNet {g.vnet} has no GatewaySubnet",
@@ -360,7 +362,7 @@ class _Checker:
             for i, conn in enumerate(g.connections):
                 if conn not in sites:
                     raise self.fail(f"{path}.connections.{i}", f"unknown site '{conn}'",
-                                    f"define it under sites ({self._known(self.spec.sites)})")
+                                    f"define it under sites ({self._known(self.spec.sites, conn)})")
             gateways[name] = Gateway(name, g.vnet, GatewayType(g.type), g.active_active,
                                      tuple(g.instance_ips), tuple(g.public_ips),
                                      () if g.msee_ips == "unknown" else tuple(g.msee_ips),
@@ -437,7 +439,7 @@ class _Checker:
             site = sites.get(vm.site)
             if site is None:
                 raise self.fail(f"{path}.site", f"unknown site '{vm.site}'",
-                                f"define it under sites ({self._known(self.spec.sites)})")
+                                f"define it under sites ({self._known(self.spec.sites, vm.site)})")
             prefixes = (*site.address_space, *site.advertised_prefixes)
             if not any(p.contains_ip(vm.ip) for p in prefixes):
                 raise self.fail(f"{path}.ip", f"{format_ip(vm.ip)} is outside site {site.name}'s prefixes "
@@ -524,7 +526,7 @@ class _Checker:
             elif name not in sections[kind][1]:
                 section, defined = sections[kind]
                 raise self.fail(path, f"unknown {REFERENCE_KINDS[kind]} '{name}'",
-                                f"define it under {section} ({self._known(defined)}) or correct the reference")
+                                f"define it under {section} ({self._known(defined, name)}) or correct the reference")
             key = resource_id_key(rid)
             if ids.setdefault(key, reference) != reference:
                 raise self.fail(path, f"the same ID as resource_ids.{spelt[key]} (IDs are case-insensitive), "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from azroute.errors import UsageError
+from azroute.errors import UsageError, one_of
 from azroute.model.net import format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
@@ -60,31 +60,32 @@ class RoutingEngine:
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
 
     # --- lookups by what a user names (a name, or a resource ID the input maps) -------------
-    def subnet(self, key: str) -> Subnet:
-        key = self.topology.name_of(key, "subnet", "--subnet")
+    # `option` is the option the user typed (`--from` names a VM, subnet or gateway too)
+    def subnet(self, key: str, option: str = "--subnet") -> Subnet:
+        key = self.topology.name_of(key, "subnet", option)
         subnet = self.topology.subnet(key)
         if subnet is None:
-            known = ", ".join(f"{v}/{s.name}" for v, n in self.topology.vnets.items() for s in n.subnets)
-            raise UsageError(f"unknown subnet '{key}'", path="--subnet", fix=f"use one of: {known}")
+            known = [f"{v}/{s.name}" for v, n in self.topology.vnets.items() for s in n.subnets]
+            raise UsageError(f"unknown subnet '{key}'", path=option, fix=f"use one of: {one_of(key, known)}")
         return subnet
 
-    def vm_subnet(self, name: str) -> Subnet:
-        name = self.topology.name_of(name, "vm", "--vm")
+    def vm_subnet(self, name: str, option: str = "--vm") -> Subnet:
+        name = self.topology.name_of(name, "vm", option)
         vm = self.topology.vms.get(name)
+        in_azure = [n for n, v in self.topology.vms.items() if v.subnet]  # on-premises VMs have no routes
         if vm is None:
-            raise UsageError(f"unknown VM '{name}'", path="--vm",
-                             fix=f"use one of: {', '.join(self.topology.vms) or '(none defined)'}")
+            raise UsageError(f"unknown VM '{name}'", path=option, fix=f"use one of: {one_of(name, in_azure)}")
         if vm.subnet is None:
             raise UsageError(f"VM '{name}' is on-premises (site {vm.site}); Azure has no effective routes "
-                             "for it", path="--vm", fix="name a VM in an Azure subnet")
-        return self.subnet(vm.subnet)
+                             "for it", path=option, fix=f"name a VM in an Azure subnet: {one_of(name, in_azure)}")
+        return self.subnet(vm.subnet, option)
 
-    def gateway(self, name: str) -> Gateway:
-        name = self.topology.name_of(name, "gateway", "--gateway")
+    def gateway(self, name: str, option: str = "--gateway") -> Gateway:
+        name = self.topology.name_of(name, "gateway", option)
         gateway = self.topology.gateways.get(name)
         if gateway is None:
-            raise UsageError(f"unknown gateway '{name}'", path="--gateway",
-                             fix=f"use one of: {', '.join(self.topology.gateways) or '(none defined)'}")
+            raise UsageError(f"unknown gateway '{name}'", path=option,
+                             fix=f"use one of: {one_of(name, self.topology.gateways)}")
         return gateway
 
     def gateway_subnet(self, gateway: Gateway) -> Subnet:
