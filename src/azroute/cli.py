@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-import yaml
 
 from azroute.collect import collect_command
 from azroute.errors import AzrouteError, InputError, UsageError, cut
@@ -30,6 +29,7 @@ from azroute.render.az import dumps, json_text, routes_document, routes_table, s
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.mermaid import flow_mermaid
+from azroute.render.native import native_yaml
 from azroute.render.security import effective_nsg_document, effective_nsg_table
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
@@ -110,6 +110,7 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
 def _load(file: str, fmt: str, verbose: bool) -> Loaded:
     meta = click.get_current_context().meta
     loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS))
+    meta[_FORMAT] = loaded.format
     if loaded.skipped:
         total = sum(loaded.skipped.values())
         if verbose:
@@ -140,6 +141,7 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
 
 
 _OVERLAYS = "azroute.overlays"
+_FORMAT = "azroute.format"  # the dialect the topology was read in
 _SERVICE_TAGS = "azroute.service_tags"
 
 
@@ -333,7 +335,7 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
     if output == "json":
         click.echo(dumps(trace_json(result)), nl=False)
     elif output == "mtr":
-        click.echo(trace_mtr(result), nl=False)
+        click.echo(trace_mtr(result, click.get_current_context().meta.get(_FORMAT) == "native"), nl=False)
     elif output == "mermaid":
         click.echo(flow_mermaid(draw_trace(result, forwarder.topology)), nl=False)
     else:
@@ -411,8 +413,7 @@ def export(file: str, output: str, fmt: str, verbose: bool) -> None:
         # document order is meaningful (subnet and endpoint order shows in routes): do not sort
         click.echo(json_text(loaded.document, sort_keys=False), nl=False)
     else:
-        click.echo(yaml.safe_dump(loaded.document, sort_keys=False, default_flow_style=None, width=110),
-                   nl=False)
+        click.echo(native_yaml(loaded.document), nl=False)
 
 
 @main.command("resolve")

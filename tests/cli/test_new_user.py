@@ -49,3 +49,92 @@ def test_trace_exits_2_on_bad_input(run_cli: Callable[[list[str]], Run], scenari
     result = run_cli(["trace", scenario("a"), "--from", "hubvm", "--to", "nosuchthing"])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith("error: --to: 'nosuchthing' is not an IPv4 address")
+
+
+# --- errors name the option typed; "use one of" lists valid choices, at most the ten closest -----------
+
+def _estate(tmp_path: Path, subnets: int) -> str:
+    """One VNet with `subnets` subnets (spoke-000 ...), a VM in the first, and an on-premises VM."""
+    lines = ["name: estate", "vnets:", "  hub:", "    region: westeurope", "    address_space: [10.0.0.0/8]",
+             "    subnets:"]
+    lines += [f"      spoke-{i:03}: {{prefix: 10.{i // 256}.{i % 256}.0/24}}" for i in range(subnets)]
+    lines += ["sites:", "  onprem: {address_space: [192.168.0.0/24]}",
+              "vms:", "  hubvm: {subnet: hub/spoke-000, ip: 10.0.0.4}", "  onpremvm: {site: onprem, ip: 192.168.0.4}"]
+    path = tmp_path / "estate.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+ERRORS: dict[str, tuple[list[str], str]] = {
+    # an on-premises VM typed after --from is reported under --from (it was --vm), and the fix lists
+    # only the VMs that have effective routes
+    "on-premises VM after --from": (
+        ["next-hop", "{F}", "--from", "onpremvm", "--to", "10.0.0.4"],
+        "error: --from: VM 'onpremvm' is on-premises (site onprem); Azure has no effective routes for it; "
+        "fix: name a VM in an Azure subnet: hubvm"),
+    "unknown subnet after --from, large estate": (
+        ["next-hop", "{F}", "--from", "hub/spoke-1234", "--to", "10.0.0.4"],
+        "error: --from: unknown subnet 'hub/spoke-1234'; fix: use one of: hub/spoke-123, hub/spoke-124, "
+        "hub/spoke-134, hub/spoke-234, hub/spoke-012, hub/spoke-013, hub/spoke-014, hub/spoke-023, "
+        "hub/spoke-024, hub/spoke-034 (the 10 closest to 'hub/spoke-1234' of 300)"),
+    "unknown subnet after --subnet, large estate": (
+        ["routes", "{F}", "--subnet", "hub/spoke-99"],
+        "error: --subnet: unknown subnet 'hub/spoke-99'; fix: use one of: hub/spoke-099, hub/spoke-199, "
+        "hub/spoke-299, hub/spoke-009, hub/spoke-019, hub/spoke-029, hub/spoke-039, hub/spoke-049, "
+        "hub/spoke-059, hub/spoke-069 (the 10 closest to 'hub/spoke-99' of 300)"),
+    "unknown VM lists only VMs in Azure": (
+        ["routes", "{F}", "--vm", "hubvn"],
+        "error: --vm: unknown VM 'hubvn'; fix: use one of: hubvm"),
+    "unknown --from lists only valid origins": (
+        ["next-hop", "{F}", "--from", "spoke-007", "--to", "10.0.0.4"],
+        "error: --from: 'spoke-007' is not a VM, gateway, firewall or VNET/SUBNET of this topology; fix: use one "
+        "of: hub/spoke-007, hub/spoke-000, hub/spoke-001, hub/spoke-002, hub/spoke-003, hub/spoke-004, "
+        "hub/spoke-005, hub/spoke-006, hub/spoke-008, hub/spoke-009 (the 10 closest to 'spoke-007' of 301)"),
+    "trace source that is no source": (
+        ["trace", "{F}", "--from", "hubvn", "--to", "10.0.0.4"],
+        "error: --from: 'hubvn' is not an IPv4 address, VM or site:NAME of this topology; fix: give an address or "
+        "use one of: hubvm, onpremvm, site:onprem"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_errors_name_the_option_typed_and_only_valid_choices(case: str, tmp_path: Path,
+                                                             run_cli: Callable[[list[str]], Run]) -> None:
+    args, message = ERRORS[case]
+    file = _estate(tmp_path, 300)
+    result = run_cli([file if a == "{F}" else a for a in args])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
+
+
+# --- export writes resource_ids as a block mapping; mtr's ??? says which key to add -------------------
+
+PLAN = Path(__file__).resolve().parents[1] / "ingest" / "terraform" / "seed-plan.json"
+OVERLAY = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway" / "overlay.yaml"
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/plink-azure/providers"
+
+
+def test_export_writes_resource_ids_as_a_block_mapping(run_cli: Callable[[list[str]], Run]) -> None:
+    result = run_cli(["export", str(PLAN), "--overlay", str(OVERLAY)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    ids = lines[lines.index("resource_ids:") + 1:]
+    assert ids[:3] == [
+        f"  {SUB}/Microsoft.Network/virtualNetworks/hub: vnet:hub",
+        f"  {SUB}/Microsoft.Network/virtualNetworks/spoke1: vnet:spoke1",
+        f"  {SUB}/Microsoft.Network/virtualNetworks/hub/subnets/AzureFirewallSubnet: subnet:hub/AzureFirewallSubnet",
+    ]
+    # one `ID: reference` line per resource, nothing else: no flow mapping, no `? key` pairs
+    assert all(line.startswith(f"  {SUB}/") and line.count(": ") == 1 for line in ids), ids
+
+
+def test_mtr_hint_names_the_key_to_add(run_cli: Callable[[list[str]], Run], scenario: Callable[[str], str],
+                                       tmp_path: Path) -> None:
+    text = Path(scenario("a")).read_text(encoding="utf-8").replace(
+        "    instance_ips: [10.13.76.69, 10.13.76.70]\n", "")
+    native = tmp_path / "no-instances.yaml"
+    native.write_text(text, encoding="utf-8")
+    result = run_cli(["trace", str(native), "--from", "hubvm", "--to", "sql", "-o", "mtr"])
+    assert result.stdout == ("hubvm (10.13.76.132) -> sql (10.13.77.6)\n"
+                             " 1. ???  (firewall azfw: instance addresses unknown; add firewalls.azfw.instance_ips "
+                             "to the topology)\n"
+                             " 2. 10.13.77.6\n")

@@ -80,10 +80,12 @@ def trace_text(trace: Trace) -> str:
     return visible_lines(lines)
 
 
-def trace_mtr(trace: Trace) -> str:
+def trace_mtr(trace: Trace, native: bool = False) -> str:
     """What `mtr` at the source lists: only TTL-decrementing hops (firewalls, NVAs) and the target.
 
-    The VNet fabric and VPN/ExpressRoute gateways do not decrement TTL, so they never appear.
+    The VNet fabric and VPN/ExpressRoute gateways do not decrement TTL, so they never appear. A
+    firewall whose instance addresses the input lacks is `???`, with the key that supplies them:
+    in the file itself when it is `native` YAML/JSON, else in an overlay.
     """
     lines = [f"{trace.source.label} -> {trace.destination.label}"]
     path = trace.forward
@@ -95,8 +97,10 @@ def trace_mtr(trace: Trace) -> str:
         number += 1
         addresses = hop.device.addresses
         if not addresses:
-            lines.append(f"{number:>2}. ???  ({hop.device.label}: instance addresses unknown, Azure "
-                         "exports only the firewall's private IP)")
+            key = f"firewalls.{hop.device.name}.instance_ips"
+            fix = f"add {key} to the topology" if native else \
+                f"Azure exports only the firewall's private IP; add {key} with --overlay FILE"
+            lines.append(f"{number:>2}. ???  ({hop.device.label}: instance addresses unknown; {fix})")
             continue
         lines.append(f"{number:>2}. {format_ip(addresses[0])}")
         lines += [f"    {format_ip(a)}" for a in addresses[1:]]

@@ -51,8 +51,8 @@ NO_TAGS = ("note: service endpoint prefixes unknown for Microsoft.Storage (spoke
            "--overlay\n")
 #: the golden files show the seed's tables, one row per gateway instance (the examples' platform setting)
 SEED_ROWS = ["--assume", "gateway_next_hop_rows=per_instance"]
-FIREWALL_UNKNOWN = (" 1. ???  (firewall azfw: instance addresses unknown, Azure exports only the firewall's "
-                    "private IP)\n")
+FIREWALL_UNKNOWN = (" 1. ???  (firewall azfw: instance addresses unknown; Azure exports only the firewall's "
+                    "private IP; add firewalls.azfw.instance_ips with --overlay FILE)\n")
 
 
 # --- helpers ------------------------------------------------------------------------------------------

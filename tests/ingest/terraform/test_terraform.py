@@ -231,8 +231,8 @@ def test_state_trace_shows_unknown_firewall_instances() -> None:
     )
     assert converted.stdout == (
         "hubvm (10.13.76.132) -> sql (10.13.77.6)\n"
-        " 1. ???  (firewall azfw: instance addresses unknown, Azure exports only the "
-        "firewall's private IP)\n"
+        " 1. ???  (firewall azfw: instance addresses unknown; Azure exports only the "
+        "firewall's private IP; add firewalls.azfw.instance_ips with --overlay FILE)\n"
         " 2. 10.13.77.6\n"
     )
 
