@@ -117,7 +117,9 @@ def test_export_writes_resource_ids_as_a_block_mapping(run_cli: Callable[[list[s
     result = run_cli(["export", str(PLAN), "--overlay", str(OVERLAY)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    ids = lines[lines.index("resource_ids:") + 1:]
+    start = lines.index("resource_ids:") + 1
+    ids = lines[start:next(i for i in range(start, len(lines)) if not lines[i].startswith(" "))]
+    assert len(ids) == 17  # 2 VNets, 5 subnets, firewall, route table, site, gateway, VM and NIC, 2 PEs and NICs
     assert ids[:3] == [
         f"  {SUB}/Microsoft.Network/virtualNetworks/hub: vnet:hub",
         f"  {SUB}/Microsoft.Network/virtualNetworks/spoke1: vnet:spoke1",
