@@ -24,9 +24,12 @@ from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.questions.check import Checker, Verdict
+from azroute.questions.diff import FAIL_ON
+from azroute.questions.diff import diff as diff_topologies
 from azroute.questions.flows import draw_trace
 from azroute.render.az import dumps, json_text, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
+from azroute.render.diff import diff_json, diff_markdown, diff_text
 from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.mermaid import flow_mermaid
 from azroute.render.native import native_yaml
@@ -107,9 +110,9 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _load(file: str, fmt: str, verbose: bool) -> Loaded:
+def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Loaded:
     meta = click.get_current_context().meta
-    loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS))
+    loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS), prior_state)
     meta[_FORMAT] = loaded.format
     if loaded.skipped:
         total = sum(loaded.skipped.values())
@@ -126,8 +129,9 @@ def _load(file: str, fmt: str, verbose: bool) -> Loaded:
     return loaded
 
 
-def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False) -> RoutingEngine:
-    topology: Topology = _load(file, fmt, verbose).topology
+def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False,
+            prior_state: bool = False) -> RoutingEngine:
+    topology: Topology = _load(file, fmt, verbose, prior_state).topology
     if assume:
         settings = _parse_assume(assume)
         platform = apply_assumptions(topology.platform, settings)
@@ -400,6 +404,38 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, f
     else:
         for warning in widening_warnings(engine.topology, target):
             warn(warning)
+
+
+@main.command("diff")
+@click.argument("before", type=click.Path(path_type=str))
+@click.argument("after", required=False, type=click.Path(path_type=str))
+@click.option("--intents", "intents_file", type=click.Path(dir_okay=False, path_type=str),
+              help="Compare the flows of these intents (and their verdicts) instead of every subnet and site.")
+@click.option("-o", "--output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Report, JSON, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="any", show_default=True,
+              help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none.")
+@_assume_option
+def diff_command(before: str, after: str | None, intents_file: str | None, output: str, fail_on: str,
+                 assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
+    """What a change does to routes and flows: BEFORE AFTER (any two inputs), or one Terraform PLAN
+    (before: its prior state, after: its planned values). Exit 0: no flow changes (none that
+    --fail-on names); 1: flows change; 2: bad input."""
+    if after is None:
+        old = _engine(before, assume, fmt, verbose, prior_state=True).topology
+        new = _engine(before, assume, fmt, verbose).topology
+    else:
+        old = _engine(before, assume, fmt, verbose).topology
+        new = _engine(after, assume, fmt, verbose).topology
+    intents = load_intents(Path(intents_file), new) if intents_file else []
+    result = diff_topologies(old, new, intents)
+    if output == "json":
+        click.echo(dumps(diff_json(result)), nl=False)
+    elif output == "markdown":
+        click.echo(diff_markdown(result), nl=False)
+    else:
+        click.echo(diff_text(result), nl=False)
+    sys.exit(1 if result.fails(fail_on) else 0)
 
 
 @main.command()

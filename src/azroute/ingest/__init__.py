@@ -58,24 +58,27 @@ def format_of(head: Any) -> str:
 
 
 def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path] = (),
-             service_tags: str | Path | None = None) -> Loaded:
+             service_tags: str | Path | None = None, prior_state: bool = False) -> Loaded:
     """Load a topology in any supported dialect (auto-detected unless `fmt` forces one).
 
     `overlays` are native YAML/JSON fragments merged on top, in order, before validation: they
     add what an export cannot carry (on-premises hosts, firewall instance IPs, assumptions).
     `service_tags` is Azure's ServiceTags_Public JSON: it supplies the prefixes of service
-    endpoints that the input names but does not list.
+    endpoints that the input names but does not list. `prior_state` reads a Terraform plan's
+    prior state (what it was planned from) instead of its planned values.
     """
     path = Path(path)
     tags = read_service_tags(Path(service_tags)) if service_tags else None
     if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
         kind = detect_format(path) if fmt == "auto" else fmt
-        conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags)
+        _check_prior(prior_state, kind, path)
+        conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags, prior_state)
     else:  # read once: detection and the adapter share the parsed document
         data = read_document(path)
         kind = format_of(data) if fmt == "auto" else fmt
+        _check_prior(prior_state, kind, path)
         with handed_over(path, data):
-            conversion = Conversion(data) if kind == "native" else _convert(kind, path, tags)
+            conversion = Conversion(data) if kind == "native" else _convert(kind, path, tags, prior_state)
     if tags is not None and kind != "arm" and isinstance(conversion.document, dict):
         conversion.notes += fill_service_tags(conversion.document, tags)
     document, source = conversion.document, str(path)
@@ -89,6 +92,12 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     topology = build_topology(document, source=source)
     notes = conversion.notes + _empty_service_endpoints(document)
     return Loaded(topology, kind, document, conversion.skipped, notes)
+
+
+def _check_prior(prior_state: bool, kind: str, path: Path) -> None:
+    if prior_state and kind != "terraform":
+        raise InputError("only a Terraform plan holds both sides of a change", file=str(path),
+                         fix="give two files BEFORE AFTER, or the output of terraform show -json PLANFILE")
 
 
 def _service_endpoint_uses(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -133,7 +142,7 @@ def fill_service_tags(document: dict[str, Any], tags: dict[str, list[str]]) -> l
     return notes
 
 
-def _convert(kind: str, path: Path, tags: dict[str, list[str]] | None = None) -> Conversion:
+def _convert(kind: str, path: Path, tags: dict[str, list[str]] | None = None, prior: bool = False) -> Conversion:
     paths = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
     if not paths:
         raise InputError("the folder holds no .json file", file=str(path),
@@ -145,7 +154,7 @@ def _convert(kind: str, path: Path, tags: dict[str, list[str]] | None = None) ->
     if kind == "terraform":
         from azroute.ingest import terraform  # noqa: PLC0415 - adapters load only when used
 
-        return terraform.to_native(paths)
+        return terraform.to_native(paths, prior)
     raise InputError(f"unknown format '{kind}'", path="--format", fix=f"use one of {', '.join(FORMATS)}")
 
 

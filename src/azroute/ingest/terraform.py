@@ -149,8 +149,22 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _load(path: Path) -> list[_Resource]:
+def _prior_state(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A plan's `prior_state` (the state it was planned from) as a state document."""
+    prior = data.get("prior_state")
+    if "planned_values" not in data:
+        raise InputError("a state has no prior state: it is one side only", file=str(path),
+                         fix="give the plan (terraform show -json PLANFILE), or two files BEFORE AFTER")
+    if not isinstance(prior, dict) or not isinstance(prior.get("values"), dict):
+        raise InputError("the plan has no prior_state (nothing existed when it was planned)", file=str(path),
+                         fix="give two files BEFORE AFTER, e.g. an empty topology and the plan")
+    return {"format_version": prior.get("format_version", data["format_version"]), "values": prior["values"]}
+
+
+def _load(path: Path, prior: bool = False) -> list[_Resource]:
     data = _read(path)
+    if prior:
+        data = _prior_state(data, path)
     plan = "planned_values" in data
     config = ((data.get("configuration") or {}).get("root_module") or {}) if plan else {}
     source = _Source(str(path), "plan" if plan else "state", config)
@@ -260,13 +274,13 @@ def _references(expressions: dict[str, Any], values: Any, attr: Attr) -> list[st
 class _Input:
     """Every azurerm resource of the input files, found by ID, by name or by configuration address."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], prior: bool = False) -> None:
         self.paths = paths
         self.resources: list[_Resource] = []
         self.by_id: dict[str, list[_Resource]] = {}  # several: an association has its subnet's ID
         self.deleted: set[str] = set()
         for path in paths:
-            for res in _load(path):
+            for res in _load(path, prior):
                 self._add(res)
                 self.deleted |= res.source.deleted
         self.inline_subnets = [s for vnet in self.of_type(VNET) for s in _inline_subnets(vnet)
@@ -993,12 +1007,13 @@ def _topology_name(paths: list[Path]) -> str:
     return paths[0].stem if len(paths) == 1 else paths[0].parent.name or "terraform"
 
 
-def to_native(paths: list[Path]) -> Conversion:
-    """Translate `terraform show -json` plans or states into a native document."""
+def to_native(paths: list[Path], prior: bool = False) -> Conversion:
+    """Translate `terraform show -json` plans or states into a native document; with `prior`, each
+    plan's prior state (what it was planned from) instead of its planned values."""
     if not paths:
         raise InputError("no JSON file found", file=".",
                          fix="pass a `terraform show -json` output or a folder holding several")
-    found = _Input(paths)
+    found = _Input(paths, prior)
     if not found.of_type(VNET):
         raise InputError("no azurerm_virtual_network resource found", file=str(paths[0]),
                          fix="pass the plan or state that manages the VNets (terraform show -json)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from azroute.errors import UsageError, one_of
 from azroute.model.net import format_ip
@@ -97,9 +98,32 @@ class RoutingEngine:
         return propagates_gateway_routes(self.topology.route_tables.get(subnet.route_table or ""))
 
     # --- effective routes ------------------------------------------------------------------
+    @staticmethod
+    def route_key(subnet: Subnet) -> RouteKey:
+        """What distinguishes subnets of one topology that share a route set: (VNet, route table,
+        service endpoints)."""
+        return (subnet.vnet, subnet.route_table, subnet.service_endpoints)
+
+    def adopt(self, previous: RoutingEngine, keep: Callable[[RouteKey], bool], gateways: Iterable[str] = ()) -> int:
+        """Reuse route sets `previous` computed, for the keys `keep` accepts, and the data paths of
+        `gateways`: the caller vouches that their inputs are equal in both topologies (the
+        incremental workspace, azroute.questions.workspace). Returns how many route sets were reused."""
+        reused = {k: v for k, v in previous._cache.items() if keep(k)}
+        self._cache.update(reused)
+        for name in gateways:
+            if name in previous._data_paths:
+                self._data_paths[name] = previous._data_paths[name]
+            if name in previous._overrides:
+                self._overrides[name] = previous._overrides[name]
+        return len(reused)
+
+    def computed(self) -> dict[RouteKey, RouteSet]:
+        """The route sets computed (or adopted) so far, by key."""
+        return dict(self._cache)
+
     def routes(self, subnet: Subnet) -> RouteSet:
         """The effective routes Azure displays for every NIC in `subnet`."""
-        key: RouteKey = (subnet.vnet, subnet.route_table, subnet.service_endpoints)
+        key = self.route_key(subnet)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._cache[key] = self._compute(subnet)

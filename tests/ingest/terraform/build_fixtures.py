@@ -9,6 +9,9 @@
                              the rule collection group are created (their IDs known only after apply)
     b-dns-state.json         examples/private-link-gateway/scenario-b-dns.yaml as a state: private DNS
                              zones and links, endpoints' DNS zone groups, a Private Resolver inbound endpoint
+    b-to-c-plan.json         scenario C planned over an applied scenario B (prior_state: B with the
+                             endpoint sql in place; one update: the GatewaySubnet route), for the
+                             one-file `azroute diff PLAN.json`
 
 The documents follow Terraform's JSON output format (format_version 1.2) and the azurerm
 provider's documented attributes. The spoke VNet, its subnets and (in the plan) the storage
@@ -1284,6 +1287,29 @@ def state_document(resources: list[Res]) -> dict[str, Any]:
     }
 
 
+def applied(resources: list[Res]) -> list[Res]:
+    """The plan's resources once applied: the endpoint sql exists, with its address."""
+    done = copy.deepcopy(resources)
+    for r in done:
+        if r.creating:
+            r.values = endpoint("sql", "10.13.77.6", SQL_ID, "sqlServer", "")
+            r.creating, r.after_unknown = False, {}
+    return done
+
+
+def update_plan_document(before: list[Res], after: list[Res]) -> dict[str, Any]:
+    """A plan of `after` made from the state `before`: resources that differ are updates."""
+    document = plan_document(after)
+    document["prior_state"]["values"] = {"root_module": module_values(before)}
+    old = {r.address: r for r in before}
+    for item in document["resource_changes"]:
+        prior = old.get(item["address"])
+        if prior is not None and item["change"]["actions"] == ["no-op"] and prior.values != item["change"]["after"]:
+            item["change"]["actions"] = ["update"]
+            item["change"]["before"] = prior.values
+    return document
+
+
 def main() -> None:
     documents = {
         "seed-state.json": state_document(state_a()),
@@ -1291,6 +1317,7 @@ def main() -> None:
         "ten-slash-eight-plan.json": plan_document(plan_b("10.0.0.0/8")),
         "b-firewall-plan.json": plan_document(plan_b_firewall()),
         "b-dns-state.json": state_document(state_b_dns()),
+        "b-to-c-plan.json": update_plan_document(applied(plan_b("10.13.77.0/24")), applied(plan_b("10.0.0.0/8"))),
     }
     for name, document in documents.items():
         (HERE / name).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

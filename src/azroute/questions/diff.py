@@ -1,0 +1,475 @@
+"""What a change does to traffic: the routes and the flows that differ between two topologies.
+
+Routes: per subnet (its NICs share its routes) and per gateway data path, the rows added and
+removed; subnets that share one route set before and after are reported once, with their count.
+
+Flows: exhaustively, with check's range splitting (questions/check.py) at the boundaries of
+*both* topologies, so every elementary range behaves uniformly before and after. By default every
+source (subnets, sites) and destination (subnets with their private endpoints, sites, the Internet)
+is covered; with intents, their selectors and ports. A flow changes when its verdict, the stateful
+devices it crosses (firewalls, NVAs), its path, the source the destination sees or the deciding
+rule changes. Changed flows are grouped per (change kind, devices lost and gained, paths before and
+after) with their ranges merged and one example traced before and after.
+
+The after side is computed incrementally (questions/workspace.py): only the route sets whose inputs
+changed are recomputed and only the flows whose path looked one up are traced again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from azroute.forwarding.devices import Kind
+from azroute.forwarding.trace import Disposition, Path, Trace
+from azroute.model.intents import Intent
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
+from azroute.questions.check import IntentResult, Range, boundaries, merge_ranges, selector_ranges
+from azroute.questions.workspace import (
+    Flow,
+    Workspace,
+    flows_between,
+    ports_to_check,
+    prefix_ranges,
+    subtract,
+    unchanged_route_sets,
+)
+from azroute.render.az import route_item
+from azroute.routing.engine import RouteKey, RoutingEngine
+from azroute.routing.routes import EffectiveRoute
+from azroute.routing.system import none_route_list
+
+
+class ChangeKind(StrEnum):
+    """Why a flow group is reported, most serious first (a flow gets the first that applies)."""
+
+    NEWLY_BLOCKED = "newly_blocked"
+    BYPASSES = "bypasses"
+    NEWLY_REACHABLE = "newly_reachable"
+    NOW_INSPECTED = "now_inspected"
+    PATH_CHANGED = "path_changed"
+    SOURCE_CHANGED = "source_changed"
+    RULE_CHANGED = "rule_changed"
+
+
+#: --fail-on values and the change kinds they fail on
+FAIL_ON: dict[str, frozenset[ChangeKind]] = {
+    "any": frozenset(ChangeKind),
+    "bypass": frozenset({ChangeKind.BYPASSES}),
+    "blocked": frozenset({ChangeKind.NEWLY_BLOCKED}),
+    "none": frozenset(),
+}
+
+#: subnets that carry transit devices, not endpoints: not sources or destinations by default
+INFRASTRUCTURE_SUBNETS = (GATEWAY_SUBNET, FIREWALL_SUBNET)
+#: not Internet unicast: "this network" and multicast/reserved
+_NOT_INTERNET = (Prefix(0, 8), Prefix(0xE0000000, 3))
+
+
+@dataclass(frozen=True, slots=True)
+class RouteChange:
+    target: str  # 'subnet VNET/SUBNET' or 'gateway NAME'
+    subnets: tuple[str, ...]  # every subnet sharing the change (one for a gateway)
+    nics: tuple[str, ...]  # VMs whose NICs are in those subnets
+    added: tuple[dict[str, Any], ...]  # rows in the shape of `routes -o json`
+    removed: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What matters about one flow for a diff."""
+
+    reachable: bool
+    devices: tuple[str, ...]  # 'firewall:azfw', 'nva:NAME', forward then those only the reply crosses
+    path: str
+    back: str
+    seen: str  # 'original' or the address the destination sees
+    rules: tuple[str, ...]
+
+
+ABSENT = Outcome(False, (), "(no such flow)", "", "", ())
+
+
+@dataclass(frozen=True, slots=True)
+class FlowChange:
+    change: ChangeKind
+    devices_lost: tuple[str, ...]
+    devices_gained: tuple[str, ...]
+    sources: tuple[Range, ...]
+    destinations: tuple[Range, ...]
+    ports: tuple[str, ...]
+    before: Outcome
+    after: Outcome
+    flows: int
+    example_before: Trace | None
+    example_after: Trace | None
+
+
+@dataclass(frozen=True, slots=True)
+class IntentChange:
+    name: str
+    before: IntentResult | None  # None: the intent's selectors name nothing in that topology
+    after: IntentResult
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    routes: tuple[RouteChange, ...]
+    flows: tuple[FlowChange, ...]
+    intents: tuple[IntentChange, ...]
+    flows_compared: int
+    traces_before: int
+    traces_after: int  # flows traced again after the change (the rest reused)
+    notes: tuple[str, ...]
+
+    def fails(self, fail_on: str) -> bool:
+        kinds = FAIL_ON[fail_on]
+        return any(f.change in kinds for f in self.flows)
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+
+def _rows(rows: Iterable[EffectiveRoute], disable_bgp: bool) -> list[dict[str, Any]]:
+    return [route_item(r, disable_bgp, explain=False) for r in rows]
+
+
+def _row_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                                               list[dict[str, Any]]]:
+    """(added, removed), as multisets, each in its side's row order."""
+    def key(row: dict[str, Any]) -> str:
+        return repr(sorted(row.items()))
+    remaining: dict[str, int] = {}
+    for row in before:
+        remaining[key(row)] = remaining.get(key(row), 0) + 1
+    added = []
+    for row in after:
+        if remaining.get(key(row), 0):
+            remaining[key(row)] -= 1
+        else:
+            added.append(row)
+    left: dict[str, int] = {}
+    for row in after:
+        left[key(row)] = left.get(key(row), 0) + 1
+    removed = []
+    for row in before:
+        if left.get(key(row), 0):
+            left[key(row)] -= 1
+        else:
+            removed.append(row)
+    return added, removed
+
+
+def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChange]:
+    """Subnets (and gateways' data paths) whose routes differ; subnets sharing one route set before
+    and after are one entry. Route sets the after engine adopted from `before` are equal by
+    construction and not compared."""
+    b_top, a_top = before.topology, after.topology
+    keep = unchanged_route_sets(b_top, a_top)
+    names = list(dict.fromkeys([*(s.key for v in b_top.vnets.values() for s in v.subnets),
+                                *(s.key for v in a_top.vnets.values() for s in v.subnets)]))
+    groups: dict[tuple[int, int], list[str]] = {}
+    diffs: dict[tuple[int, int], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for name in names:
+        old, new = b_top.subnet(name), a_top.subnet(name)
+        if old and new and RoutingEngine.route_key(old) == RoutingEngine.route_key(new) and \
+                keep(RoutingEngine.route_key(new)):
+            continue  # same inputs, same routes
+        old_set = before.routes(old) if old else None
+        new_set = after.routes(new) if new else None
+        if old_set is new_set:
+            continue
+        group = (id(old_set), id(new_set))
+        if group not in diffs:
+            rows_before = _rows(old_set.rows, not before.propagates_gateway_routes(old)) if old and old_set else []
+            rows_after = _rows(new_set.rows, not after.propagates_gateway_routes(new)) if new and new_set else []
+            diffs[group] = _row_diff(rows_before, rows_after)
+        groups.setdefault(group, []).append(name)
+    vms = [*b_top.vms.values(), *a_top.vms.values()]
+    changes = []
+    for group, subnets in groups.items():
+        added, removed = diffs[group]
+        if added or removed:
+            nics = tuple(dict.fromkeys(vm.name for vm in vms if vm.subnet in subnets))
+            changes.append(RouteChange(f"subnet {subnets[0]}", tuple(subnets), nics, tuple(added), tuple(removed)))
+    return changes + _gateway_changes(before, after, keep)
+
+
+def _gateway_changes(before: RoutingEngine, after: RoutingEngine,
+                     keep: Callable[[RouteKey], bool]) -> list[RouteChange]:
+    """A gateway's data path, when its change differs from its GatewaySubnet's displayed change."""
+    changes = []
+    b_top, a_top = before.topology, after.topology
+    for name in dict.fromkeys([*b_top.gateways, *a_top.gateways]):
+        old, new = b_top.gateways.get(name), a_top.gateways.get(name)
+        if old is not None and old == new and b_top.platform == a_top.platform and \
+                keep(RoutingEngine.route_key(after.gateway_subnet(new))):
+            continue
+        old_path = before.gateway_data_path(old) if old else None
+        new_path = after.gateway_data_path(new) if new else None
+        if old_path is new_path:
+            continue
+        old_shown = before.routes(before.gateway_subnet(old)) if old else None
+        new_shown = after.routes(after.gateway_subnet(new)) if new else None
+        path_diff = _row_diff(_rows(old_path.rows, False) if old_path else [],
+                              _rows(new_path.rows, False) if new_path else [])
+        shown_diff = _row_diff(_rows(old_shown.rows, False) if old_shown else [],
+                               _rows(new_shown.rows, False) if new_shown else [])
+        if path_diff != shown_diff and (path_diff[0] or path_diff[1]):
+            changes.append(RouteChange(f"gateway {name}", (f"{(new or old).vnet}/{GATEWAY_SUBNET}",)  # type: ignore[union-attr]
+                                       , (), tuple(path_diff[0]), tuple(path_diff[1])))
+    return changes
+
+
+# --- flows ----------------------------------------------------------------------------------------
+
+
+def _devices(trace: Trace) -> tuple[str, ...]:
+    names = [*trace.forward.stateful_devices(), *(trace.reverse.stateful_devices() if trace.reverse else ())]
+    return tuple(dict.fromkeys(n.replace(" ", ":", 1) for n in names))
+
+
+def path_text(path: Path | None) -> str:
+    """The places a path crosses. Its ends are named by where they are (the subnet, `on-premises`,
+    a private endpoint by kind) rather than by address, so that flows with one cause group together."""
+    if path is None:
+        return ""
+    parts = []
+    last = len(path.hops) - 1
+    for i, hop in enumerate(path.hops):
+        device = hop.device
+        if i in (0, last) and device.kind is Kind.PRIVATE_ENDPOINT:
+            parts.append(str(device.kind))
+        elif i in (0, last) and device.kind in (Kind.VM, Kind.ADDRESS):
+            parts.append(f"subnet {device.subnet}" if device.subnet else "on-premises")
+        else:
+            parts.append(device.label)
+    if path.disposition is Disposition.ON_PREMISES:
+        parts.append("on-premises")
+    elif path.disposition is not Disposition.DELIVERED:
+        parts.append(str(path.disposition))
+    if path.blockers:
+        parts.append("(blocked)")
+    return " -> ".join(parts)
+
+
+def outcome(trace: Trace) -> Outcome:
+    seen = trace.source_seen
+    return Outcome(trace.reachable, _devices(trace), path_text(trace.forward), path_text(trace.reverse),
+                   "original" if seen == trace.source.ip else format_ip(seen),
+                   tuple(v.rule for v, _ in trace.filter_verdicts()))
+
+
+def classify(before: Outcome, after: Outcome) -> ChangeKind | None:
+    """The change kind of one flow, or None when it is unchanged."""
+    if before.reachable != after.reachable:
+        return ChangeKind.NEWLY_REACHABLE if after.reachable else ChangeKind.NEWLY_BLOCKED
+    if any(d not in after.devices for d in before.devices):
+        return ChangeKind.BYPASSES
+    if any(d not in before.devices for d in after.devices):
+        return ChangeKind.NOW_INSPECTED
+    if (before.path, before.back, before.devices) != (after.path, after.back, after.devices):
+        return ChangeKind.PATH_CHANGED
+    if before.seen != after.seen:
+        return ChangeKind.SOURCE_CHANGED
+    if before.rules != after.rules:
+        return ChangeKind.RULE_CHANGED
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Flows to compare: source and destination ranges, ports (None: any) and protocol."""
+
+    sources: list[Range]
+    destinations: list[Range]
+    ports: list[int | None]
+    protocol: str = "tcp"
+    stands_for: tuple[str, ...] = ()  # the ports one port stands for (an intent's, when none filters)
+
+    def port_labels(self, port: int | None) -> tuple[str, ...]:
+        if self.stands_for and len(self.ports) == 1:
+            return self.stands_for
+        return (port_text(port, self.ports),) if port is not None else ()
+
+
+def _endpoint_ranges(topology: Topology) -> list[Range]:
+    prefixes = [s.prefix for v in topology.vnets.values() for s in v.subnets if s.name not in INFRASTRUCTURE_SUBNETS]
+    prefixes += [p for site in topology.sites.values() for p in (*site.address_space, *site.advertised_prefixes)]
+    return prefix_ranges(prefixes)
+
+
+def internet_ranges(topology: Topology) -> list[Range]:
+    """Public unicast space outside the topology's VNets and sites (and the reserved None ranges)."""
+    taken = [*_NOT_INTERNET, *none_route_list(topology.platform),
+             *(p for v in topology.vnets.values() for p in v.address_space),
+             *(p for s in topology.sites.values() for p in (*s.address_space, *s.advertised_prefixes))]
+    return list(subtract([(0, 1 << 32)], prefix_ranges(taken)))
+
+
+def port_classes(*topologies: Topology) -> list[int | None]:
+    """One port per range of ports every firewall and NVA rule treats alike (None: no rule filters)."""
+    cuts: set[int] = set()
+    filtering = False
+    for topology in topologies:
+        rules: list[Any] = [r for p in topology.firewall_policies.values() for g in p.groups
+                            for c in g.collections for r in c.rules]
+        rules += [line for vm in topology.vms.values() for line in vm.rules or ()]
+        filtering |= bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
+        for rule in rules:
+            for lo, hi in rule.ports:
+                cuts |= {lo, hi + 1}
+            for protocol in rule.protocols:
+                _, sep, port = protocol.partition(":")
+                if sep and port.isdigit():
+                    cuts |= {int(port), int(port) + 1}
+    if not filtering:
+        return [None]
+    points = sorted({0, *(c for c in cuts if 0 < c < 65536)})
+    return list(points)
+
+
+def port_text(port: int | None, classes: Sequence[int | None]) -> str:
+    """'443', or 'LO-HI' for a class of ports that no rule tells apart."""
+    if port is None:
+        return "any"
+    following = [c for c in classes if c is not None and c > port]
+    end = min(following) - 1 if following else 65535
+    return str(port) if end == port or len(classes) <= 1 else f"{port}-{end}"
+
+
+def default_scopes(before: Topology, after: Topology) -> list[Scope]:
+    """Every subnet (but GatewaySubnet and AzureFirewallSubnet) and site to every subnet, site and the
+    Internet; private endpoints receive connections but never open one."""
+    places = merge_ranges([*_endpoint_ranges(before), *_endpoint_ranges(after)])
+    endpoints = merge_ranges([(pe.ip, pe.ip + 1) for t in (before, after) for pe in t.private_endpoints.values()])
+    sources = list(subtract(places, endpoints))
+    internet = [r for t in (before, after) for r in internet_ranges(t)]
+    destinations = merge_ranges([*places, *internet])
+    return [Scope(sources, destinations, port_classes(before, after))]
+
+
+def intent_scopes(intents: Sequence[Intent], before: Topology, after: Topology) -> list[Scope]:
+    scopes = []
+    for intent in intents:
+        src = [r for t in (before, after) for r in _selector(intent.source, t)]
+        dst = [r for t in (before, after) for r in _selector(intent.destination, t)]
+        ports = max(ports_to_check(intent.ports, before), ports_to_check(intent.ports, after), key=len)
+        scopes.append(Scope(merge_ranges(src), merge_ranges(dst), ports, intent.protocol,
+                            tuple(map(str, intent.ports))))
+    return scopes
+
+
+def _selector(selector: str, topology: Topology) -> list[Range]:
+    try:
+        return selector_ranges(selector, topology)
+    except KeyError:
+        return []  # names something only the other side has
+
+
+def _flow_map(ws: Workspace, scope: Scope, points: list[int]) -> dict[tuple[Range, Range], Flow]:
+    flows, _unchecked = flows_between(ws.book, scope.sources, scope.destinations, points)
+    return {(f.source_range, f.destination_range): f for f in flows}
+
+
+@dataclass(slots=True)
+class _Group:
+    outcomes: tuple[Outcome, Outcome]
+    flows: list[tuple[Flow | None, Flow | None, int | None]]
+    ports: set[str]
+    example: tuple[Trace | None, Trace | None] = (None, None)
+    example_flow: Flow | None = None
+
+
+def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> DiffResult:
+    """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts."""
+    ws = Workspace(before)
+    points = sorted(set(ws.points()) | set(boundaries(after)))
+    scopes = intent_scopes(intents, before, after) if intents else default_scopes(before, after)
+    olds = [_flow_map(ws, scope, points) for scope in scopes]
+    old_results = {i.name: _check(ws, i) for i in intents}
+    traced: dict[tuple[int, tuple[Range, Range], int | None], Trace] = {}
+    for n, (scope, flow_map) in enumerate(zip(scopes, olds, strict=True)):
+        for key, flow in flow_map.items():
+            for port in scope.ports:
+                traced[(n, key, port)] = ws.trace(flow.source, flow.destination, port, scope.protocol)
+    traces_before = ws.traced
+    before_engine = ws.engine
+    ws.apply(after)
+    routes = route_changes(before_engine, ws.engine)
+    groups: dict[tuple[Any, ...], _Group] = {}
+    compared = 0
+    for n, (scope, old_flows) in enumerate(zip(scopes, olds, strict=True)):
+        new_flows = _flow_map(ws, scope, points)
+        for key in dict.fromkeys([*old_flows, *new_flows]):
+            old, new = old_flows.get(key), new_flows.get(key)
+            for port in scope.ports:
+                compared += 1
+                old_trace = traced.get((n, key, port))
+                new_trace = ws.trace(new.source, new.destination, port, scope.protocol) if new else None
+                was = outcome(old_trace) if old_trace else ABSENT
+                now = outcome(new_trace) if new_trace else ABSENT
+                kind = classify(was, now)
+                if kind is None:
+                    continue
+                lost = tuple(d for d in was.devices if d not in now.devices)
+                gained = tuple(d for d in now.devices if d not in was.devices)
+                gkey = (kind, lost, gained, was.path, now.path, was.back, now.back)
+                group = groups.setdefault(gkey, _Group((was, now), [], set()))
+                group.flows.append((old, new, port))
+                group.ports.update(scope.port_labels(port))
+                if group.example == (None, None) or _named(new or old) or not _named(group.example_flow):
+                    group.example, group.example_flow = (old_trace, new_trace), new or old
+    intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
+    flows = sorted((_flow_change(k, g) for k, g in groups.items()),
+                   key=lambda f: (list(ChangeKind).index(f.change), -f.flows))
+    notes = [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
+             f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
+    return DiffResult(tuple(routes), tuple(flows), intent_changes, compared, traces_before,
+                      ws.traced - traces_before, tuple(dict.fromkeys(notes)))
+
+
+def _named(flow: Flow | None) -> bool:
+    """Examples prefer a named source (a VM, also on-premises, rather than an anonymous address):
+    the last such flow in address order, as check does."""
+    if flow is None:
+        return False
+    source = flow.source
+    return source.device.kind is not Kind.ADDRESS and not source.label.startswith(format_ip(source.ip))
+
+
+def _check(ws: Workspace, intent: Intent) -> IntentResult | None:
+    try:
+        return ws.check(intent)
+    except KeyError:
+        return None
+
+
+def _flow_change(key: tuple[Any, ...], group: _Group) -> FlowChange:
+    kind, lost, gained = key[0], key[1], key[2]
+    sources = merge_ranges([(f or g).source_range for f, g, _ in group.flows if (f or g) is not None])  # type: ignore[union-attr]
+    destinations = merge_ranges([(f or g).destination_range for f, g, _ in group.flows  # type: ignore[union-attr]
+                                 if (f or g) is not None])
+    ports = tuple(sorted(group.ports))
+    return FlowChange(kind, lost, gained, tuple(sources), tuple(destinations), ports, group.outcomes[0],
+                      group.outcomes[1], len(group.flows), group.example[0], group.example[1])
+
+
+def cidrs(ranges: Iterable[Range]) -> list[str]:
+    """Ranges as CIDR prefixes (a range that is no prefix is split into prefixes)."""
+    return [str(p) for start, end in ranges for p in _prefixes(start, end)]
+
+
+def _prefixes(start: int, end: int) -> Iterator[Prefix]:
+    while start < end:
+        length = 32
+        while length > 0:
+            size = 1 << (32 - (length - 1))
+            if start % size or start + size > end:
+                break
+            length -= 1
+        yield Prefix(start, length)
+        start += 1 << (32 - length)

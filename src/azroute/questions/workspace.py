@@ -1,0 +1,428 @@
+"""Incremental re-checks: a workspace keeps one topology's route sets and traces and, given a
+changed topology, recomputes only the route sets whose inputs changed and re-traces only the
+flows whose path consulted a route set that changed.
+
+    ws = Workspace(azroute.load("estate.yaml"))
+    ws.check(intent)                       # first check: every flow traced
+    change = ws.apply(edited_topology)     # e.g. one spoke's route table edited
+    ws.check(intent)                       # re-traces only the flows `change` touched
+
+Why it is exact. A trace is a deterministic walk. Its inputs are the route sets it looks up (a
+subnet's effective routes, a gateway's data path) and facts that are not route sets (addresses
+and devices, peerings, what gateways advertise on-premises, firewall rules, DNS, assumptions).
+When only route-set inputs change (route tables, their associations, service endpoints), the
+walks of one flow before and after agree up to their first lookup in a route set that changed,
+which both make: a walk that looked up no changed route set is unchanged. Any other change
+re-traces every flow; route sets are still reused wherever their own inputs are unchanged:
+
+- a route set of key (VNet, route table, service endpoints) depends on the route table, the VNet
+  and its direct peers (ranges, subnets, endpoint policies, private endpoints), the gateways and
+  sites, service tags and the platform assumptions. A changed route table makes its keys stale;
+  a changed private endpoint, its VNet's and peers' keys; anything else listed, every key.
+
+The property test in tests/questions/test_workspace.py checks results identical to a fresh
+workspace (a full recomputation) over random edits of the bench estate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.trace import Endpoint, Forwarder, Trace
+from azroute.model.intents import Intent
+from azroute.model.net import Prefix, format_ip
+from azroute.model.topology import Gateway, RouteTable, Subnet, Topology
+from azroute.questions.check import (
+    Checker,
+    IntentResult,
+    Range,
+    Verdict,
+    Violation,
+    boundaries,
+    elementary,
+    judge,
+    merge_ranges,
+    range_text,
+    selector_ranges,
+)
+from azroute.routing.engine import RouteKey, RoutingEngine
+from azroute.routing.routes import RouteSet
+
+#: a route set a trace looked up: ("subnet", "VNET/SUBNET") or ("gateway", NAME)
+Touch = tuple[str, str]
+FlowKey = tuple[Endpoint, Endpoint, int | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One representative flow per pair of elementary ranges (see questions/check.py)."""
+
+    source: Endpoint
+    destination: Endpoint
+    source_range: Range
+    destination_range: Range
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What `Workspace.apply` found and did."""
+
+    changed_route_sets: tuple[str, ...]  # 'subnet VNET/SUBNET' and 'gateway NAME' whose routes changed
+    other_changes: tuple[str, ...]  # facts other than route sets that changed: every flow is re-traced
+    route_sets_reused: int  # route sets carried over from the previous topology
+    traces_invalidated: int  # cached traces dropped (re-traced when next asked for)
+
+    @property
+    def incremental(self) -> bool:
+        return not self.other_changes
+
+
+class _RecordingEngine(RoutingEngine):
+    """A routing engine that notes which route sets are looked up (by the trace under way)."""
+
+    def __init__(self, topology: Topology) -> None:
+        super().__init__(topology)
+        self.touched: set[Touch] = set()
+
+    def routes(self, subnet: Subnet) -> RouteSet:
+        self.touched.add(("subnet", subnet.key))
+        return super().routes(subnet)
+
+    def gateway_data_path(self, gateway: Gateway) -> RouteSet:
+        self.touched.add(("gateway", gateway.name))
+        return super().gateway_data_path(gateway)
+
+
+@dataclass(slots=True)
+class _IntentState:
+    flows: list[Flow]
+    ports: list[int | None]
+    keys: set[FlowKey]
+    ranges: list[Range]  # the selectors' ranges: a new boundary inside one rebuilds the flows
+    result: IntentResult
+    dirty: bool = False
+
+
+# --- what changed between two topologies -----------------------------------------------------------
+
+
+def _differs(a: object, b: object) -> bool:
+    return a is not b and a != b
+
+
+def _changed(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
+    if a is b:
+        return set()
+    return {k for k in a.keys() | b.keys() if _differs(a.get(k), b.get(k))}
+
+
+def _vnet_signature(topology: Topology) -> dict[str, Hashable]:
+    """Everything of a VNet except its subnets' route tables and service endpoints."""
+    return {name: (v.region, v.address_space, tuple((s.name, s.prefix, s.pe_network_policies) for s in v.subnets))
+            for name, v in topology.vnets.items()}
+
+
+def other_changes(before: Topology, after: Topology) -> list[str]:
+    """The facts other than route tables and their associations that differ (empty: route sets only)."""
+    found = []
+    if before.vnets is not after.vnets and _changed(_vnet_signature(before), _vnet_signature(after)):
+        found.append("vnets")
+    for name in ("peerings", "gateways", "sites", "firewalls", "vms", "private_endpoints", "service_tags",
+                 "platform", "dns", "firewall_policies"):
+        if _differs(getattr(before, name), getattr(after, name)):
+            found.append(name)
+    return found
+
+
+def unchanged_route_sets(before: Topology, after: Topology,
+                         others: list[str] | None = None) -> Callable[[RouteKey], bool]:
+    """Which route-set keys keep their route set (inputs unchanged), see the module docstring."""
+    others = other_changes(before, after) if others is None else others
+    if set(others) & {"vnets", "peerings", "gateways", "sites", "service_tags", "platform"}:
+        return lambda _key: False
+    tables = _changed(before.route_tables, after.route_tables)
+    vnets: set[str] = set()
+    for name in _changed(before.private_endpoints, after.private_endpoints) if "private_endpoints" in others else ():
+        for topology in (before, after):
+            pe = topology.private_endpoints.get(name)
+            if pe is not None:
+                vnet = pe.subnet.split("/")[0]
+                vnets |= {vnet, *(p.other(vnet) for p in topology.peerings_of(vnet))}
+    return lambda key: key[0] not in vnets and key[1] not in tables
+
+
+# --- the workspace ----------------------------------------------------------------------------------
+
+
+class Workspace:
+    """One topology's route sets and flow traces, updated incrementally by `apply`."""
+
+    def __init__(self, topology: Topology) -> None:
+        self._base: set[int] | None = None  # boundary points of everything but route tables
+        self._table_points: Counter[int] = Counter()
+        self._set(topology)
+        self._traces: dict[FlowKey, tuple[Trace, frozenset[Touch]]] = {}
+        self._by_touch: dict[Touch, set[FlowKey]] = defaultdict(set)
+        self._intents: dict[Intent, _IntentState] = {}
+        self.traced = 0  # traces computed so far (cache misses), for measuring
+
+    def _set(self, topology: Topology) -> None:
+        self.topology = topology
+        self._engine = _RecordingEngine(topology)
+        self.forwarder = Forwarder(self._engine)
+        self._points: list[int] | None = None
+
+    @property
+    def engine(self) -> RoutingEngine:
+        return self._engine
+
+    @property
+    def book(self) -> AddressBook:
+        return self.forwarder.book
+
+    def points(self) -> list[int]:
+        """Every address at which forwarding or ownership can change (questions.check.boundaries),
+        kept as the points of route tables and of everything else, so a route-table edit updates them."""
+        if self._points is None:
+            if self._base is None:
+                self._base = set(boundaries(dataclasses.replace(self.topology, route_tables={})))
+                self._table_points = Counter(p for t in self.topology.route_tables.values() for p in _table_points(t))
+            self._points = sorted(self._base | self._table_points.keys())
+        return self._points
+
+    def _move_points(self, before: Topology) -> list[int]:
+        """Update the route tables' boundary points after a route-table-only change; the points that
+        appeared or disappeared."""
+        if self._base is None:
+            return []
+        was: dict[int, bool] = {}  # presence of each affected point before the change
+        for name in _changed(before.route_tables, self.topology.route_tables):
+            for sign, table in ((-1, before.route_tables.get(name)), (1, self.topology.route_tables.get(name))):
+                for point in _table_points(table) if table is not None else ():
+                    was.setdefault(point, self._table_points[point] > 0)
+                    self._table_points[point] += sign
+        self._table_points = +self._table_points  # drop zero counts
+        return [p for p, present in was.items() if p not in self._base and present != (p in self._table_points)]
+
+    # --- tracing with a cache ------------------------------------------------------------------
+    def trace(self, source: Endpoint, destination: Endpoint, port: int | None, protocol: str = "tcp") -> Trace:
+        """The flow's trace in the current topology, from the cache when still valid."""
+        key: FlowKey = (source, destination, port, protocol)
+        hit = self._traces.get(key)
+        if hit is not None:
+            return hit[0]
+        self._engine.touched = set()
+        trace = self.forwarder.trace(source, destination, port, protocol)
+        touched = frozenset(self._engine.touched)
+        self._traces[key] = (trace, touched)
+        for touch in touched:
+            self._by_touch[touch].add(key)
+        self.traced += 1
+        return trace
+
+    # --- changes -----------------------------------------------------------------------------
+    def apply(self, topology: Topology) -> Change:
+        """Move to `topology`: reuse the route sets whose inputs are unchanged and drop the cached
+        traces that looked up a route set that changed (all of them when other facts changed)."""
+        before, old_engine, old_points = self.topology, self._engine, self._points
+        others = other_changes(before, topology)
+        keep = unchanged_route_sets(before, topology, others)
+        gateways = [n for n, g in topology.gateways.items()
+                    if not _differs(g, before.gateways.get(n)) and keep(RoutingEngine.route_key(
+                        old_engine.gateway_subnet(g)))] if not others else []
+        self._set(topology)
+        reused = self._engine.adopt(old_engine, keep, gateways)
+        changed = [t for t in list(self._by_touch) if self._touch_changed(t, before, old_engine, keep)]
+        if others:
+            dropped = set(self._traces)
+            self._traces.clear()
+            self._by_touch.clear()
+        else:
+            dropped = set().union(*(self._by_touch.pop(t) for t in changed)) if changed else set()
+            for key in dropped:
+                _trace, touched = self._traces.pop(key)
+                for touch in touched:
+                    self._by_touch.get(touch, set()).discard(key)
+        if others:
+            self._base = None
+            moved: list[int] = []
+        else:
+            moved = self._move_points(before)
+            self._points = None if moved or old_points is None else old_points
+        self._mark_intents(dropped, bool(others), moved)
+        return Change(tuple(f"{kind} {name}" for kind, name in sorted(changed)), tuple(others), reused, len(dropped))
+
+    def _touch_changed(self, touch: Touch, before: Topology, old: RoutingEngine,
+                       keep: Callable[[RouteKey], bool]) -> bool:
+        kind, name = touch
+        if kind == "gateway":
+            old_gw, new_gw = before.gateways.get(name), self.topology.gateways.get(name)
+            if old_gw is None or new_gw is None or _differs(old_gw, new_gw):
+                return True
+            return (_differs(old.gateway_data_path(old_gw).rows, self._engine.gateway_data_path(new_gw).rows)
+                    or _differs(old.data_path_overrides(old_gw), self._engine.data_path_overrides(new_gw)))
+        old_subnet, new_subnet = before.subnet(name), self.topology.subnet(name)
+        if old_subnet is None or new_subnet is None:
+            return True
+        key = RoutingEngine.route_key(new_subnet)
+        if key == RoutingEngine.route_key(old_subnet) and keep(key):
+            return False
+        return _differs(old.routes(old_subnet).rows, self._engine.routes(new_subnet).rows)
+
+    def _mark_intents(self, dropped: set[FlowKey], everything: bool, moved: list[int]) -> None:
+        for intent, state in list(self._intents.items()):
+            if everything or _inside(moved, state.ranges):
+                del self._intents[intent]  # the flows themselves change: rebuilt on the next check
+            elif not state.dirty:
+                state.dirty = not dropped.isdisjoint(state.keys)
+
+    # --- intents -----------------------------------------------------------------------------
+    def check(self, intent: Intent) -> IntentResult:
+        """The intent's verdict, as questions.check.Checker gives it, re-tracing only what changed.
+        Verdicts that depend on an unknown (an assumption or an address known only after apply)
+        are settled by Checker's variants, recomputed in full."""
+        state = self._intents.get(intent)
+        if state is not None and not state.dirty:
+            return state.result
+        if state is None:
+            ranges = [*selector_ranges(intent.source, self.topology), *selector_ranges(intent.destination,
+                                                                                    self.topology)]
+            flows, unchecked = intent_flows(self.book, intent, self.points())
+            ports = ports_to_check(intent.ports, self.topology)
+            state = _IntentState(flows, ports, set(), ranges, IntentResult(intent, Verdict.HOLDS, (), None, 0, (), ()))
+            state.result = dataclasses.replace(state.result, unchecked=tuple(unchecked))
+        result = self._evaluate(intent, state)
+        if any(d.endswith("=unknown") for d in result.depends_on) or any(
+                not pe.ip_known for pe in self.topology.private_endpoints.values()):
+            result = Checker(self.topology).check(intent)
+        state.result, state.dirty = result, False
+        self._intents[intent] = state
+        return result
+
+    def _evaluate(self, intent: Intent, state: _IntentState) -> IntentResult:
+        groups: dict[str, list[Flow]] = {}
+        examples: dict[str, Trace] = {}
+        depends: dict[str, None] = {}
+        notes: dict[str, None] = {}
+        keys = set()
+        for flow in state.flows:
+            for port in state.ports:
+                keys.add((flow.source, flow.destination, port, intent.protocol))
+                trace = self.trace(flow.source, flow.destination, port, intent.protocol)
+                depends.update(dict.fromkeys(trace.depends_on))
+                notes.update(dict.fromkeys(n for n in (*trace.forward.notes, *(
+                    trace.reverse.notes if trace.reverse else ())) if n.startswith("firewall rules")))
+                for found in judge(intent, trace):
+                    reason = f"port {port}: {found}" if len(state.ports) > 1 else found
+                    groups.setdefault(reason, []).append(flow)
+                    if _named(flow.source) or reason not in examples or not _named(examples[reason].source):
+                        examples[reason] = trace
+        state.keys = keys
+        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f in items])),
+                                     tuple(merge_ranges([f.destination_range for f in items])), len(items))
+                           for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
+        if not state.flows:
+            notes["no flow to check: the selectors name no placed address"] = None
+        return IntentResult(intent, Verdict.VIOLATED if violations else Verdict.HOLDS, violations,
+                            examples[violations[0].reason] if violations else None, len(state.flows),
+                            tuple(depends), tuple(notes), state.result.unchecked)
+
+
+def _table_points(table: RouteTable) -> Iterator[int]:
+    for route in table.routes:
+        yield route.prefix.network
+        yield route.prefix.last + 1
+
+
+def _inside(points: Sequence[int], ranges: list[Range]) -> bool:
+    """True when a point cuts one of the ranges (lies strictly inside it)."""
+    return any(start < p < end for p in points for start, end in ranges)
+
+
+def _named(endpoint: Endpoint) -> bool:
+    """Examples prefer a named source (a VM rather than an anonymous address), as check does."""
+    return endpoint.device.kind is not Kind.ADDRESS and not endpoint.label.startswith(format_ip(endpoint.ip))
+
+
+# --- flows ----------------------------------------------------------------------------------------
+
+
+def ports_to_check(ports: Sequence[int], topology: Topology) -> list[int | None]:
+    """Every port when some firewall or NVA filters by port; otherwise the last stands for all
+    (forwarding does not depend on the port), as check does."""
+    if not ports:
+        return [None]
+    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
+    return list(ports) if filtering else [ports[-1]]
+
+
+def _address(ip: int) -> Endpoint:
+    return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))
+
+
+def flows_between(book: AddressBook, sources: list[Range], destinations: list[Range],
+                  points: list[int]) -> tuple[list[Flow], list[Range]]:
+    """One flow per pair of elementary ranges, and the source ranges in no subnet or site."""
+    unchecked: list[Range] = []
+    placed: list[tuple[Endpoint, Range]] = []
+    for rng in elementary(sources, points):
+        found = endpoint_at(book, rng[0])
+        if found is None:
+            unchecked.append(rng)
+        else:
+            placed.append((found, rng))
+    targets = [(endpoint_at(book, rng[0]) or _address(rng[0]), rng) for rng in elementary(destinations, points)]
+    flows = []
+    for src, sr in placed:
+        for dst, dr in targets:
+            if sr[0] <= dst.ip < sr[1]:
+                # one elementary range holds both ends: another address of it stands for the source
+                other = next((ip for ip in (sr[0], sr[0] + 1) if ip < sr[1] and ip != dst.ip), None)
+                stand_in = endpoint_at(book, other) if other is not None else None
+                if stand_in is not None:
+                    flows.append(Flow(stand_in, dst, sr, dr))
+                continue
+            flows.append(Flow(src, dst, sr, dr))
+    return flows, unchecked
+
+
+def intent_flows(book: AddressBook, intent: Intent, points: list[int]) -> tuple[list[Flow], list[str]]:
+    flows, unchecked = flows_between(book, selector_ranges(intent.source, book.topology),
+                                     selector_ranges(intent.destination, book.topology), points)
+    notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
+        if unchecked else []
+    return flows, notes
+
+
+def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:
+    return merge_ranges([(p.network, p.last + 1) for p in prefixes])
+
+
+def subtract(ranges: list[Range], holes: list[Range]) -> Iterator[Range]:
+    """`ranges` minus `holes` (both merged and sorted)."""
+    for start, end in ranges:
+        cut = start
+        for h_start, h_end in holes:
+            if h_end <= cut or h_start >= end:
+                continue
+            if h_start > cut:
+                yield cut, h_start
+            cut = max(cut, h_end)
+        if cut < end:
+            yield cut, end
+
+
+@dataclass(slots=True)
+class FlowSet:
+    """Flows of one question (an intent, or a diff's default scope) with their ports."""
+
+    flows: list[Flow]
+    ports: list[int | None]
+    protocol: str = "tcp"
+    notes: list[str] = field(default_factory=list)

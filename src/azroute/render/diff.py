@@ -1,0 +1,211 @@
+"""Render a diff (questions/diff.py): text for people, JSON for tools, Markdown for pull requests
+(a summary line, a table of changed flows, route changes in collapsible sections and a Mermaid
+diagram of each group's example path before and after)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from azroute.forwarding.trace import Path, Trace
+from azroute.model.net import format_ip
+from azroute.questions.diff import DiffResult, FlowChange, RouteChange, cidrs
+from azroute.render.az import ROUTE_COLUMNS, simple_table
+from azroute.render.trace import trace_json, trace_text
+
+
+def _verdict(result: Any) -> str:
+    return str(result.verdict) if result is not None else "absent"
+
+
+def summary_line(result: DiffResult) -> str:
+    """'3 flow groups change (1 bypasses, 2 newly_reachable); 1 route change; 1 intent changes verdict'."""
+    kinds = Counter(str(f.change) for f in result.flows)
+    flows = (f"{len(result.flows)} flow group{'s' if len(result.flows) != 1 else ''} change"
+             f"{'s' if len(result.flows) == 1 else ''} ({', '.join(f'{n} {k}' for k, n in kinds.items())})"
+             if result.flows else "no flow changes")
+    routes = f"{len(result.routes)} route change{'s' if len(result.routes) != 1 else ''}"
+    changed = [i for i in result.intents if _verdict(i.before) != _verdict(i.after)]
+    intents = f"; {len(changed)} of {len(result.intents)} intents change verdict" if result.intents else ""
+    return f"{flows}; {routes}{intents} ({result.flows_compared} flows compared)"
+
+
+def _route_rows(change: RouteChange) -> list[list[str]]:
+    rows = []
+    for sign, items in (("-", change.removed), ("+", change.added)):
+        for row in items:
+            rows.append([sign, row["source"], row["state"], " ".join(row["addressPrefix"]), row["nextHopType"],
+                         " ".join(row["nextHopIpAddress"])])
+    return rows
+
+
+def _target(change: RouteChange) -> str:
+    if len(change.subnets) > 1:
+        text = f"{change.target} (and {len(change.subnets) - 1} more subnets with the same routes: " \
+               f"{', '.join(change.subnets[1:6])}{' ...' if len(change.subnets) > 6 else ''})"
+    else:
+        text = change.target
+    return text + (f"; NICs: {', '.join(change.nics[:6])}{' ...' if len(change.nics) > 6 else ''}"
+                   if change.nics else "")
+
+
+def _ports(change: FlowChange) -> str:
+    return ",".join(change.ports) if change.ports else "any"
+
+
+def _example(change: FlowChange) -> str:
+    trace = change.example_after or change.example_before
+    assert trace is not None
+    port = f":{trace.port}" if trace.port is not None else ""
+    return f"{trace.source.label} -> {trace.destination.label}{port}"
+
+
+def _devices(change: FlowChange) -> str:
+    parts = [f"lost {', '.join(change.devices_lost)}" if change.devices_lost else "",
+             f"gained {', '.join(change.devices_gained)}" if change.devices_gained else ""]
+    return "; ".join(p for p in parts if p)
+
+
+_TRACED_GROUPS = 3  # text output traces the examples of the first groups (JSON and Markdown: all)
+
+
+def diff_text(result: DiffResult) -> str:
+    lines = ["Routes that change:" if result.routes else "Routes that change: none"]
+    for change in result.routes:
+        lines.append(f"  {_target(change)}")
+        lines += ["    " + line for line in simple_table(["", *ROUTE_COLUMNS], _route_rows(change)).splitlines()]
+    lines.append("")
+    lines.append("Flows that change:" if result.flows else "Flows that change: none")
+    for n, flow in enumerate(result.flows):
+        devices = _devices(flow)
+        lines.append(f"  {flow.change.upper()}{f' ({devices})' if devices else ''}: {flow.flows} flows, "
+                     f"ports {_ports(flow)}")
+        lines.append(f"    sources {', '.join(cidrs(flow.sources))}")
+        lines.append(f"    destinations {', '.join(cidrs(flow.destinations))}")
+        for when, outcome in (("before", flow.before), ("after", flow.after)):
+            verdict = "reachable" if outcome.reachable else "NOT reachable"
+            back = f"; return {outcome.back}" if outcome.back else ""
+            lines.append(f"    {when + ':':<7} {outcome.path}{back} ({verdict})")
+        lines.append(f"    example: {_example(flow)}")
+        for when, trace in (("before", flow.example_before), ("after", flow.example_after)):
+            if trace is not None and n < _TRACED_GROUPS:
+                lines.append(f"      {when}:")
+                lines += ["        " + line if line else "" for line in trace_text(trace).splitlines()]
+    if result.intents:
+        lines += ["", "Intents:"]
+        for item in result.intents:
+            mark = "  " if _verdict(item.before) == _verdict(item.after) else "* "
+            lines.append(f"  {mark}{item.name}: {_verdict(item.before)} -> {_verdict(item.after)}")
+    lines += [f"note: {n}" for n in result.notes]
+    lines += ["", summary_line(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _trace_ref(trace: Trace | None) -> dict[str, Any] | None:
+    return trace_json(trace) if trace is not None else None
+
+
+def diff_json(result: DiffResult) -> dict[str, Any]:
+    """The JSON contract (keys may be added, never renamed)."""
+    return {
+        "summary": summary_line(result),
+        "routes": [{"target": c.target, "shared_by": len(c.subnets), "subnets": list(c.subnets),
+                    "nics": list(c.nics), "added": list(c.added), "removed": list(c.removed)}
+                   for c in result.routes],
+        "flows": [_flow_json(c) for c in result.flows],
+        "intents": [{"name": i.name, "before": _verdict(i.before), "after": _verdict(i.after)}
+                    for i in result.intents],
+        "flows_compared": result.flows_compared,
+        "notes": list(result.notes),
+    }
+
+
+def _flow_json(change: FlowChange) -> dict[str, Any]:
+    trace = change.example_after or change.example_before
+    assert trace is not None
+    return {
+        "change": str(change.change),
+        "devices_lost": list(change.devices_lost),
+        "devices_gained": list(change.devices_gained),
+        "sources": cidrs(change.sources),
+        "destinations": cidrs(change.destinations),
+        "ports": list(change.ports),
+        "flows": change.flows,
+        "before": change.before.path,
+        "after": change.after.path,
+        "return_before": change.before.back,
+        "return_after": change.after.back,
+        "reachable_before": change.before.reachable,
+        "reachable_after": change.after.reachable,
+        "example": {"from": format_ip(trace.source.ip), "to": format_ip(trace.destination.ip), "port": trace.port,
+                    "protocol": trace.protocol, "before": _trace_ref(change.example_before),
+                    "after": _trace_ref(change.example_after)},
+    }
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+_CELL = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ", "`": "'"})
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (no pipe, HTML or line break)."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", text).translate(_CELL)
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: quotes and markup characters as entity codes."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    return "".join(f"#{ord(c)};" if c in '"#<>&`[]{}()|' else c for c in text)
+
+
+def mermaid_paths(before: Path | None, after: Path | None) -> str:
+    """A Mermaid flowchart of one flow's forward path before and after (one subgraph each)."""
+    lines = ["flowchart LR"]
+    for side, path in (("before", before), ("after", after)):
+        lines.append(f'  subgraph {side}["{side}"]')
+        if path is None or not path.hops:
+            lines.append(f'    {side}0["no such flow"]')
+        else:
+            for i, hop in enumerate(path.hops):
+                lines.append(f'    {side}{i}["{mermaid_label(hop.device.label)}"]')
+            for i in range(1, len(path.hops)):
+                lines.append(f"    {side}{i - 1} --> {side}{i}")
+            if not path.ok or path.disposition.value.startswith("left"):
+                lines.append(f'    {side}{len(path.hops) - 1} --> {side}_out(["{mermaid_label(path.reason)}"])')
+        lines.append("  end")
+    return "\n".join(lines)
+
+
+def _arrows(text: str) -> str:
+    return text.replace(" -> ", " → ")
+
+
+def diff_markdown(result: DiffResult) -> str:
+    """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY."""
+    lines = ["### azroute diff", "", f"**{summary_line(result)}**", ""]
+    if result.flows:
+        lines += ["| Change | Devices | Sources | Destinations | Ports | Before | After |",
+                  "|---|---|---|---|---|---|---|"]
+        for c in result.flows:
+            lines.append("| " + " | ".join(cell(x) for x in (
+                str(c.change), _devices(c) or "-", ", ".join(cidrs(c.sources)), ", ".join(cidrs(c.destinations)),
+                _ports(c), _arrows(c.before.path), _arrows(c.after.path))) + " |")
+        lines.append("")
+    if result.intents:
+        lines += ["| Intent | Before | After |", "|---|---|---|"]
+        lines += [f"| {cell(i.name)} | {_verdict(i.before)} | {_verdict(i.after)} |" for i in result.intents]
+        lines.append("")
+    for change in result.routes:
+        lines += [f"<details><summary>Routes of {cell(_target(change))}: {len(change.removed)} removed, "
+                  f"{len(change.added)} added</summary>", "",
+                  "| | Source | State | Address Prefix | Next Hop Type | Next Hop IP |", "|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(cell(x) or " " for x in row) + " |" for row in _route_rows(change)]
+        lines += ["", "</details>", ""]
+    for n, c in enumerate(result.flows, 1):
+        lines += [f"#### {n}. {c.change}: {cell(_arrows(_example(c)))}", "", "```mermaid",
+                  mermaid_paths(c.example_before.forward if c.example_before else None,
+                                c.example_after.forward if c.example_after else None), "```", ""]
+    lines += [f"> note: {cell(n)}" for n in result.notes]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,101 @@
+"""`azroute diff` through the CLI: exit codes, the JSON contract, and golden files for the text and
+Markdown reports (regenerate with AZROUTE_UPDATE_GOLDEN=1 and review the diff by hand)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from clirun import invoke
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+EXAMPLES = HERE.parents[1] / "examples" / "private-link-gateway"
+TERRAFORM = HERE.parent / "ingest" / "terraform"
+UPDATE = os.environ.get("AZROUTE_UPDATE_GOLDEN") == "1"
+B, C = EXAMPLES / "scenario-b.yaml", EXAMPLES / "scenario-c.yaml"
+INTENTS = ["--intents", EXAMPLES / "intents.yaml"]
+OVERLAY = ["--overlay", EXAMPLES / "overlay.yaml"]
+
+CASES: dict[str, list[str | Path]] = {
+    "b-to-c": [B, C],
+    "b-to-c-intents": [B, C, *INTENTS],
+    "b-to-c-markdown": [B, C, "-o", "markdown"],
+    "b-to-c-intents-markdown": [B, C, *INTENTS, "-o", "markdown"],
+    "b-to-b": [B, B],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_golden(case: str) -> None:
+    result = invoke(["diff", *CASES[case]])
+    assert result.exit_code == (0 if case == "b-to-b" else 1), result.stderr
+    assert result.stderr == ""
+    golden = GOLDEN / f"{case}.stdout"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_golden_files_have_cases() -> None:
+    assert sorted(p.stem for p in GOLDEN.iterdir()) == sorted(CASES)
+
+
+def _json(*args: str | Path) -> tuple[int, dict[str, object]]:
+    result = invoke(["diff", *args, "-o", "json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_json_contract() -> None:
+    code, document = _json(B, C, *INTENTS)
+    assert code == 1
+    (route,) = document["routes"]  # type: ignore[misc]
+    assert {k: route[k] for k in ("target", "shared_by")} == {"target": "subnet hub/GatewaySubnet", "shared_by": 2}
+    (flow,) = document["flows"]  # type: ignore[misc]
+    assert {k: flow[k] for k in ("change", "devices_lost", "devices_gained", "sources", "destinations", "ports",
+                                 "before", "after")} == {
+        "change": "bypasses", "devices_lost": ["firewall:azfw"], "devices_gained": [],
+        "sources": ["192.168.0.0/24"], "destinations": ["10.13.77.4/31", "10.13.77.6/32"], "ports": ["1433", "443"],
+        "before": "site onprem -> gateway vpngw -> firewall azfw -> private endpoint",
+        "after": "site onprem -> gateway vpngw -> private endpoint"}
+    assert {k: flow["example"][k] for k in ("from", "to", "port")} == {"from": "192.168.0.4", "to": "10.13.77.6",
+                                                                       "port": 1433}
+    assert document["intents"] == [{"name": "onprem-to-endpoints-inspected", "before": "holds", "after": "violated"}]
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("any", 1), ("bypass", 1), ("blocked", 0), ("none", 0)])
+def test_fail_on(fail_on: str, code: int) -> None:
+    assert invoke(["diff", B, C, *INTENTS, "--fail-on", fail_on]).exit_code == code
+
+
+def test_two_terraform_plans() -> None:
+    code, document = _json(TERRAFORM / "seed-plan.json", TERRAFORM / "ten-slash-eight-plan.json", *OVERLAY, *INTENTS)
+    assert code == 1
+    assert [(f["change"], f["devices_lost"], f["sources"]) for f in document["flows"]] == [  # type: ignore[attr-defined]
+        ("bypasses", ["firewall:azfw"], ["192.168.0.0/24"])]
+    assert [r["target"] for r in document["routes"]] == ["subnet hub/GatewaySubnet"]  # type: ignore[attr-defined]
+
+
+def test_one_plan_prior_state_against_planned_values() -> None:
+    code, document = _json(TERRAFORM / "b-to-c-plan.json", *OVERLAY)
+    assert code == 1
+    assert document["flows"][0]["change"] == "bypasses"  # type: ignore[index]
+    assert document["flows"][0]["destinations"] == ["10.13.77.4/31", "10.13.77.6/32"]  # type: ignore[index]
+    assert document["notes"] == []
+    same = invoke(["diff", TERRAFORM / "b-to-c-plan.json", TERRAFORM / "b-to-c-plan.json", *OVERLAY])
+    assert same.exit_code == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([B], "examples/private-link-gateway/scenario-b.yaml: only a Terraform plan holds both sides of a change; "
+          "fix: give two files BEFORE AFTER, or the output of terraform show -json PLANFILE"),
+    ([TERRAFORM / "seed-state.json"], "tests/ingest/terraform/seed-state.json: a state has no prior state: it is "
+     "one side only; fix: give the plan (terraform show -json PLANFILE), or two files BEFORE AFTER"),
+])
+def test_one_file_that_is_no_plan(args: list[str | Path], message: str) -> None:
+    result = invoke(["diff", *args])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.endswith(message + "\n")

@@ -1,0 +1,138 @@
+"""`azroute diff` on the seed article: scenario B (one 10.13.77.0/24 UDR to the firewall on the
+GatewaySubnet and hub/vm) against scenario C (the same UDR as 10.0.0.0/8). In C the peering route
+10.13.77.0/24 beats the /8 by longest prefix, the endpoints' /32s come back Active and on-premises
+traffic to them bypasses the firewall (seed article; docs/behaviours.md B-DIFF-*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from azroute import load
+from azroute.ingest import load_any
+from azroute.ingest.intents import load_intents
+from azroute.questions.diff import ChangeKind, DiffResult, cidrs, diff
+from azroute.render.diff import cell, mermaid_label
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
+TERRAFORM = Path(__file__).resolve().parents[1] / "ingest" / "terraform"
+
+
+def _b_to_c(intents: bool = False) -> DiffResult:
+    before, after = load(EXAMPLES / "scenario-b.yaml"), load(EXAMPLES / "scenario-c.yaml")
+    chosen = load_intents(EXAMPLES / "intents.yaml", after) if intents else []
+    return diff(before, after, chosen)
+
+
+def _groups(result: DiffResult) -> list[tuple[str, tuple[str, ...], list[str], list[str], tuple[str, ...]]]:
+    return [(str(f.change), f.devices_lost, cidrs(f.sources), cidrs(f.destinations), f.ports) for f in result.flows]
+
+
+PE_RANGES = ["10.13.77.4/31", "10.13.77.6/32"]
+EP_REST = ["10.13.77.0/30", "10.13.77.7/32", "10.13.77.8/29", "10.13.77.16/28", "10.13.77.32/27"]
+FW = ("firewall:azfw",)
+
+
+def test_b_to_c_every_flow_group() -> None:
+    """On-premises -> the three endpoints bypasses the firewall. Every other pair crossing the hub
+    was broken in B (the reply skipped the firewall: asymmetric) and works in C without it."""
+    assert _groups(_b_to_c()) == [
+        ("bypasses", FW, ["192.168.0.0/24"], PE_RANGES, ()),
+        ("newly_reachable", FW, ["10.13.76.128/26"], PE_RANGES, ()),
+        ("newly_reachable", FW, ["10.13.76.128/26"], EP_REST, ()),
+        ("newly_reachable", FW, EP_REST, ["10.13.76.128/26"], ()),
+        ("newly_reachable", FW, EP_REST, ["192.168.0.0/24"], ()),
+        ("newly_reachable", FW, ["192.168.0.0/24"], EP_REST, ()),
+        ("newly_reachable", FW, ["10.13.76.128/26"], ["10.13.77.64/26"], ()),
+        ("newly_reachable", FW, ["10.13.77.64/26"], ["10.13.76.128/26"], ()),
+        ("newly_reachable", FW, ["10.13.77.64/26"], ["192.168.0.0/24"], ()),
+        ("newly_reachable", FW, ["192.168.0.0/24"], ["10.13.77.64/26"], ()),
+    ]
+
+
+def test_b_to_c_bypass_paths_and_example() -> None:
+    bypass = _b_to_c().flows[0]
+    assert bypass.change is ChangeKind.BYPASSES
+    assert (bypass.before.path, bypass.after.path) == (
+        "site onprem -> gateway vpngw -> firewall azfw -> private endpoint",
+        "site onprem -> gateway vpngw -> private endpoint")
+    assert (bypass.before.back, bypass.after.back) == (
+        "private endpoint -> firewall azfw -> gateway vpngw -> on-premises",
+        "private endpoint -> gateway vpngw -> on-premises")
+    assert bypass.before.reachable and bypass.after.reachable
+    assert bypass.flows == 9  # 3 site ranges (around onpremvm) x 3 endpoints
+    assert bypass.example_before is not None and bypass.example_after is not None
+    assert [h.device.label for h in bypass.example_before.forward.hops] == [
+        "site onprem", "gateway vpngw", "firewall azfw", "private endpoint sql"]
+    assert [h.device.label for h in bypass.example_after.forward.hops] == [
+        "site onprem", "gateway vpngw", "private endpoint sql"]
+    assert bypass.example_after.source.label == "onpremvm (192.168.0.4)"
+
+
+def test_b_to_c_hub_route_change_shared_by_two_subnets() -> None:
+    (change,) = _b_to_c().routes
+    assert (change.target, change.subnets, change.nics) == (
+        "subnet hub/GatewaySubnet", ("hub/GatewaySubnet", "hub/vm"), ("hubvm",))
+
+    def rows(items: tuple[dict[str, object], ...]) -> list[tuple[object, ...]]:
+        return [(r["source"], r["state"], r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in items]
+    assert rows(change.removed) == [
+        ("Default", "Active", ["10.0.0.0/8"], "None", []),
+        ("User", "Active", ["10.13.77.0/24"], "VirtualAppliance", ["10.13.76.68"]),
+        ("Default", "Invalid", ["10.13.77.0/24"], "VNetGlobalPeering", []),
+        ("Default", "Invalid", ["10.13.77.4/32"], "InterfaceEndpoint", []),
+        ("Default", "Invalid", ["10.13.77.5/32"], "InterfaceEndpoint", []),
+        ("Default", "Invalid", ["10.13.77.6/32"], "InterfaceEndpoint", []),
+    ]
+    assert rows(change.added) == [
+        ("User", "Active", ["10.0.0.0/8"], "VirtualAppliance", ["10.13.76.68"]),
+        ("Default", "Active", ["10.13.77.0/24"], "VNetGlobalPeering", []),
+        ("Default", "Active", ["10.13.77.4/32"], "InterfaceEndpoint", []),
+        ("Default", "Active", ["10.13.77.5/32"], "InterfaceEndpoint", []),
+        ("Default", "Active", ["10.13.77.6/32"], "InterfaceEndpoint", []),
+    ]
+    assert change.removed[1]["name"] == "endpoint-vnet" and change.added[0]["name"] == "endpoint-vnet"
+
+
+def test_b_to_c_with_intents_compares_only_their_flows() -> None:
+    result = _b_to_c(intents=True)
+    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], PE_RANGES, ("1433", "443"))]
+    assert [(i.name, str(i.before.verdict) if i.before else None, str(i.after.verdict)) for i in result.intents] == [
+        ("onprem-to-endpoints-inspected", "holds", "violated")]
+    assert result.flows_compared == 9
+    assert result.fails("any") and result.fails("bypass") and not result.fails("blocked")
+    assert not result.fails("none")
+
+
+def test_c_to_b_is_now_inspected() -> None:
+    before, after = load(EXAMPLES / "scenario-c.yaml"), load(EXAMPLES / "scenario-b.yaml")
+    result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
+    assert _groups(result) == [("now_inspected", (), ["192.168.0.0/24"], PE_RANGES, ("1433", "443"))]
+    assert result.flows[0].devices_gained == FW
+
+
+@pytest.mark.parametrize("scenario", ["a", "b", "c"])
+def test_same_topology_has_no_changes(scenario: str) -> None:
+    topology = load(EXAMPLES / f"scenario-{scenario}.yaml")
+    result = diff(topology, load(EXAMPLES / f"scenario-{scenario}.yaml"))
+    assert (result.routes, result.flows, result.traces_after) == ((), (), 0)
+    assert result.flows_compared > 0
+
+
+def test_terraform_plans_of_b_and_c() -> None:
+    """The same change read from two plans (the endpoint sql's address is known only after apply)."""
+    overlay = [EXAMPLES / "overlay.yaml"]
+    before = load_any(TERRAFORM / "seed-plan.json", overlays=overlay).topology
+    after = load_any(TERRAFORM / "ten-slash-eight-plan.json", overlays=overlay).topology
+    result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
+    (group,) = result.flows
+    assert (group.change, group.devices_lost, cidrs(group.sources)) == (ChangeKind.BYPASSES, FW, ["192.168.0.0/24"])
+    assert [r.target for r in result.routes] == ["subnet hub/GatewaySubnet"]
+    assert result.notes == ("private endpoint sql's address is known only after apply: its flows use one free "
+                            "address of spoke1/ep",)
+
+
+def test_markdown_and_mermaid_escaping() -> None:
+    assert cell("a|b <c> & `d`\n") == "a\\|b &lt;c&gt; &amp; 'd' "
+    assert mermaid_label('vm "x" [1] <b>') == "vm #34;x#34; #91;1#93; #60;b#62;"
