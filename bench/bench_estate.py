@@ -64,7 +64,7 @@ INTENT = Intent(
     name="onprem-to-endpoints-inspected",
     source="site:onprem",
     destination="private_endpoints",
-    ports=(443, 1433),
+    ports=((443, 443), (1433, 1433)),
     via=("firewall:azfw",),
     symmetric=True,
 )
@@ -147,7 +147,7 @@ def generate(spokes: int, endpoints: int, vms_per_spoke: int, per_spoke_udr: boo
 
 def intents_document() -> dict[str, Any]:
     return {"intents": [{
-        "name": INTENT.name, "from": INTENT.source, "to": INTENT.destination, "ports": list(INTENT.ports),
+        "name": INTENT.name, "from": INTENT.source, "to": INTENT.destination, "ports": [low for low, _ in INTENT.ports],
         "expect": INTENT.expect, "via": list(INTENT.via), "symmetric": INTENT.symmetric}]}
 
 
@@ -293,7 +293,7 @@ def phase_data_path(args: argparse.Namespace, topology: Topology, engine: Routin
 def phase_check(args: argparse.Namespace, topology: Topology) -> None:
     print("\n# check (library: Checker(topology).check(intent), cold caches)")
     metric("intent", f"{INTENT.source} -> {INTENT.destination} via {', '.join(INTENT.via)}, "
-           f"ports {list(INTENT.ports)}, symmetric={INTENT.symmetric}")
+           f"ports {[low for low, _ in INTENT.ports]}, symmetric={INTENT.symmetric}")
     result, times = timed(args.repeat, lambda: Checker(topology).check(INTENT))
     metric("check time", seconds(times))
     print_result(result, topology, args.summary_only)

@@ -176,7 +176,7 @@ def _verdict(checker: Checker, variant: Settings, intent: Intent, source: int,
     forwarder, _ = checker.forwarder(variant)
     found = endpoint_at(forwarder.book, source)
     assert found is not None
-    port = intent.ports[-1] if intent.ports else None
+    port = intent.ports[-1][1] if intent.ports else None
     trace = forwarder.trace(found, _destination(forwarder.book, destination), port, intent.protocol)
     return bool(judge(intent, trace)), (_hop_shape(trace.forward), _hop_shape(trace.reverse),
                                         trace.asymmetry is None)
@@ -253,7 +253,7 @@ def _wide_intents(topology: Topology, gateway: str) -> list[Intent]:
     if gateway == "vpngw":
         return load_intents(path, topology)
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["intents"]
-    return [Intent(i["name"], i["from"], i["to"], tuple(i.get("ports", ())), "tcp",
+    return [Intent(i["name"], i["from"], i["to"], tuple((p, p) for p in i.get("ports", ())), "tcp",
                    i.get("expect", "reachable"), tuple(i.get("via", ())),
                    tuple(d.replace("gateway:vpngw", f"gateway:{gateway}") for d in i.get("avoid", ())),
                    i.get("symmetric", True)) for i in items]

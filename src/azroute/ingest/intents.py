@@ -6,15 +6,16 @@ Selectors and device names are checked against the topology, so a typo is an inp
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from azroute.errors import InputError, UsageError, one_of
 from azroute.ingest.documents import read_document
 from azroute.ingest.native import pydantic_error
-from azroute.model.intents import Intent
+from azroute.model.intents import Intent, PortRange
 from azroute.model.net import parse_prefix
 from azroute.model.security import DEFAULT_RULES
 from azroute.model.topology import REFERENCE_KINDS, Topology
@@ -30,7 +31,7 @@ class _IntentSpec(BaseModel):
     name: str
     source: str = Field(alias="from")
     destination: str = Field(alias="to")
-    ports: list[int] = Field(default_factory=list)
+    ports: list[int | str] = Field(default_factory=list)
     protocol: Literal["tcp", "udp", "icmp"] = "tcp"
     expect: Literal["reachable", "blocked"] = "reachable"
     via: list[str] = Field(default_factory=list)
@@ -38,14 +39,6 @@ class _IntentSpec(BaseModel):
     symmetric: bool = True
     allowed_by: str | None = None
     source_seen: Literal["original", "translated"] | None = None
-
-    @field_validator("ports")
-    @classmethod
-    def _ports(cls, ports: list[int]) -> list[int]:
-        for port in ports:
-            if not 0 <= port <= 65535:
-                raise ValueError(f"port {port} is outside 0-65535")
-        return ports
 
 
 class _IntentsFile(BaseModel):
@@ -81,10 +74,45 @@ def load_intents(path: Path, topology: Topology) -> list[Intent]:
                 _check_device(path, f"{where}.{key}.{j}", device, topology)
         if item.allowed_by is not None:
             _check_rule(path, f"{where}.allowed_by", item.allowed_by, topology)
-        intents.append(Intent(item.name, source, destination, tuple(item.ports), item.protocol,
+        ports = _port_ranges(path, f"{where}.ports", item.ports)
+        intents.append(Intent(item.name, source, destination, ports, item.protocol,
                               item.expect, tuple(via), tuple(avoid), item.symmetric, item.allowed_by,
                               item.source_seen))
     return intents
+
+
+def parse_port_range(port: int | str) -> PortRange:
+    """443 or "443" -> (443, 443); "8000-8100" -> (8000, 8100), as firewall rules write them."""
+    if isinstance(port, int):
+        low = high = port
+    else:
+        first, dash, last = port.strip().partition("-")
+        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+            raise ValueError(f"'{port}' is not a port or port range (write 443 or \"8000-8100\")")
+        low, high = int(first), int(last) if dash else int(first)
+    for value in (low, high):
+        if not 0 <= value <= 65535:
+            raise ValueError(f"port {value} is outside 0-65535")
+    if low > high:
+        raise ValueError(f"port range '{port}' ends before it starts")
+    return low, high
+
+
+def _port_ranges(path: Path, where: str, ports: list[int | str]) -> tuple[PortRange, ...]:
+    ranges = []
+    for i, port in enumerate(ports):
+        try:
+            ranges.append(parse_port_range(port))
+        except ValueError as exc:
+            raise InputError(str(exc), file=str(path), path=f"{where}.{i}",
+                             fix='write a port (443) or a range ("8000-8100") within 0-65535') from None
+    order = sorted(range(len(ranges)), key=lambda i: ranges[i])
+    for before, i in itertools.pairwise(order):
+        if ranges[i][0] <= ranges[before][1]:
+            first, second = sorted((before, i))
+            raise InputError(f"port {ports[second]} overlaps port {ports[first]} of the same intent",
+                             file=str(path), path=f"{where}.{second}", fix="list each port once")
+    return tuple(ranges)
 
 
 def _by_id(path: Path, where: str, text: str, kinds: tuple[str, ...], topology: Topology) -> str:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PortRange = tuple[int, int]
+
+
+def ports_text(ports: tuple[PortRange, ...]) -> str:
+    """'443,1433,8000-8100' (as written in intents files)."""
+    return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in ports)
+
 
 @dataclass(frozen=True, slots=True)
 class Intent:
@@ -13,7 +20,7 @@ class Intent:
     name: str
     source: str
     destination: str
-    ports: tuple[int, ...] = ()
+    ports: tuple[PortRange, ...] = ()  # inclusive ranges; a single port is (443, 443)
     protocol: str = "tcp"
     expect: str = "reachable"
     via: tuple[str, ...] = ()

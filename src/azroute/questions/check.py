@@ -4,6 +4,18 @@ Every routing decision is a longest-prefix match over prefixes that appear in th
 and every ownership test is an exact address. Cutting the address space at every such prefix
 boundary and device address gives *elementary ranges* inside which all addresses are
 forwarded identically; checking one address per range is therefore exhaustive.
+Ports are cut the same way at every port a rule decides on (*port classes*).
+
+Elementary ranges are then grouped into *equivalence classes* that every hop treats alike (same
+innermost prefix, same kind of owner in the same subnet): one flow per pair of classes is traced
+and its verdict attributed to every member, unless its reasons name the member itself (its
+address or name), in which case each member is traced. `Checker(topology, classes=False)` traces
+every pair of ranges, the reference the property tests compare with.
+
+`collect_boundaries` is the one place listing what decisions depend on: a new filter (NSG rules,
+...) adds its prefixes to `boundary_prefixes`, its exact addresses to `special_addresses` and its
+ports to `boundary_ports`.
+
 Assumptions whose value is unknown are settled by checking every value: a verdict that differs
 between values is `unknown`, naming the assumption.
 """
@@ -13,7 +25,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,10 +33,12 @@ from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.security import rule_boundaries as nsg_boundaries
 from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
+from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
 from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
+from azroute.routing.lpm import PrefixIndex
 from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
 
 Range = tuple[int, int]  # [start, end)
@@ -66,10 +80,69 @@ class _Flow:
     destination: Endpoint
     source_range: Range
     destination_range: Range
+    key: tuple[Hashable, Hashable] | None  # the pair of classes; None: traced on its own
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one trace contributes to an intent's result."""
+
+    reasons: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Consecutive ports of one intent item in one port class."""
+
+    low: int | None
+    high: int | None
+    port_class: int
+
+
+@dataclass(frozen=True, slots=True)
+class Boundaries:
+    """Where a decision can change, for one topology.
+
+    `addresses`: sorted cut points of the address space (prefix ends, device addresses and their
+    successors). `ports`: sorted cut points of 0-65536 (a port class is [cut, next cut)).
+    `port_filters`: something decides on ports at all (else one port stands for all of an intent's).
+    `prefixes`: the boundary prefixes (device addresses excepted), to name each elementary range's
+    innermost prefix. `special`: addresses that are never merged with another (devices that forward
+    or own more than a NIC address: firewalls, gateways, BGP peers, route next hops, load balancer
+    frontends and backends, public IPs).
+    `placed`: device addresses (each a one-address range). `by_name`: destinations are told apart
+    by name (firewall rules match FQDNs)."""
+
+    addresses: list[int]
+    ports: list[int]
+    port_filters: bool
+    prefixes: PrefixIndex[None]
+    special: frozenset[int]
+    placed: frozenset[int]
+    by_name: bool
+
+
+def collect_boundaries(topology: Topology) -> Boundaries:
+    """Every address and port at which forwarding, ownership or a filter decision can change."""
+    prefixes = boundary_prefixes(topology)
+    devices = set(_device_ips(topology))
+    points = {p.network for p in prefixes} | {p.last + 1 for p in prefixes}
+    for ip in devices:
+        points |= {ip, ip + 1}
+    ports, port_filters = boundary_ports(topology)
+    return Boundaries(sorted(points), ports, port_filters, PrefixIndex((p, None) for p in prefixes),
+                      frozenset(special_addresses(topology)), frozenset(devices), _matches_names(topology))
 
 
 def boundaries(topology: Topology) -> list[int]:
     """Every address at which forwarding or ownership can change, sorted."""
+    return collect_boundaries(topology).addresses
+
+
+def boundary_prefixes(topology: Topology) -> list[Prefix]:
+    """Every prefix a route, an ownership or a filter decision is made on."""
     prefixes: list[Prefix] = [*OBSERVED_NONE_ROUTES, *OBSERVED_2023_NONE_ROUTES, *DOCS_NONE_ROUTES,
                               *topology.platform.none_routes_custom]
     for vnet in topology.vnets.values():
@@ -82,10 +155,53 @@ def boundaries(topology: Topology) -> list[int]:
     for tag in topology.service_tags.values():
         prefixes += tag
     prefixes += _rule_prefixes(topology)
-    points = {p.network for p in prefixes} | {p.last + 1 for p in prefixes}
-    for ip in _device_ips(topology):
-        points |= {ip, ip + 1}
-    return sorted(points)
+    return prefixes
+
+
+def boundary_ports(topology: Topology) -> tuple[list[int], bool]:
+    """Cut points of the port space where a firewall or NVA rule's port match can change, and
+    whether anything filters by port at all."""
+    ranges: list[tuple[int, int]] = []
+    for policy in topology.firewall_policies.values():
+        for group in policy.groups:
+            for collection in group.collections:
+                for rule in collection.rules:
+                    ranges += rule.ports
+                    if collection.kind is RuleKind.APPLICATION:
+                        ports = {int(p.partition(":")[2]) for p in rule.protocols} if rule.protocols else {80, 443}
+                        ranges += [(port, port) for port in ports]
+    for vm in topology.vms.values():
+        for line in vm.rules or ():
+            ranges += line.ports
+    nsg_ports = [r.destination_ports for nsg in topology.network_security_groups.values() for r in nsg.rules]
+    for nsg_range in nsg_ports:
+        ranges += nsg_range
+    for balancer in topology.load_balancers.values():
+        ranges += [(rule.frontend_port, rule.frontend_port) for rule in balancer.rules]
+    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values()) \
+        or any(r != ((0, 65535),) for r in nsg_ports) or any(b.rules for b in topology.load_balancers.values())
+    points = {0, 65536} | {low for low, _ in ranges} | {high + 1 for _, high in ranges}
+    return sorted(points), filtering
+
+
+def special_addresses(topology: Topology) -> Iterator[int]:
+    """Addresses that behave unlike any other: forwarding devices, gateway and BGP peer addresses,
+    next hops of user routes, NVAs (a VM or endpoint NIC elsewhere is like its subnet neighbours)."""
+    for fw in topology.firewalls.values():
+        yield from (fw.private_ip, *fw.instance_ips, *fw.public_ips)
+    for gw in topology.gateways.values():
+        yield from gw.instance_ips
+    yield from (s.bgp_peer_ip for s in topology.sites.values() if s.bgp_peer_ip is not None)
+    for table in topology.route_tables.values():
+        yield from (r.next_hop_ip for r in table.routes if r.next_hop_ip is not None)
+    backends = {name for balancer in topology.load_balancers.values() for name in balancer.backends}
+    yield from (vm.ip for vm in topology.vms.values() if vm.ip_forwarding or vm.rules is not None
+                or vm.public_ip is not None or vm.name in backends)
+    for balancer in topology.load_balancers.values():
+        yield balancer.frontend_ip
+    for nat in topology.nat_gateways.values():
+        yield from nat.public_ips
+    yield from (vm.public_ip for vm in topology.vms.values() if vm.public_ip is not None)
 
 
 def _rule_prefixes(topology: Topology) -> list[Prefix]:
@@ -116,6 +232,13 @@ def _device_ips(topology: Topology) -> Iterator[int]:
     for gw in topology.gateways.values():
         yield from gw.instance_ips
     yield from (s.bgp_peer_ip for s in topology.sites.values() if s.bgp_peer_ip is not None)
+
+
+def _matches_names(topology: Topology) -> bool:
+    """Whether a firewall rule matches destinations by name (application rules, network rules with FQDNs)."""
+    return any(collection.kind is RuleKind.APPLICATION or any(r.destination_fqdns for r in collection.rules)
+               for policy in topology.firewall_policies.values() for group in policy.groups
+               for collection in group.collections)
 
 
 def selector_ranges(selector: str, topology: Topology) -> list[Range]:
@@ -184,19 +307,27 @@ def _to_prefixes(start: int, end: int) -> Iterator[Prefix]:
 
 
 class Checker:
-    """Evaluates intents against one topology (and its variants for unknown assumptions)."""
+    """Evaluates intents against one topology (and its variants for unknown assumptions).
 
-    def __init__(self, topology: Topology) -> None:
+    `classes=False` traces every pair of elementary ranges and every port class on its own (the
+    reference the equivalence classes are tested against)."""
+
+    def __init__(self, topology: Topology, *, classes: bool = True) -> None:
         self.topology = topology
-        self._forwarders: dict[Settings, tuple[Forwarder, list[int]]] = {}
+        self.classes = classes
+        self._forwarders: dict[Settings, tuple[Forwarder, Boundaries]] = {}
         self._ip_choices = _unknown_ip_choices(topology)
 
     def forwarder(self, settings: Settings = ()) -> tuple[Forwarder, list[int]]:
         """The forwarder and elementary-range boundaries of the topology with `settings` pinned."""
+        forwarder, bounds = self._pinned(settings)
+        return forwarder, bounds.addresses
+
+    def _pinned(self, settings: Settings) -> tuple[Forwarder, Boundaries]:
         cached = self._forwarders.get(settings)
         if cached is None:
             variant = _variant(self.topology, settings)
-            cached = self._forwarders[settings] = (Forwarder(RoutingEngine(variant)), boundaries(variant))
+            cached = self._forwarders[settings] = (Forwarder(RoutingEngine(variant)), collect_boundaries(variant))
         return cached
 
     def check(self, intent: Intent) -> IntentResult:
@@ -220,74 +351,186 @@ class Checker:
             *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
             f"--assume NAME=VALUE (the example is from a violating variant)"))
 
-    def _flows(self, intent: Intent, book: AddressBook, points: list[int]) -> tuple[list[_Flow], list[str]]:
+    def _flows(self, intent: Intent, book: AddressBook, bounds: Boundaries) -> tuple[list[_Flow], list[str]]:
+        points = bounds.addresses
         unchecked: list[Range] = []
-        sources: list[tuple[Endpoint, Range]] = []
+        sources: list[tuple[Endpoint, Range, Hashable]] = []
         for rng in elementary(selector_ranges(intent.source, book.topology), points):
             found = endpoint_at(book, rng[0])
             if found is None:
                 unchecked.append(rng)
             else:
-                sources.append((found, rng))
+                sources.append((found, rng, self._class_of(rng, found, bounds)))
         destinations = []
         for rng in elementary(selector_ranges(intent.destination, book.topology), points):
-            found = endpoint_at(book, rng[0])
-            destinations.append((found or Endpoint(rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None,
-                                                                     (rng[0],)), format_ip(rng[0])), rng))
+            found = endpoint_at(book, rng[0]) or Endpoint(
+                rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None, (rng[0],)), format_ip(rng[0]))
+            destinations.append((found, rng, self._class_of(rng, found, bounds)))
         flows = []
-        for src, sr in sources:
-            for dst, dr in destinations:
+        for src, sr, skey in sources:
+            for dst, dr, dkey in destinations:
                 if sr[0] <= dst.ip < sr[1]:
                     # source and destination in one elementary range: any other address of the
                     # range stands for the source (a host talking to itself is not a flow)
                     other = next((ip for ip in (sr[0], sr[0] + 1) if ip < sr[1] and ip != dst.ip), None)
                     placed = endpoint_at(book, other) if other is not None else None
-                    if placed is None:
-                        continue
-                    src = placed  # noqa: PLW2901 - the stand-in replaces the range's representative
-                flows.append(_Flow(src, dst, sr, dr))
+                    if placed is not None:
+                        flows.append(_Flow(placed, dst, sr, dr, None))
+                    continue
+                flows.append(_Flow(src, dst, sr, dr, (skey, dkey) if skey is not None and dkey is not None
+                                   else None))
         notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
             if unchecked else []
         return flows, notes
 
+    def _class_of(self, rng: Range, endpoint: Endpoint, bounds: Boundaries) -> Hashable:
+        """The class of an elementary range: ranges with one class are forwarded and judged alike.
+
+        Prefixes nest, so the innermost boundary prefix holding a range names every prefix holding
+        it: two ranges under one innermost prefix get the same route from every route table and the
+        same answer from every prefix test. What tells them apart is the address's owner: NICs of
+        VMs and private endpoints are alike within a subnet; forwarding devices are each their own
+        class. None: the range is its own class."""
+        if not self.classes:
+            return None
+        start, end = rng
+        device = endpoint.device
+        single = end - start == 1
+        if single and start in bounds.special:
+            return None
+        if device.kind in (Kind.VM, Kind.PRIVATE_ENDPOINT):
+            if bounds.by_name and device.kind is Kind.PRIVATE_ENDPOINT:
+                return None
+            vm = self.topology.vms.get(device.name) if device.kind is Kind.VM else None
+            nic = (vm.network_security_group, vm.application_security_groups) if vm else None  # NSG of the NIC
+            owner: Hashable = (device.kind, device.vnet, device.subnet, single, nic)
+        elif device.kind is Kind.ADDRESS:
+            owner = (device.kind, device.vnet, device.subnet, single and start in bounds.placed)
+        elif device.kind is Kind.SITE:
+            owner = (device.kind, device.name, single and start in bounds.placed)
+        else:
+            return None
+        found = bounds.prefixes.lookup(start)
+        return (found[0] if found else None, owner)
+
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
-        forwarder, points = self.forwarder(settings)
-        flows, unchecked = self._flows(intent, forwarder.book, points)
-        ports = _ports_to_check(intent, forwarder.topology)
-        groups: dict[str, list[_Flow]] = {}
-        examples: dict[str, Trace] = {}
+        forwarder, bounds = self._pinned(settings)
+        flows, unchecked = self._flows(intent, forwarder.book, bounds)
+        pieces, several = _port_pieces(intent, bounds)
+        classes: dict[int, int | None] = {}  # port class -> representative port, in order of first piece
+        for piece in pieces:
+            classes.setdefault(piece.port_class, piece.low)
+        shared: dict[tuple[Hashable, int], _Outcome | None] = {}  # None: the class's members are traced alone
+        groups: dict[int, dict[str, list[int]]] = {c: {} for c in classes}
+        first: dict[tuple[int, str], tuple[int, int]] = {}  # (port class, reason) -> (flow, reason index)
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
-        for flow in flows:
-            for port in ports:
-                trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
-                depends.update(dict.fromkeys(trace.depends_on))
-                notes.update(dict.fromkeys(_notes(trace)))
-                for found in judge(intent, trace):
-                    reason = f"port {port}: {found}" if len(ports) > 1 else found
-                    groups.setdefault(reason, []).append(flow)
-                    if _named(flow) or reason not in examples or not _named_trace(examples[reason]):
-                        examples[reason] = trace  # keep one example per reason, not every trace
-        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f in items])),
-                                     tuple(merge_ranges([f.destination_range for f in items])), len(items))
-                           for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
-        example = examples[violations[0].reason] if violations else None
+        for index, flow in enumerate(flows):
+            for port_class, port in classes.items():
+                outcome = shared.get((flow.key, port_class)) if flow.key is not None else None
+                if outcome is None:
+                    outcome = self._outcome(forwarder, intent, flow, port)
+                    if flow.key is not None and (flow.key, port_class) not in shared:
+                        shared[(flow.key, port_class)] = outcome if _invariant(outcome, flow) else None
+                depends.update(dict.fromkeys(outcome.depends_on))
+                notes.update(dict.fromkeys(outcome.notes))
+                found = groups[port_class]
+                for i, reason in enumerate(outcome.reasons):
+                    found.setdefault(reason, []).append(index)
+                    first.setdefault((port_class, reason), (index, i))
+        runs = _runs(pieces, groups, first, several)
+        violations = tuple(Violation(reason, tuple(merge_ranges([flows[i].source_range for i in items])),
+                                     tuple(merge_ranges([flows[i].destination_range for i in items])), len(items))
+                           for reason, items, _ in runs)
+        example = None
+        if runs:
+            _, items, port = runs[0]
+            named = [i for i in items if _named(flows[i])]
+            flow = flows[named[-1] if named else items[-1]]  # the last flow from a named source
+            example = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
         verdict = Verdict.VIOLATED if violations else Verdict.HOLDS
         if not flows:
             notes["no flow to check: the selectors name no placed address"] = None
         return IntentResult(intent, verdict, violations, example, len(flows), tuple(depends), tuple(notes),
                             tuple(unchecked))
 
+    @staticmethod
+    def _outcome(forwarder: Forwarder, intent: Intent, flow: _Flow, port: int | None) -> _Outcome:
+        trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
+        return _Outcome(tuple(judge(intent, trace)), trace.depends_on, tuple(_notes(trace)))
 
-def _ports_to_check(intent: Intent, topology: Topology) -> list[int | None]:
-    """Every port of the intent when some firewall, NVA or NSG filters by port; otherwise forwarding
-    does not depend on the port and one (the last, shown in the example) stands for all."""
+
+def _invariant(outcome: _Outcome, flow: _Flow) -> bool:
+    """True when nothing in the outcome names the flow's own ends (their addresses or names), so
+    every flow of its class has this outcome word for word."""
+    words = {format_ip(flow.source.ip), format_ip(flow.destination.ip), flow.source.label, flow.destination.label}
+    for end in (flow.source, flow.destination):
+        if end.device.kind in (Kind.VM, Kind.PRIVATE_ENDPOINT):
+            words.add(end.device.name)
+        if end.fqdn:
+            words.add(end.fqdn)
+    return not any(word in text for text in (*outcome.reasons, *outcome.depends_on, *outcome.notes)
+                   for word in words)
+
+
+def _port_pieces(intent: Intent, bounds: Boundaries) -> tuple[list[_Piece], bool]:
+    """The intent's ports cut into port classes, and whether reasons name their ports.
+
+    Without port filters forwarding does not depend on the port and one (the last, shown in the
+    example) stands for all."""
     if not intent.ports:
-        return [None]
-    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values()) \
-        or any(r.destination_ports != ((0, 65535),) for nsg in topology.network_security_groups.values()
-               for r in nsg.rules)
-    return list(intent.ports) if filtering else [intent.ports[-1]]
+        return [_Piece(None, None, 0)], False
+    if not bounds.port_filters:
+        last = intent.ports[-1][1]
+        return [_Piece(last, last, 0)], False
+    points = bounds.ports
+    pieces = []
+    for low, high in intent.ports:
+        cut = low
+        while cut <= high:
+            port_class = bisect.bisect_right(points, cut)
+            end = min(high, points[port_class] - 1)
+            pieces.append(_Piece(cut, end, port_class))
+            cut = end + 1
+    return pieces, sum(high - low + 1 for low, high in intent.ports) > 1
+
+
+def _runs(pieces: list[_Piece], groups: dict[int, dict[str, list[int]]],
+          first: dict[tuple[int, str], tuple[int, int]], several: bool) -> list[tuple[str, list[int], int | None]]:
+    """Violations (reason, flows, the example's port), most flows first, then in order of first
+    occurrence. Adjacent ports failing the same flows for the same reason are one violation."""
+    found: dict[str, tuple[tuple[int, int, int], list[int], int | None]] = {}
+    open_runs: dict[str, tuple[int, int | None, int | None, list[int], tuple[int, int, int]]] = {}
+
+    def close(reason: str) -> None:
+        _, low, high, items, key = open_runs.pop(reason)
+        label = f"{_port_label(low, high)}: {reason}" if several else reason
+        if label in found:  # a port listed twice: counted twice, as each listed port is checked
+            found[label][1].extend(items)
+        else:
+            found[label] = (key, list(items), low)
+
+    for index, piece in enumerate(pieces):
+        current = groups[piece.port_class]
+        for reason in [r for r, run in open_runs.items()
+                       if r not in current or run[2] is None or piece.low != run[2] + 1
+                       or (current[r] is not run[3] and current[r] != run[3])]:
+            close(reason)
+        for reason, items in current.items():
+            run = open_runs.get(reason)
+            if run is not None:
+                open_runs[reason] = (run[0], run[1], piece.high, run[3], run[4])
+            else:
+                flow, position = first[(piece.port_class, reason)]
+                open_runs[reason] = (index, piece.low, piece.high, items, (flow, index, position))
+    for reason in list(open_runs):
+        close(reason)
+    ordered = sorted(found.items(), key=lambda kv: (-len(kv[1][1]), kv[1][0]))
+    return [(label, items, port) for label, (_, items, port) in ordered]
+
+
+def _port_label(low: int | None, high: int | None) -> str:
+    return f"port {low}" if low == high else f"ports {low}-{high}"
 
 
 def _notes(trace: Trace) -> list[str]:

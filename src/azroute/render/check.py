@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from azroute.forwarding.trace import Disposition, Trace
+from azroute.model.intents import ports_text
 from azroute.questions.check import IntentResult, Verdict, range_text
 from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
@@ -15,7 +16,7 @@ _MAX_VIOLATIONS = 5
 
 def _scope(result: IntentResult) -> str:
     intent = result.intent
-    ports = ",".join(map(str, intent.ports)) or "any"
+    ports = ports_text(intent.ports) or "any"
     return f"{intent.source} -> {intent.destination}, {intent.protocol} ports {ports}, expect {intent.expect}"
 
 
