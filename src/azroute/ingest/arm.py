@@ -218,12 +218,18 @@ class Export:
     resources: list[Resource] = field(default_factory=list)
     by_key: dict[str, Resource] = field(default_factory=dict)
     tags: dict[str, list[str]] | None = None
-    graph_rows: int = 0  # rows read from Resource Graph pages
-    graph_total: int = 0  # total_records they announce
+    # per Resource Graph table (resources, networkresources, dnsresources): rows read from its pages and
+    # the total_records they announce
+    graph_rows: Counter[str] = field(default_factory=Counter)
+    graph_total: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def truncated_tables(self) -> list[str]:
+        return [t for t, total in self.graph_total.items() if self.graph_rows[t] < total]
 
     @property
     def truncated(self) -> bool:
-        return self.graph_rows < self.graph_total
+        return bool(self.truncated_tables)
 
     def of(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.type == kind]
@@ -258,15 +264,27 @@ def read_export(paths: list[Path]) -> Export:
     return export
 
 
+def _table(rows: list[Any]) -> str:
+    """The Resource Graph table a page was queried from, told by its rows' types (README's three queries)."""
+    for item in rows:
+        kind = str(item.get("type") or "").lower() if isinstance(item, dict) else ""
+        if kind == RULE_COLLECTION_GROUP:
+            return "networkresources"
+        if kind.startswith(PRIVATE_DNS_ZONE + "/") and kind != ZONE_LINK:
+            return "dnsresources"
+    return "resources"
+
+
 def _rows(data: Any, source: str, export: Export) -> list[Any]:
     if isinstance(data, dict) and "data" in data:  # az graph query -o json (or the REST answer): a page
         rows = data["data"]
         if not isinstance(rows, list):
             raise InputError("'data' must be a list of resources", file=source, path="data",
                              fix="export with `az graph query ... -o json` (the default objectArray format)")
-        export.graph_rows += len(rows)
+        table = _table(rows)
+        export.graph_rows[table] += len(rows)
         total = data.get("total_records", data.get("totalRecords"))  # az output / REST response
-        export.graph_total = max(export.graph_total, total if isinstance(total, int) else 0)
+        export.graph_total[table] = max(export.graph_total.get(table, 0), total if isinstance(total, int) else 0)
         return rows
     if isinstance(data, list):
         return data
@@ -367,9 +385,10 @@ class _Converter:
         for resource in self.x.resources:
             if resource.type not in MODELLED:
                 self.skipped[resource.type] += 1
-        if self.x.truncated:
-            self.notes.insert(0, f"the Resource Graph export holds {self.x.graph_rows} of "
-                              f"{self.x.graph_total} resources: fetch the other pages with "
+        for table in reversed(self.x.truncated_tables):
+            query = "" if table == "resources" else f" of the {table} query"
+            self.notes.insert(0, f"the Resource Graph export holds {self.x.graph_rows[table]} of "
+                              f"{self.x.graph_total[table]} resources{query}: fetch the other pages with "
                               "`az graph query ... --skip-token` and pass them all in one folder")
         return Conversion(self.doc, self.skipped, self.notes)
 
