@@ -16,8 +16,8 @@ from pathview import hop_list, outcome
 
 NO_IP_FORWARDING = ("{} is a VirtualAppliance next hop but its NIC has no IP forwarding: it drops packets "
                     "not addressed to it (set ip_forwarding: true)")
-NOT_FORWARDED = ("peering {} does not allow forwarded traffic (allow_forwarded_traffic: false) and this "
-                 "packet was forwarded by an appliance")
+NOT_FORWARDED = ("peering {0}<->{1}: {1}'s link does not allow forwarded traffic (allow_forwarded_traffic: false) "
+                 "and this packet was forwarded by an appliance")
 
 
 # --- drops ------------------------------------------------------------------------------------------
@@ -182,10 +182,10 @@ def test_peering_without_vnet_access_is_a_blocker(tracer: Callable[..., Trace]) 
     trace = tracer("blocker-peering-no-vnet-access", "vma", "vmb")
     assert hop_list(trace.forward) == [("vm vma", "to vm vmb"), ("vm vmb", "delivered")]
     assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm vmb",
-                                      ("peering a<->b has allow_virtual_network_access: false",))
+                                      ("peering a<->b: b's link has allow_virtual_network_access: false",))
     assert hop_list(trace.reverse) == [("vm vmb", "to vm vma"), ("vm vma", "delivered")]
     assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm vma",
-                                      ("peering b<->a has allow_virtual_network_access: false",))
+                                      ("peering b<->a: a's link has allow_virtual_network_access: false",))
     assert trace.reachable is False
 
 
@@ -194,7 +194,7 @@ def test_forwarded_traffic_refused_by_the_peering_is_a_blocker(tracer: Callable[
     assert hop_list(trace.forward) == [("vm vm1", "to nva nva"), ("nva nva", "to vm vm2"),
                                        ("vm vm2", "delivered")]
     assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm vm2",
-                                      (NOT_FORWARDED.format("hub<->spoke2"),))
+                                      (NOT_FORWARDED.format("hub", "spoke2"),))
     # the reply enters the hub from spoke2 unforwarded, and the NVA forwards it into spoke1 (allowed)
     assert hop_list(trace.reverse) == [("vm vm2", "to nva nva"), ("nva nva", "to vm vm1"),
                                        ("vm vm1", "delivered")]
@@ -208,7 +208,7 @@ def test_forwarded_traffic_blocker_in_the_other_direction_is_on_the_reply(
     trace = tracer("blocker-forwarded-traffic", "vm2", "vm1")
     assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm vm1", ())
     assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm vm2",
-                                      (NOT_FORWARDED.format("hub<->spoke2"),))
+                                      (NOT_FORWARDED.format("hub", "spoke2"),))
     assert trace.reachable is False
 
 
@@ -218,14 +218,14 @@ def test_several_blockers_on_one_path_are_all_reported(tracer: Callable[..., Tra
                                        ("vm vm2", "delivered")]
     assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm vm2", (
         NO_IP_FORWARDING.format("vm nva"),
-        "peering spoke1<->hub has allow_virtual_network_access: false",
-        NOT_FORWARDED.format("hub<->spoke2"),
+        "peering spoke1<->hub: hub's link has allow_virtual_network_access: false",
+        NOT_FORWARDED.format("hub", "spoke2"),
     ))
     assert hop_list(trace.reverse) == [("vm vm2", "to vm nva"), ("nva nva", "to vm vm1"),
                                        ("vm vm1", "delivered")]
     assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm vm1", (
         NO_IP_FORWARDING.format("vm nva"),
-        "peering hub<->spoke1 has allow_virtual_network_access: false",
+        "peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false",
     ))
     assert trace.reachable is False
 
@@ -244,15 +244,15 @@ Forward: BLOCKED (3 blockers; if fixed: delivered — delivered to vm vm2)
    2. nva nva: to vm vm2  via System Route: 10.2.0.0/16 Default -> VNetPeering
    3. vm vm2: delivered
       blocker: {NO_IP_FORWARDING.format("vm nva")}
-      blocker: peering spoke1<->hub has allow_virtual_network_access: false
-      blocker: {NOT_FORWARDED.format("hub<->spoke2")}
+      blocker: peering spoke1<->hub: hub's link has allow_virtual_network_access: false
+      blocker: {NOT_FORWARDED.format("hub", "spoke2")}
 
 Return: BLOCKED (2 blockers; if fixed: delivered — delivered to vm vm1)
    1. vm vm2: to vm nva  via spoke2-rt/spoke1-via-nva: 10.1.0.0/16 User -> VirtualAppliance 10.0.1.4
    2. nva nva: to vm vm1  via System Route: 10.1.0.0/16 Default -> VNetPeering
    3. vm vm1: delivered
       blocker: {NO_IP_FORWARDING.format("vm nva")}
-      blocker: peering hub<->spoke1 has allow_virtual_network_access: false
+      blocker: peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false
 
 Verdict: NOT reachable; crosses nva nva
 """

@@ -8,12 +8,19 @@ gateway-*.yaml.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from azroute.forwarding.endpoints import resolve_source
+import yaml
+
+from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.trace import Disposition, Forwarder, Trace
+from azroute.ingest.native import build_topology
 from azroute.model.net import parse_ip
+from azroute.routing.engine import RoutingEngine
 from azroute.routing.routes import Source
 from pathview import hop_list, outcome
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # --- non-transitive peering -------------------------------------------------------------------------
 
@@ -161,3 +168,65 @@ def test_without_transit_a_gateway_udr_has_no_gateway(tracer: Callable[..., Trac
     assert outcome(trace.forward) == (
         Disposition.DROPPED,
         "next hop VirtualNetworkGateway but VNet spoke1 has no gateway (own or through transit)", ())
+
+
+# --- peering flags, per link (B-FWD-PEERING-FLAGS) ---------------------------------------------------
+
+LAB2 = "anl-lab2-per-link-flags"
+
+
+def _lab2_with(tmp_path: Path, **flags: object) -> Forwarder:
+    """Lab 2 with other values for both peerings' flags (the spoke is the second VNet of each)."""
+    document = yaml.safe_load((FIXTURES / f"{LAB2}.yaml").read_text(encoding="utf-8"))
+    for peering in document["peerings"]:
+        spoke = peering["vnets"][1]
+        for key, value in flags.items():
+            peering[key] = [spoke if v == "spoke" else "myVnet4" if v == "hub" else v for v in value] \
+                if isinstance(value, list) else value
+    return Forwarder(RoutingEngine(build_topology(document, str(tmp_path / "lab2.yaml"))))
+
+
+def _trace(forwarder: Forwarder, source: str, destination: str) -> Trace:
+    return forwarder.trace(resolve_source(forwarder.book, source), resolve_destination(forwarder.book, destination))
+
+
+def test_forwarded_traffic_flag_of_the_spoke_links_lets_the_hub_nva_reach_them(
+        tracer: Callable[..., Trace]) -> None:
+    """Lab 2 steps 13-14: hub links false, spoke links true; spoke to spoke over the hub NVA works."""
+    trace = tracer(LAB2, "myVnet1-vm1", "myVnet2-vm1")
+    assert hop_list(trace.forward) == [("vm myVnet1-vm1", "to nva linuxnva-1"),
+                                       ("nva linuxnva-1", "to vm myVnet2-vm1"), ("vm myVnet2-vm1", "delivered")]
+    assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm myVnet2-vm1", ())
+    assert hop_list(trace.reverse) == [("vm myVnet2-vm1", "to nva linuxnva-1"),
+                                       ("nva linuxnva-1", "to vm myVnet1-vm1"), ("vm myVnet1-vm1", "delivered")]
+    assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm myVnet1-vm1", ())
+    assert trace.reachable is True
+
+
+def test_forwarded_traffic_flag_of_the_hub_links_does_not_let_it_into_the_spokes(tmp_path: Path) -> None:
+    """The mirror image: the hub's links allow forwarded traffic, the spokes' do not. The NVA's packets
+    enter the spokes and are refused, both ways; the packets the spokes send to the NVA are not forwarded."""
+    trace = _trace(_lab2_with(tmp_path, allow_forwarded_traffic=["hub"]), "myVnet1-vm1", "myVnet2-vm1")
+    refused = ("peering myVnet4<->{0}: {0}'s link does not allow forwarded traffic (allow_forwarded_traffic: "
+               "false) and this packet was forwarded by an appliance")
+    assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm myVnet2-vm1",
+                                      (refused.format("myVnet2"),))
+    assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm myVnet1-vm1",
+                                      (refused.format("myVnet1"),))
+    assert trace.reachable is False
+
+
+def test_vnet_access_flag_of_one_link_refuses_traffic_entering_its_vnet(tmp_path: Path) -> None:
+    """allow_virtual_network_access: [hub] on both peerings: the spokes' links refuse what enters them."""
+    forwarder = _lab2_with(tmp_path, allow_virtual_network_access=["hub"])
+    trace = _trace(forwarder, "myVnet1-vm1", "myVnet2-vm1")
+    refused = "peering myVnet4<->{0}: {0}'s link has allow_virtual_network_access: false"
+    assert outcome(trace.forward) == (Disposition.DELIVERED, "delivered to vm myVnet2-vm1",
+                                      (refused.format("myVnet2"),))
+    assert outcome(trace.reverse) == (Disposition.DELIVERED, "delivered to vm myVnet1-vm1",
+                                      (refused.format("myVnet1"),))
+    # a spoke VM reaching the hub NVA itself enters the hub, whose link allows it
+    to_nva = _trace(forwarder, "myVnet1-vm1", "linuxnva-1")
+    assert to_nva.forward.blockers == ()
+    assert to_nva.reverse is not None
+    assert to_nva.reverse.blockers == (refused.format("myVnet1"),)

@@ -324,6 +324,13 @@ CASES = [
                  f"{{file}}: {ROUTE}.next_hop_type: 'AzureFirewall' is not an Azure next hop type; "
                  f"fix: use {UDR_HOPS}", id="made-up-next-hop"),
     # --- peerings and gateways ---
+    pytest.param(put("peerings", 0, "allow_forwarded_traffic", ["spoke1", "spoke2"]),
+                 "{file}: peerings.0.allow_forwarded_traffic.1: 'spoke2' is not one of this peering's VNets (hub, "
+                 "spoke1); fix: list the VNets whose link sets the flag, or write true or false",
+                 id="link-flag-names-other-vnet"),
+    pytest.param(put("peerings", 0, "allow_virtual_network_access", ["hub", "hub"]),
+                 "{file}: peerings.0.allow_virtual_network_access.1: 'hub' is listed twice; fix: list each VNet "
+                 "once", id="link-flag-twice"),
     pytest.param(drop("peerings", 0, "allow_gateway_transit"),
                  "{file}: peerings.0.use_remote_gateways: spoke1 cannot use remote gateways: the other side "
                  "does not allow gateway transit; "

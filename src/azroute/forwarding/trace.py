@@ -76,11 +76,13 @@ class Hop:
     packet: tuple[int, int] | None = None  # (source, destination) as the packet leaves this hop
     filtered: tuple[FilterVerdict, Packet] | None = None  # a firewall/NVA verdict on the packet it got
     security: tuple[NsgVerdict, ...] = ()  # NSG decisions at this NIC: inbound as received, outbound as sent
+    routed: bool = False  # a VPN gateway instance the packet was sent to as a UDR next hop (a router)
 
     @property
     def decrements_ttl(self) -> bool:
-        """True for hops mtr lists: firewalls, NVAs and the destination itself."""
-        return self.device.kind in (Kind.FIREWALL, Kind.NVA)
+        """True for hops mtr lists: firewalls, NVAs, a VPN gateway used as a UDR next hop (its instance
+        answers mtr, B-FWD-UDR-GATEWAY-IP) and the destination itself."""
+        return self.routed or self.device.kind in (Kind.FIREWALL, Kind.NVA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ class _Walk:
     visited: set[tuple[str, str]] = field(default_factory=set)
     forwarded: bool = False
     translated_by: Device | None = None
+    to_gateway_instance: bool = False  # the next gateway hop was reached as a UDR next hop (B-FWD-UDR-GATEWAY-IP)
 
     def finish(self, disposition: Disposition, reason: str) -> Path:
         return Path(tuple(self.hops), disposition, reason, tuple(dict.fromkeys(self.blockers)),
@@ -246,7 +249,8 @@ class Forwarder:
             for i in range(first, len(state.hops)):
                 h = state.hops[i]
                 if h.packet is None:  # constructor, not dataclasses.replace: this is the hot loop of `check`
-                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered, h.security)
+                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered, h.security,
+                                        h.routed)
             if outcome is not None:
                 return dataclasses.replace(outcome, hops=tuple(state.hops))
         raise AssertionError("unreachable: every step returns a device or an outcome")
@@ -291,7 +295,12 @@ class Forwarder:
         gateway = self.topology.gateways[device.name]
         routes = self.engine.gateway_data_path(gateway)
         self._note_gateway_assumption(gateway, state)
-        return self._route(device, routes, state, gateway=gateway)
+        first = len(state.hops)
+        result = self._route(device, routes, state, gateway=gateway)
+        if state.to_gateway_instance and len(state.hops) > first:
+            state.to_gateway_instance = False
+            state.hops[first] = dataclasses.replace(state.hops[first], routed=True)
+        return result
 
     def _note_gateway_assumption(self, gateway: Gateway, state: _Walk) -> None:
         dst = state.destination
@@ -497,6 +506,8 @@ class Forwarder:
             return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
                                       f"NIC or firewall reachable from VNet {device.vnet} (internal load "
                                       "balancers are not modelled)")
+        if target.kind is Kind.GATEWAY:
+            return self._to_gateway_instance(device, decision, state, addresses, target=target, vnet=vnet)
         if target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label}, which "
                                   "cannot forward traffic", addresses))
@@ -512,6 +523,27 @@ class Forwarder:
             self._cross_peering(device.vnet, vnet, state)
         state.forwarded = True
         return target, None
+
+    def _to_gateway_instance(self, device: Device, decision: Decision, state: _Walk, addresses: tuple[int, ...],
+                             *, target: Device, vnet: str) -> tuple[Device | None, Path | None]:
+        """B-FWD-UDR-GATEWAY-IP: a VirtualAppliance next hop that is a VPN gateway instance's address. The
+        gateway routes the packet on by its own data path; an ExpressRoute gateway cannot be a next hop."""
+        ip = decision.route.next_hop_ips[0]
+        gateway = self.topology.gateways[target.name]
+        assert device.vnet is not None
+        if gateway.type is GatewayType.EXPRESS_ROUTE:
+            # reference §4.1 [DOC S1]: "You can't specify a virtual network gateway created as type ExpressRoute"
+            state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label} (ExpressRoute), "
+                                  "which cannot be a next hop", addresses))
+            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is an "
+                                      f"address of ExpressRoute gateway {gateway.name}, which user-defined routes "
+                                      "cannot target")
+        state.hops.append(Hop(device, decision, f"to {target.label} (instance {format_ip(ip)})", addresses))
+        if vnet != device.vnet:
+            self._cross_peering(device.vnet, vnet, state)
+        state.forwarded = True
+        state.to_gateway_instance = True
+        return Device(Kind.GATEWAY, gateway.name, gateway.vnet, target.subnet, (ip,)), None
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
@@ -555,14 +587,16 @@ class Forwarder:
         return self.topology.peering_between(a, b)
 
     def _cross_peering(self, from_vnet: str, to_vnet: str, state: _Walk) -> None:
+        """B-FWD-PEERING-FLAGS: the flags of `to_vnet`'s link decide whether the packet may enter it."""
         peering = self._peering(from_vnet, to_vnet)
         if peering is None:
             return
-        if not peering.allow_virtual_network_access:
-            state.blockers.append(f"peering {from_vnet}<->{to_vnet} has allow_virtual_network_access: false")
-        if state.forwarded and not peering.allow_forwarded_traffic:
-            state.blockers.append(f"peering {from_vnet}<->{to_vnet} does not allow forwarded traffic "
-                                  "(allow_forwarded_traffic: false) and this packet was forwarded by an "
+        if not peering.access_into(to_vnet):
+            state.blockers.append(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link has "
+                                  "allow_virtual_network_access: false")
+        if state.forwarded and not peering.forwarded_traffic_into(to_vnet):
+            state.blockers.append(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link does not allow forwarded "
+                                  "traffic (allow_forwarded_traffic: false) and this packet was forwarded by an "
                                   "appliance")
 
     # --- the reply ---------------------------------------------------------------------------

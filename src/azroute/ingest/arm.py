@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from azroute.errors import InputError
-from azroute.ingest.conversion import Conversion
+from azroute.ingest.conversion import Conversion, link_flag
 from azroute.ingest.documents import read_document
 from azroute.ingest.service_tags import (
     endpoint_prefixes,
@@ -685,15 +685,11 @@ class _Converter:
         assert back is not None
         entry: dict[str, Any] = {"vnets": [a, b]}
         entry.update(self._transit(a, link, b, back))
-        # A native peering has one flag for both directions, Azure one per link: use the AND of the two
-        # links (traffic either way needs both sides' consent; a one-sided false would otherwise be lost).
+        # Each link keeps its own flags (B-FWD-PEERING-FLAGS): true/false when both links agree, else the
+        # VNet whose link sets the flag.
         for key, prop in (("allow_forwarded_traffic", "allowForwardedTraffic"),
                           ("allow_virtual_network_access", "allowVirtualNetworkAccess")):
-            mine, theirs = get(link, prop) is not False, get(back, prop) is not False
-            entry[key] = mine and theirs
-            if mine != theirs:
-                self.note(f"peering {a} <-> {b}: {prop} is {str(mine).lower()} on {a}'s link and "
-                          f"{str(theirs).lower()} on {b}'s: modelled as false for both directions")
+            entry[key] = link_flag({a: get(link, prop) is not False, b: get(back, prop) is not False})
         return entry
 
     def _transit(self, a: str, link: dict[str, Any], b: str, back: dict[str, Any]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The result of translating a foreign input dialect into a native document."""
+"""The result of translating a foreign input dialect into a native document, and helpers the adapters share."""
 
 from __future__ import annotations
 
@@ -14,3 +14,10 @@ class Conversion:
     document: dict[str, Any]
     skipped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+
+def link_flag(links: dict[str, bool]) -> bool | list[str]:
+    """A native per-link peering flag from each VNet's link value: true or false when the links agree,
+    else the VNets whose link sets it."""
+    if all(links.values()) or not any(links.values()):
+        return all(links.values())
+    return [vnet for vnet, value in links.items() if value]

@@ -326,7 +326,21 @@ class _Checker:
                                 "gateways: the other side does not allow gateway transit",
                                 f"set allow_gateway_transit: {other} (Azure rejects this too)")
         return Peering((a, b), p.allow_gateway_transit, p.use_remote_gateways,
-                       p.allow_forwarded_traffic, p.allow_virtual_network_access)
+                       self._link_flag(f"{path}.allow_forwarded_traffic", p.allow_forwarded_traffic, (a, b)),
+                       self._link_flag(f"{path}.allow_virtual_network_access", p.allow_virtual_network_access,
+                                       (a, b)))
+
+    def _link_flag(self, path: str, value: bool | list[str], vnets: tuple[str, str]) -> frozenset[str]:
+        """A per-link flag: true/false for both links, or the VNets whose link sets it."""
+        if isinstance(value, bool):
+            return frozenset(vnets) if value else frozenset()
+        for i, name in enumerate(value):
+            if name not in vnets:
+                raise self.fail(f"{path}.{i}", f"'{name}' is not one of this peering's VNets ({', '.join(vnets)})",
+                                "list the VNets whose link sets the flag, or write true or false")
+            if name in value[:i]:
+                raise self.fail(f"{path}.{i}", f"'{name}' is listed twice", "list each VNet once")
+        return frozenset(value)
 
     def _check_transit(self, peerings: tuple[Peering, ...], gateways: dict[str, Gateway]) -> None:
         with_gateway = {g.vnet for g in gateways.values()}

@@ -105,8 +105,10 @@ class PeeringSpec(_Strict):
     vnets: list[str] = Field(min_length=2, max_length=2)
     allow_gateway_transit: str | None = None
     use_remote_gateways: str | None = None
-    allow_forwarded_traffic: bool = True
-    allow_virtual_network_access: bool = True
+    # true/false for both links, or the VNets whose link sets the flag (a link's flag governs traffic
+    # entering its own VNet)
+    allow_forwarded_traffic: bool | list[str] = True
+    allow_virtual_network_access: bool | list[str] = True
 
 
 class RouteSpec(_Strict):

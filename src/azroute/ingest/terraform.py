@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from azroute.errors import InputError
-from azroute.ingest.conversion import Conversion
+from azroute.ingest.conversion import Conversion, link_flag
 from azroute.ingest.documents import read_document
 from azroute.model.net import format_ip, parse_prefix
 from azroute.model.topology import resource_id_key
@@ -712,10 +712,12 @@ class _Builder:
             spec["allow_gateway_transit"] = offering[0]
         if users:
             spec["use_remote_gateways"] = users[0]
-        # Terraform's defaults: forwarded traffic false, VNet access true
-        spec["allow_forwarded_traffic"] = all(x.get("allow_forwarded_traffic") is True for x in (ab, ba))
-        spec["allow_virtual_network_access"] = all(x.get("allow_virtual_network_access") is not False
-                                                   for x in (ab, ba))
+        # each link keeps its own flags (B-FWD-PEERING-FLAGS); Terraform's defaults: forwarded traffic
+        # false, VNet access true
+        spec["allow_forwarded_traffic"] = link_flag({a: ab.get("allow_forwarded_traffic") is True,
+                                                     b: ba.get("allow_forwarded_traffic") is True})
+        spec["allow_virtual_network_access"] = link_flag({a: ab.get("allow_virtual_network_access") is not False,
+                                                          b: ba.get("allow_virtual_network_access") is not False})
         return spec
 
     def _gateway_vnets(self) -> set[str]:

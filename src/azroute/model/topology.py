@@ -143,16 +143,32 @@ class VNet:
 
 @dataclass(frozen=True, slots=True)
 class Peering:
-    """A bidirectional peering (both links Connected); transit flags name the VNet they apply to."""
+    """A bidirectional peering (both links Connected). Each VNet's link carries its own flags: the
+    transit flags name the VNet whose link sets them; `allow_forwarded_traffic` and
+    `allow_virtual_network_access` hold the VNets whose link sets the flag (None: both links), and a
+    link's flag governs traffic entering that link's own VNet (docs/behaviours.md B-FWD-PEERING-FLAGS)."""
 
     vnets: tuple[str, str]
     allow_gateway_transit: str | None = None
     use_remote_gateways: str | None = None
-    allow_forwarded_traffic: bool = True
-    allow_virtual_network_access: bool = True
+    allow_forwarded_traffic: frozenset[str] | None = None
+    allow_virtual_network_access: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("allow_forwarded_traffic", "allow_virtual_network_access"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, frozenset(self.vnets))
 
     def other(self, vnet: str) -> str:
         return self.vnets[1] if self.vnets[0] == vnet else self.vnets[0]
+
+    def forwarded_traffic_into(self, vnet: str) -> bool:
+        """True when `vnet`'s link lets traffic forwarded by an appliance in the other VNet enter it."""
+        return vnet in (self.allow_forwarded_traffic or ())
+
+    def access_into(self, vnet: str) -> bool:
+        """True when `vnet`'s link lets traffic from the other VNet enter it."""
+        return vnet in (self.allow_virtual_network_access or ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,8 @@ def trace_text(trace: Trace) -> str:
 def trace_mtr(trace: Trace, native: bool = False) -> str:
     """What `mtr` at the source lists: only TTL-decrementing hops (firewalls, NVAs) and the target.
 
-    The VNet fabric and VPN/ExpressRoute gateways do not decrement TTL, so they never appear. A
+    The VNet fabric and VPN/ExpressRoute gateways do not decrement TTL, so they never appear, except a
+    VPN gateway instance a UDR sends the packet to (B-FWD-UDR-GATEWAY-IP, `Hop.routed`). A
     firewall whose instance addresses the input lacks is `???`, with the key that supplies them:
     in the file itself when it is `native` YAML/JSON, else in an overlay.
     """

@@ -577,16 +577,18 @@ def test_duplicate_vnet_names_get_their_resource_group(tmp_path: Path) -> None:
     assert document["gateways"]["vpngw"]["vnet"] == "hub@rg-plink-hub"
 
 
-def test_peering_flags_are_the_and_of_both_links(tmp_path: Path) -> None:
+def test_peering_flags_are_kept_per_link(tmp_path: Path) -> None:
+    """B-FWD-PEERING-FLAGS: each link's flags are its own (no AND of the two links)."""
     rows = graph_rows()
     link = row(rows, "microsoft.network/virtualnetworks", "spoke1")["properties"]["virtualNetworkPeerings"][0]
     link["properties"]["allowForwardedTraffic"] = False
+    hub_link = row(rows, "microsoft.network/virtualnetworks", "hub")["properties"]["virtualNetworkPeerings"][0]
+    hub_link["properties"]["allowVirtualNetworkAccess"] = False
     conversion = _convert(tmp_path, rows)
     assert conversion.document["peerings"] == [{
         "vnets": ["hub", "spoke1"], "allow_gateway_transit": "hub", "use_remote_gateways": "spoke1",
-        "allow_forwarded_traffic": False, "allow_virtual_network_access": True}]
-    assert ("peering hub <-> spoke1: allowForwardedTraffic is true on hub's link and false on spoke1's: "
-            "modelled as false for both directions") in conversion.notes
+        "allow_forwarded_traffic": ["hub"], "allow_virtual_network_access": ["spoke1"]}]
+    assert not [note for note in conversion.notes if "peering" in note]
 
 
 def test_peering_not_connected_is_left_out(tmp_path: Path) -> None:

@@ -575,7 +575,7 @@ def test_peering_flags_and_a_one_sided_peering(tmp_path: Path) -> None:
             "vnets": ["hub", "spoke1"],
             "allow_gateway_transit": "hub",
             "use_remote_gateways": "spoke1",
-            "allow_forwarded_traffic": False,
+            "allow_forwarded_traffic": ["spoke1"],  # each link keeps its own value (B-FWD-PEERING-FLAGS)
             "allow_virtual_network_access": True,
         }
     ]
