@@ -24,7 +24,7 @@ from typing import Any
 
 from azroute.forwarding.devices import Kind
 from azroute.forwarding.trace import Disposition, Path, Trace
-from azroute.model.intents import Intent
+from azroute.model.intents import Intent, ports_text
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
 from azroute.questions.check import IntentResult, Range, boundaries, merge_ranges, selector_ranges
@@ -359,7 +359,7 @@ def intent_scopes(intents: Sequence[Intent], before: Topology, after: Topology) 
         dst = [r for t in (before, after) for r in _selector(intent.destination, t)]
         ports = max(ports_to_check(intent.ports, before), ports_to_check(intent.ports, after), key=len)
         scopes.append(Scope(merge_ranges(src), merge_ranges(dst), ports, intent.protocol,
-                            tuple(map(str, intent.ports))))
+                            tuple(ports_text(((low, high),)) for low, high in intent.ports)))
     return scopes
 
 

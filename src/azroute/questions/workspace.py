@@ -26,6 +26,7 @@ workspace (a full recomputation) over random edits of the bench estate.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -35,7 +36,7 @@ from typing import Any
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.trace import Endpoint, Forwarder, Trace
-from azroute.model.intents import Intent
+from azroute.model.intents import Intent, PortRange
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import Gateway, RouteTable, Subnet, Topology
 from azroute.questions.check import (
@@ -45,6 +46,7 @@ from azroute.questions.check import (
     Verdict,
     Violation,
     boundaries,
+    boundary_ports,
     elementary,
     judge,
     merge_ranges,
@@ -353,13 +355,21 @@ def _named(endpoint: Endpoint) -> bool:
 # --- flows ----------------------------------------------------------------------------------------
 
 
-def ports_to_check(ports: Sequence[int], topology: Topology) -> list[int | None]:
-    """Every port when some firewall or NVA filters by port; otherwise the last stands for all
-    (forwarding does not depend on the port), as check does."""
+def ports_to_check(ports: Sequence[PortRange], topology: Topology) -> list[int | None]:
+    """One port per port class of the intent's ports when something filters by port; otherwise the
+    last stands for all (forwarding does not depend on the port), as check does (B-CHK-PORTS)."""
     if not ports:
         return [None]
-    filtering = bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
-    return list(ports) if filtering else [ports[-1]]
+    points, filtering = boundary_ports(topology)
+    if not filtering:
+        return [ports[-1][1]]
+    out: list[int | None] = []
+    for low, high in ports:
+        cut = low
+        while cut <= high:
+            out.append(cut)
+            cut = points[bisect.bisect_right(points, cut)]
+    return out
 
 
 def _address(ip: int) -> Endpoint:
