@@ -1,9 +1,11 @@
 """`azroute collect`: read-only collection of an Azure estate through Azure Resource Graph.
 
-One query, sent as `POST {endpoint}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01`
-(a read by Azure RBAC: Microsoft.ResourceGraph/resources/read), following `$skipToken` until the
-last page. The rows are written as one JSON file shaped like `az graph query -q ... -o json`
-({"count", "data", "skip_token", "total_records"}), which `azroute routes FILE ...` reads.
+Three queries (QUERIES: network resources and VMs in `resources`, firewall rule collection groups in
+`networkresources`, private DNS record sets in `dnsresources`; one query cannot span tables), each sent as
+`POST {endpoint}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01` (a read by Azure
+RBAC: Microsoft.ResourceGraph/resources/read), following `$skipToken` until its last page. The rows
+are written as one JSON file shaped like `az graph query -q ... -o json` ({"count", "data",
+"skip_token", "total_records"}), which `azroute routes FILE ...` reads.
 
 Safety: every request goes through `_send`, which first checks (method, path, query) against
 `ALLOWED_REQUESTS`; nothing else (no PUT/PATCH/DELETE, no other POST, no redirect) can leave
@@ -38,6 +40,12 @@ API_VERSION = "2022-10-01"
 QUERY_PATH = "/providers/Microsoft.ResourceGraph/resources"
 QUERY = ("resources | where type startswith 'microsoft.network/' "
          "or type =~ 'microsoft.compute/virtualmachines'")
+#: every query collect sends, in order (README "Collect an estate" runs the same three)
+QUERIES = (
+    QUERY,
+    "networkresources | where type =~ 'microsoft.network/firewallpolicies/rulecollectiongroups'",
+    "dnsresources | where type startswith 'microsoft.network/privatednszones/'",
+)
 PAGE_SIZE = 1000
 MAX_PAGES = 10_000  # 10 million rows: far beyond any estate; stops a server that never ends paging
 TIMEOUT_SECONDS = 120.0
@@ -214,12 +222,12 @@ def _http_fix(status: int, endpoint: str) -> str:
 
 
 def _query_page(endpoint: str, subscriptions: list[str], credential: TokenCredentialLike,
-                skip_token: str | None) -> dict[str, Any]:
+                skip_token: str | None, query: str = QUERY) -> dict[str, Any]:
     url = f"{endpoint}{QUERY_PATH}?api-version={API_VERSION}"
     options: dict[str, Any] = {"$top": PAGE_SIZE, "resultFormat": "objectArray"}
     if skip_token is not None:
         options["$skipToken"] = skip_token
-    body = json.dumps({"subscriptions": subscriptions, "query": QUERY, "options": options}).encode()
+    body = json.dumps({"subscriptions": subscriptions, "query": query, "options": options}).encode()
     try:
         token = credential.get_token(token_scope(endpoint)).token
     except Exception as error:
@@ -257,7 +265,8 @@ def _query_page(endpoint: str, subscriptions: list[str], credential: TokenCreden
 
 def collect(subscriptions: list[str], out: Path, credential: TokenCredentialLike,
             endpoint: str = DEFAULT_ENDPOINT) -> CollectResult:
-    """Query every network resource and VM of `subscriptions`; write them to `out` (only on success)."""
+    """Query every network resource and VM of `subscriptions`, firewall rule collection groups and private DNS
+    record sets; write them to `out` (only on success)."""
     endpoint = _normalise_endpoint(endpoint)
     ids = _subscription_ids(subscriptions)
     out = Path(out)
@@ -265,12 +274,28 @@ def collect(subscriptions: list[str], out: Path, credential: TokenCredentialLike
         raise InputError(f"folder '{out.parent}' does not exist", file=str(out), path="--out",
                          fix="create it or choose another --out")
     rows: list[dict[str, Any]] = []
+    total = 0
+    pages = 0
+    for query in QUERIES:
+        found, count, sent = _query_all(endpoint, ids, credential, query)
+        rows.extend(found)
+        total += count
+        pages += sent
+    document = {"count": len(rows), "data": rows, "skip_token": None, "total_records": total}
+    _write_atomically(out, json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return CollectResult(pages=pages, rows=len(rows), subscriptions=len(ids), out=out)
+
+
+def _query_all(endpoint: str, ids: list[str], credential: TokenCredentialLike,
+               query: str) -> tuple[list[dict[str, Any]], int, int]:
+    """(rows, total_records, pages) of one query, every page."""
+    rows: list[dict[str, Any]] = []
     total: Any = None
     seen: set[str] = set()
     token: str | None = None
     pages = 0
     while True:
-        page = _query_page(endpoint, ids, credential, token)
+        page = _query_page(endpoint, ids, credential, token, query)
         pages += 1
         rows.extend(page["data"])
         total = page.get("totalRecords", total)
@@ -285,10 +310,7 @@ def collect(subscriptions: list[str], out: Path, credential: TokenCredentialLike
             raise CollectError(f"Resource Graph at {endpoint} did not finish paging after {pages} pages "
                                "($skipToken repeated or invalid)", path="collect", fix="retry later")
         seen.add(token)
-    document = {"count": len(rows), "data": rows, "skip_token": None,
-                "total_records": total if isinstance(total, int) else len(rows)}
-    _write_atomically(out, json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    return CollectResult(pages=pages, rows=len(rows), subscriptions=len(ids), out=out)
+    return rows, total if isinstance(total, int) else len(rows), pages
 
 
 def _write_atomically(out: Path, text: str) -> None:

@@ -22,6 +22,7 @@ from azroute import collect as collect_mod
 from azroute.cli import _Group
 from azroute.collect import (
     DEFAULT_SCOPE,
+    QUERIES,
     QUERY,
     CollectError,
     RefusedRequest,
@@ -48,6 +49,7 @@ def fixture(name: str) -> Any:
 
 
 PAGE1, PAGE2 = fixture("page1.json"), fixture("page2.json")
+EMPTY = {"totalRecords": 0, "count": 0, "data": [], "facets": [], "resultTruncated": "false"}
 
 
 # ---------------------------------------------------------------- fakes
@@ -74,6 +76,11 @@ class Reply:
 def reply(status: int, document: Any = None, raw: bytes | None = None, **headers: str) -> Reply:
     body = raw if raw is not None else json.dumps(document).encode()
     return Reply(status, body, {"Content-Type": "application/json", **headers})
+
+
+def and_other_tables(*replies: Reply) -> list[Reply]:
+    """The resources query's pages, then empty answers to the networkresources and dnsresources queries."""
+    return [*replies, reply(200, EMPTY), reply(200, EMPTY)]
 
 
 class FakeArg:
@@ -180,21 +187,23 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_two_pages_are_collected_into_one_az_graph_query_document(arg: FakeArg, tmp_path: Path) -> None:
-    arg.replies = [reply(200, PAGE1), reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
     credential = FakeCredential()
     out = tmp_path / "snapshot.json"
 
     result = collect([SUB1, SUB2], out, credential, endpoint=arg.endpoint)
 
-    assert (result.pages, result.rows, result.subscriptions, result.out) == (2, 4, 2, out)
-    assert [(r.method, r.path) for r in arg.requests] == [("POST", ARG_PATH), ("POST", ARG_PATH)]
+    assert (result.pages, result.rows, result.subscriptions, result.out) == (4, 4, 2, out)
+    assert [(r.method, r.path) for r in arg.requests] == [("POST", ARG_PATH)] * 4
+    # rule collection groups and DNS record sets live in other tables: one query each (README's three)
+    assert [r.json()["query"] for r in arg.requests] == [QUERY, QUERY, QUERIES[1], QUERIES[2]]
     assert arg.requests[0].json() == expected_body()
     assert arg.requests[1].json() == expected_body(PAGE1["$skipToken"])
     for request in arg.requests:
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"
         assert request.headers["Content-Type"] == "application/json"
         assert request.headers["User-Agent"].startswith("azroute/")
-    assert credential.scopes == [(DEFAULT_SCOPE,), (DEFAULT_SCOPE,)]
+    assert credential.scopes == [(DEFAULT_SCOPE,)] * 4
 
     written = out.read_text(encoding="utf-8")
     assert json.loads(written) == {"count": 4, "data": PAGE1["data"] + PAGE2["data"], "skip_token": None,
@@ -205,7 +214,7 @@ def test_two_pages_are_collected_into_one_az_graph_query_document(arg: FakeArg, 
 
 
 def test_user_agent_names_the_azroute_version(arg: FakeArg, tmp_path: Path) -> None:
-    arg.replies = [reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE2))
     collect([SUB1, SUB2], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
     try:
         version = importlib.metadata.version("azroute")
@@ -216,16 +225,16 @@ def test_user_agent_names_the_azroute_version(arg: FakeArg, tmp_path: Path) -> N
 
 def test_single_page_and_empty_result(arg: FakeArg, tmp_path: Path) -> None:
     empty = {"totalRecords": 0, "count": 0, "data": [], "facets": [], "resultTruncated": "false"}
-    arg.replies = [reply(200, empty)]
+    arg.replies = and_other_tables(reply(200, empty))
     out = tmp_path / "empty.json"
     result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint)
-    assert (result.pages, result.rows) == (1, 0)
+    assert (result.pages, result.rows) == (3, 0)
     assert json.loads(out.read_text()) == {"count": 0, "data": [], "skip_token": None, "total_records": 0}
     assert arg.requests[0].json()["subscriptions"] == [SUB1]
 
 
 def test_subscriptions_are_deduplicated_and_lowercased(arg: FakeArg, tmp_path: Path) -> None:
-    arg.replies = [reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE2))
     result = collect([SUB2.upper(), SUB1, f" {SUB2} "], tmp_path / "s.json", FakeCredential(),
                      endpoint=arg.endpoint + "/")
     assert result.subscriptions == 2
@@ -233,7 +242,7 @@ def test_subscriptions_are_deduplicated_and_lowercased(arg: FakeArg, tmp_path: P
 
 
 def test_output_is_read_by_format_detection_as_an_arm_export(arg: FakeArg, tmp_path: Path) -> None:
-    arg.replies = [reply(200, PAGE1), reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
     out = tmp_path / "snapshot.json"
     collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint)
     assert detect_format(out) == "arm"
@@ -248,7 +257,7 @@ def test_existing_snapshot_is_replaced_only_on_success(arg: FakeArg, tmp_path: P
     assert out.read_text() == "old\n"
     assert leftovers(tmp_path) == ["snapshot.json"]
 
-    arg.replies = [reply(200, PAGE1), reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
     collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint)
     assert json.loads(out.read_text())["count"] == 4
     assert leftovers(tmp_path) == ["snapshot.json"]
@@ -260,7 +269,7 @@ def test_existing_snapshot_is_replaced_only_on_success(arg: FakeArg, tmp_path: P
 def test_cli_prints_a_one_line_summary(arg: FakeArg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     credential = FakeCredential()
     monkeypatch.setattr(collect_mod, "default_credential", lambda: credential)
-    arg.replies = [reply(200, PAGE1), reply(200, PAGE2)]
+    arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
     out = tmp_path / "snapshot.json"
 
     run = run_cli(["collect", "--subscription", SUB1, "--subscription", SUB2, "--out", str(out),
@@ -268,7 +277,7 @@ def test_cli_prints_a_one_line_summary(arg: FakeArg, tmp_path: Path, monkeypatch
 
     assert run.exit_code == 0, run.stderr
     assert run.stdout == ""
-    assert run.stderr == f"collected 4 resources in 2 pages from 2 subscriptions -> {out}\n"
+    assert run.stderr == f"collected 4 resources in 4 pages from 2 subscriptions -> {out}\n"
     assert json.loads(out.read_text())["count"] == 4
     assert credential.closed
 
@@ -276,10 +285,10 @@ def test_cli_prints_a_one_line_summary(arg: FakeArg, tmp_path: Path, monkeypatch
 def test_cli_summary_uses_singulars(arg: FakeArg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(collect_mod, "default_credential", FakeCredential)
     one = {**PAGE2, "totalRecords": 1, "count": 1, "data": PAGE2["data"][:1]}
-    arg.replies = [reply(200, one)]
+    arg.replies = and_other_tables(reply(200, one))
     out = tmp_path / "one.json"
     run = run_cli(["collect", "--subscription", SUB2, "--out", str(out), "--endpoint", arg.endpoint])
-    assert run.stderr == f"collected 1 resource in 1 page from 1 subscription -> {out}\n"
+    assert run.stderr == f"collected 1 resource in 3 pages from 1 subscription -> {out}\n"
 
 
 def test_cli_403_is_one_error_line_and_no_file(arg: FakeArg, tmp_path: Path,
@@ -535,3 +544,24 @@ def test_default_credential_is_azure_identitys(monkeypatch: pytest.MonkeyPatch) 
 def test_collect_module_does_not_import_azure_at_import_time() -> None:
     source = Path(collect_mod.__file__).read_text(encoding="utf-8")
     assert "import azure" not in source and "from azure" not in source
+
+
+def test_rule_collection_groups_and_records_are_collected_into_the_snapshot(arg: FakeArg, tmp_path: Path) -> None:
+    """B-IN-POLICY-DNS: the snapshot holds the three tables' rows, read as one export."""
+    from azroute.ingest.arm import to_native  # noqa: PLC0415
+
+    graph = Path(__file__).parents[1] / "ingest" / "arm"
+
+    def page(path: Path) -> dict[str, Any]:
+        rows = json.loads(path.read_text(encoding="utf-8"))["data"]
+        return {"totalRecords": len(rows), "count": len(rows), "data": rows, "resultTruncated": "false"}
+    arg.replies = [reply(200, page(graph / "b-dns-graph" / "resources.json")),
+                   reply(200, page(graph / "b-firewall-graph" / "networkresources.json")),
+                   reply(200, page(graph / "b-dns-graph" / "dnsresources.json"))]
+    out = tmp_path / "snapshot.json"
+    result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint)
+    assert (result.pages, result.rows) == (3, 37)
+    conversion = to_native([out])
+    assert not [n for n in conversion.notes if n.startswith("the Resource Graph export holds")]
+    assert conversion.document["private_endpoints"]["sql"]["dns_zone"] == "privatelink.database.windows.net"
+    assert conversion.skipped["microsoft.network/firewallpolicies/rulecollectiongroups"] == 0
