@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from azroute.forwarding.endpoints import resolve_destination, resolve_source
+from azroute.forwarding.trace import Forwarder
+from azroute.forwarding.trace import Path as TracePath
+from azroute.ingest import load
+from azroute.routing.engine import RoutingEngine
 from clirun import Run
 
 FORWARDING = Path(__file__).resolve().parents[1] / "forwarding" / "fixtures"
@@ -140,3 +145,29 @@ def test_mtr_hint_names_the_key_to_add(run_cli: Callable[[list[str]], Run], scen
                              " 1. ???  (firewall azfw: instance addresses unknown; add firewalls.azfw.instance_ips "
                              "to the topology)\n"
                              " 2. 10.13.77.6\n")
+
+
+# --- a blocker is printed at the hop that blocks ------------------------------------------------------
+
+def test_blockers_belong_to_the_hop_that_blocks() -> None:
+    forwarder = Forwarder(RoutingEngine(load(FORWARDING / "blockers-several.yaml")))
+    trace = forwarder.trace(resolve_source(forwarder.book, "vm1"), resolve_destination(forwarder.book, "vm2"))
+
+    def placed(path: TracePath | None) -> list[tuple[str, str]]:
+        assert path is not None
+        return [(path.hops[i].device.label, b) for i, bs in sorted(path.blockers_at().items()) for b in bs]
+
+    no_forwarding = ("vm nva is a VirtualAppliance next hop but its NIC has no IP forwarding: it drops packets not "
+                     "addressed to it (set ip_forwarding: true)")
+    # the peering into the hub is crossed by vm1's packet; the NVA drops what it does not forward, and
+    # its packet is the one the hub<->spoke2 peering refuses
+    assert placed(trace.forward) == [
+        ("vm vm1", "peering spoke1<->hub: hub's link has allow_virtual_network_access: false"),
+        ("nva nva", no_forwarding),
+        ("nva nva", "peering hub<->spoke2: spoke2's link does not allow forwarded traffic (allow_forwarded_traffic: "
+                    "false) and this packet was forwarded by an appliance"),
+    ]
+    assert placed(trace.reverse) == [
+        ("nva nva", no_forwarding),
+        ("nva nva", "peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false"),
+    ]

@@ -221,8 +221,8 @@ def test_default_deny_trace(azroute: Callable[[list[str]], Run], path: Callable[
     assert (result.exit_code, result.stderr) == (1, "")  # blocked: trace exits 1
     assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: Deny by default rule Default Action (no rule matched: Azure Firewall denies by default)
-   4. private endpoint sql: delivered
       blocker: {DENY}
+   4. private endpoint sql: delivered
 
 """ + RETURN_VIA_SENDER + """
 Verdict: NOT reachable; crosses firewall azfw
@@ -268,8 +268,8 @@ def test_deny_collection_in_the_higher_priority_group_wins(azroute: Callable[[li
     assert (result.exit_code, result.stderr) == (1, "")  # blocked: trace exits 1
     assert result.stdout == FLOW + BLOCKED_TO_SQL + TO_FIREWALL + f"""\
       rules: {decided}
-   4. private endpoint sql: delivered
       blocker: denied by firewall azfw: {decided}
+   4. private endpoint sql: delivered
 
 """ + RETURN_VIA_SENDER + """
 Verdict: NOT reachable; crosses firewall azfw

@@ -241,18 +241,18 @@ Flow: vm1 (10.1.1.4) -> vm2 (10.2.1.4) tcp
 
 Forward: BLOCKED (3 blockers; if fixed: delivered — delivered to vm vm2)
    1. vm vm1: to vm nva  via spoke1-rt/spoke2-via-nva: 10.2.0.0/16 User -> VirtualAppliance 10.0.1.4
-   2. nva nva: to vm vm2  via System Route: 10.2.0.0/16 Default -> VNetPeering
-   3. vm vm2: delivered
-      blocker: {NO_IP_FORWARDING.format("vm nva")}
       blocker: peering spoke1<->hub: hub's link has allow_virtual_network_access: false
+   2. nva nva: to vm vm2  via System Route: 10.2.0.0/16 Default -> VNetPeering
+      blocker: {NO_IP_FORWARDING.format("vm nva")}
       blocker: {NOT_FORWARDED.format("hub", "spoke2")}
+   3. vm vm2: delivered
 
 Return: BLOCKED (2 blockers; if fixed: delivered — delivered to vm vm1)
    1. vm vm2: to vm nva  via spoke2-rt/spoke1-via-nva: 10.1.0.0/16 User -> VirtualAppliance 10.0.1.4
    2. nva nva: to vm vm1  via System Route: 10.1.0.0/16 Default -> VNetPeering
-   3. vm vm1: delivered
       blocker: {NO_IP_FORWARDING.format("vm nva")}
       blocker: peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false
+   3. vm vm1: delivered
 
 Verdict: NOT reachable; crosses nva nva
 """

@@ -96,10 +96,20 @@ class Path:
     seen_source: int | None = None  # the source address at the end of the path (after any SNAT)
     translated_by: Device | None = None  # the last device that source-NATed the packet
     seen_destination: int | None = None  # the destination at the end (after DNAT or a proxy's own lookup)
+    blocker_hops: tuple[int, ...] = ()  # parallel to blockers: the index in hops of the hop that blocks
 
     @property
     def ok(self) -> bool:
         return self.disposition is not Disposition.DROPPED and not self.blockers
+
+    def blockers_at(self) -> dict[int, list[str]]:
+        """The blockers by the index of the hop that blocks; -1 for any whose hop is not known."""
+        placed: dict[int, list[str]] = {}
+        known = len(self.blocker_hops) == len(self.blockers)
+        for i, blocker in enumerate(self.blockers):
+            at = self.blocker_hops[i] if known and 0 <= self.blocker_hops[i] < len(self.hops) else -1
+            placed.setdefault(at, []).append(blocker)
+        return placed
 
     def stateful_devices(self) -> list[str]:
         """Names of the firewalls and NVAs crossed, in order (each keeps flow state)."""
@@ -195,11 +205,18 @@ class _Walk:
     forwarded: bool = False
     translated_by: Device | None = None
     to_gateway_instance: bool = False  # the next gateway hop was reached as a UDR next hop (B-FWD-UDR-GATEWAY-IP)
+    blocker_hops: dict[str, int] = field(default_factory=dict)  # blocker -> index of the hop that blocks
+
+    def block(self, blocker: str, at: int | None = None) -> None:
+        """Record a blocker at hop `at`: by default the hop being evaluated, the next one appended."""
+        self.blockers.append(blocker)
+        self.blocker_hops.setdefault(blocker, len(self.hops) if at is None else at)
 
     def finish(self, disposition: Disposition, reason: str) -> Path:
-        return Path(tuple(self.hops), disposition, reason, tuple(dict.fromkeys(self.blockers)),
+        blockers = tuple(dict.fromkeys(self.blockers))
+        return Path(tuple(self.hops), disposition, reason, blockers,
                     tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)), self.source,
-                    self.translated_by, self.destination)
+                    self.translated_by, self.destination, tuple(self.blocker_hops.get(b, -1) for b in blockers))
 
     def packet(self) -> Packet:
         return Packet(self.source, self.destination, self.port, self.protocol, self.fqdn)
@@ -359,7 +376,7 @@ class Forwarder:
             if verdict.access != "Allow":
                 whose = "" if verdict.where.startswith("NIC") else \
                     f", {'to' if direction == 'Inbound' else 'from'} {device.label}"
-                state.blockers.append(f"denied by nsg {verdict.path}, priority {verdict.priority} "
+                state.block(f"denied by nsg {verdict.path}, priority {verdict.priority} "
                                       f"({direction.lower()} at {verdict.where}{whose})")
             if verdict.note:
                 state.notes.append(f"nsg {verdict.path}: {verdict.note}")
@@ -384,7 +401,7 @@ class Forwarder:
         else:
             return None
         if verdict.action != "Allow":
-            state.blockers.append(f"denied by {device.label}: {verdict.describe()}")
+            state.block(f"denied by {device.label}: {verdict.describe()}")
             return verdict, packet
         self._translate(device, verdict, state)
         return verdict, packet
@@ -398,7 +415,7 @@ class Forwarder:
             firewall = self.topology.firewalls[device.name]
             answers = sorted(self._firewall_resolver(firewall)(state.fqdn))
             if not answers:
-                state.blockers.append(f"{device.label} cannot resolve {state.fqdn} from its own vantage point")
+                state.block(f"{device.label} cannot resolve {state.fqdn} from its own vantage point")
             elif state.destination not in answers:
                 state.notes.append(f"{device.label} resolved {state.fqdn} itself to {format_ip(answers[0])}, "
                                    f"not {format_ip(state.destination)}: it connects there")
@@ -515,7 +532,7 @@ class Forwarder:
                                       f"{target.label}, which cannot forward traffic")
         state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
         if target.kind is Kind.VM:
-            state.blockers.append(f"{target.label} is a VirtualAppliance next hop but its NIC has no IP "
+            state.block(f"{target.label} is a VirtualAppliance next hop but its NIC has no IP "
                                   "forwarding: it drops packets not addressed to it "
                                   "(set ip_forwarding: true)")
             target = Device(Kind.NVA, target.name, target.vnet, target.subnet, target.addresses)
@@ -591,13 +608,14 @@ class Forwarder:
         peering = self._peering(from_vnet, to_vnet)
         if peering is None:
             return
+        sender = len(state.hops) - 1  # the hop that sends the packet across the peering
         if not peering.access_into(to_vnet):
-            state.blockers.append(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link has "
-                                  "allow_virtual_network_access: false")
+            state.block(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link has "
+                        "allow_virtual_network_access: false", sender)
         if state.forwarded and not peering.forwarded_traffic_into(to_vnet):
-            state.blockers.append(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link does not allow forwarded "
-                                  "traffic (allow_forwarded_traffic: false) and this packet was forwarded by an "
-                                  "appliance")
+            state.block(f"peering {from_vnet}<->{to_vnet}: {to_vnet}'s link does not allow forwarded "
+                        "traffic (allow_forwarded_traffic: false) and this packet was forwarded by an "
+                        "appliance", sender)
 
     # --- the reply ---------------------------------------------------------------------------
     def _reply(self, source: Endpoint, destination: Endpoint, forward: Path) -> Path:
@@ -619,8 +637,10 @@ class Forwarder:
             return first
         # the translator restores the addresses the client used: reply from `destination.ip` to the source
         rest = self.walk(translator, source.ip, destination.ip, reply=True)
+        offset = len(first.hops) - 1  # rest's first hop replaces first's last
         return Path((*first.hops[:-1], *rest.hops), rest.disposition, rest.reason, (*first.blockers, *rest.blockers),
-                    (*first.depends_on, *rest.depends_on), (*first.notes, *rest.notes), source.ip)
+                    (*first.depends_on, *rest.depends_on), (*first.notes, *rest.notes), source.ip,
+                    blocker_hops=(*_hops_of(first), *(i + offset if i >= 0 else i for i in _hops_of(rest))))
 
     def _pe_reply(self, source: Endpoint, endpoint: Device, forward: Path) -> Path:
         """A private endpoint's reply, per assumption pe_reply_path (reference §6.5, §8)."""
@@ -655,7 +675,14 @@ class Forwarder:
     @staticmethod
     def _prepend(device: Device, action: str, path: Path) -> Path:
         first = Hop(device, None, action, packet=path.hops[0].packet if path.hops else None)
-        return dataclasses.replace(path, hops=(first, *path.hops))
+        return dataclasses.replace(path, hops=(first, *path.hops),
+                                   blocker_hops=tuple(i + 1 if i >= 0 else i for i in _hops_of(path)))
+
+
+def _hops_of(path: Path) -> tuple[int, ...]:
+    """The hop index of each blocker of `path` (-1 where unknown)."""
+    known = len(path.blocker_hops) == len(path.blockers)
+    return path.blocker_hops if known else (-1,) * len(path.blockers)
 
 
 def _unreachable_outside(path: Path, destination: Endpoint) -> Path:
@@ -668,7 +695,7 @@ def _unreachable_outside(path: Path, destination: Endpoint) -> Path:
         return path  # a proxy chose another destination: `Trace.redirected` reports it
     return Path(path.hops, Disposition.DROPPED, f"{path.reason}: the packet {path.disposition}, "
                 f"but {destination.label} is a private address in VNet {vnet}", path.blockers,
-                path.depends_on, path.notes)
+                path.depends_on, path.notes, blocker_hops=path.blocker_hops)
 
 
 def _asymmetry(forward: Path, reverse: Path) -> str | None:

@@ -40,8 +40,11 @@ def _path_lines(title: str, path: Path) -> list[str]:
         lines = [f"{title}: {path.disposition} — {path.reason}"]
     # the Flow line holds the addresses; once NAT changes them, every hop shows its own
     translated = len({h.packet for h in path.hops if h.packet is not None}) > 1
-    lines += [line for i, hop in enumerate(path.hops, 1) for line in _hop_lines(i, hop, translated)]
-    lines += [f"      blocker: {b}" for b in path.blockers]
+    blockers = path.blockers_at()
+    for i, hop in enumerate(path.hops):
+        lines += _hop_lines(i + 1, hop, translated)
+        lines += [f"      blocker: {b}" for b in blockers.get(i, ())]  # under the hop that blocks
+    lines += [f"      blocker: {b}" for b in blockers.get(-1, ())]
     return lines
 
 
