@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from azroute.cli import main
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.trace import Forwarder
 from azroute.forwarding.trace import Path as TracePath
 from azroute.ingest import load
 from azroute.routing.engine import RoutingEngine
-from clirun import Run
+from clirun import Run, runner
 
 FORWARDING = Path(__file__).resolve().parents[1] / "forwarding" / "fixtures"
 
@@ -171,3 +172,78 @@ def test_blockers_belong_to_the_hop_that_blocks() -> None:
         ("nva nva", no_forwarding),
         ("nva nva", "peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false"),
     ]
+
+
+# --- a file that is not a topology says so ------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
+NOT_A_TOPOLOGY: dict[str, tuple[str, str, str]] = {
+    # case: (file name, content, the error after "error: FILE: ")
+    "intents file": ("intents.yaml", (EXAMPLE / "intents.yaml").read_text(encoding="utf-8"),
+                     "this is not an azroute topology (it looks like an intents file); fix: pass it second: azroute "
+                     "check TOPOLOGY INTENTS"),
+    "overlay": ("overlay.yaml", (EXAMPLE / "overlay.yaml").read_text(encoding="utf-8"),
+                "this is not an azroute topology (it looks like an overlay (it has firewalls, platform, vms)); fix: "
+                "pass it with --overlay FILE after a topology, or add the vnets it refers to"),
+    "versioned mapping": ("thing.yaml", "version: 2\nitems: []\n",
+                          "this is not an azroute topology (it looks like a mapping with keys 'version', 'items'); "
+                          "fix: start from examples/private-link-gateway/scenario-a.yaml (a topology needs a 'vnets' "
+                          "key)"),
+    "effective routes": ("routes.json", '{"value": []}',
+                         "this is not an azroute topology (it looks like az output with a 'value' list (effective "
+                         "routes or NSGs, which azroute prints, not reads)); fix: start from "
+                         "examples/private-link-gateway/scenario-a.yaml (a topology needs a 'vnets' key)"),
+    "service tags": ("tags.json", '{"changeNumber": 1, "cloud": "Public", "values": []}',
+                     "this is not an azroute topology (it looks like Azure's service tags file); fix: pass it with "
+                     "--service-tags FILE next to a topology"),
+    "one resource": ("vnet.json", '{"id": "/subscriptions/x", "type": "Microsoft.Network/virtualNetworks"}',
+                     "this is not an azroute topology (it looks like one Azure resource "
+                     "('Microsoft.Network/virtualNetworks')); fix: export all of them: a Resource Graph query or a "
+                     "folder of az ... list -o json outputs"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_A_TOPOLOGY))
+def test_a_file_that_is_not_a_topology_says_what_it_looks_like(case: str, tmp_path: Path,
+                                                               run_cli: Callable[[list[str]], Run]) -> None:
+    name, content, message = NOT_A_TOPOLOGY[case]
+    file = tmp_path / name
+    file.write_text(content, encoding="utf-8")
+    result = run_cli(["routes", str(file), "--vm", "hubvm"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {file}: {message}\n")
+
+
+def test_intents_and_topology_swapped(run_cli: Callable[[list[str]], Run]) -> None:
+    result = run_cli(["check", str(EXAMPLE / "intents.yaml"), str(EXAMPLE / "scenario-a.yaml")])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"error: {EXAMPLE / 'intents.yaml'}: this is not an azroute topology (it looks like an intents "
+               "file); fix: pass it second: azroute check TOPOLOGY INTENTS\n")
+
+
+# --- `-` reads the topology from standard input, in any dialect ----------------------------------------
+
+STDIN_CASES: dict[str, tuple[Path, list[str]]] = {
+    # case: (the file piped in, options after the intents); the answer must equal the one for the file
+    "native YAML": (EXAMPLE / "scenario-b.yaml", []),
+    "Terraform plan": (Path(__file__).resolve().parents[1] / "ingest" / "terraform" / "ten-slash-eight-plan.json",
+                       ["--overlay", str(OVERLAY)]),
+    "Resource Graph export": (Path(__file__).resolve().parents[1] / "ingest" / "arm" / "seed-graph.json",
+                              ["--overlay", str(OVERLAY)]),
+}
+
+
+@pytest.mark.parametrize("case", list(STDIN_CASES))
+def test_dash_reads_the_topology_from_stdin(case: str) -> None:
+    file, options = STDIN_CASES[case]
+    args = [str(EXAMPLE / "intents.yaml"), *options, "--brief"]
+    expected = runner().invoke(main, ["check", str(file), *args])
+    piped = runner().invoke(main, ["check", "-", *args], input=file.read_text(encoding="utf-8"))
+    assert expected.exit_code in (0, 1)
+    assert (piped.exit_code, piped.stdout, piped.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+
+
+def test_bad_stdin_is_named_stdin() -> None:
+    result = runner().invoke(main, ["routes", "-", "--vm", "hubvm"], input="vnets: [\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", "error: <stdin>: malformed YAML at line 2 column 1: expected the node content, but found "
+               "'<stream end>'; fix: correct the YAML syntax\n")

@@ -146,7 +146,9 @@ CASES = [
                  "{file}: platform.none_route: unknown key 'none_route'; fix: rename it to 'none_routes'",
                  id="unknown-platform-assumption"),
     # --- missing keys and wrong shapes ---
-    pytest.param(drop("vnets"), "{file}: vnets: required key is missing; fix: add it", id="missing-vnets"),
+    pytest.param(drop("vnets"), "{file}: this is not an azroute topology (it looks like an overlay (it has firewalls, "
+                 "gateways, peerings, platform, private_endpoints, route_tables, sites, vms)); fix: pass it with "
+                 "--overlay FILE after a topology, or add the vnets it refers to", id="missing-vnets"),
     pytest.param(drop("vnets", "hub", "subnets", "vm", "prefix"),
                  "{file}: vnets.hub.subnets.vm.prefix: required key is missing; fix: add it",
                  id="missing-subnet-prefix"),

@@ -12,6 +12,7 @@ and raises `InputError` naming the file, the resource (address or ID) and the fi
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 from azroute.errors import InputError
 from azroute.ingest.conversion import Conversion
-from azroute.ingest.documents import handed_over, read_document
+from azroute.ingest.documents import handed_over, parse_json, parse_yaml, read_document
 from azroute.ingest.native import build_topology
 from azroute.ingest.service_tags import DOWNLOAD, endpoint_prefixes, read_service_tags
 from azroute.model.topology import Topology
@@ -65,11 +66,17 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     add what an export cannot carry (on-premises hosts, firewall instance IPs, assumptions).
     `service_tags` is Azure's ServiceTags_Public JSON: it supplies the prefixes of service
     endpoints that the input names but does not list. `prior_state` reads a Terraform plan's
-    prior state (what it was planned from) instead of its planned values.
+    prior state (what it was planned from) instead of its planned values. A `path` of `-` reads
+    standard input, in any of these dialects (`terraform show -json plan | azroute check - ...`).
     """
-    path = Path(path)
     tags = read_service_tags(Path(service_tags)) if service_tags else None
-    if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
+    if str(path) == STDIN:
+        path, data = Path(STDIN_NAME), read_stdin()
+        kind = format_of(data) if fmt == "auto" else fmt
+        _check_prior(prior_state, kind, path)
+        with handed_over(path, data):
+            conversion = Conversion(data) if kind == "native" else _convert(kind, path, tags, prior_state)
+    elif (path := Path(path)).is_dir() or path.suffix.lower() in (".yaml", ".yml"):
         kind = detect_format(path) if fmt == "auto" else fmt
         _check_prior(prior_state, kind, path)
         conversion = Conversion(read_document(path)) if kind == "native" else _convert(kind, path, tags, prior_state)
@@ -92,6 +99,18 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     topology = build_topology(document, source=source)
     notes = conversion.notes + _empty_service_endpoints(document)
     return Loaded(topology, kind, document, conversion.skipped, notes)
+
+
+#: the path that names standard input, and how errors name it
+STDIN, STDIN_NAME = "-", "<stdin>"
+
+
+def read_stdin() -> Any:
+    """Standard input, parsed as JSON when it starts like JSON, else as YAML."""
+    text = sys.stdin.read().removeprefix("\ufeff")
+    if text.lstrip()[:1] in ("{", "["):
+        return parse_json(text, STDIN_NAME)
+    return parse_yaml(text, STDIN_NAME)
 
 
 def _check_prior(prior_state: bool, kind: str, path: Path) -> None:

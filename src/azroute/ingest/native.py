@@ -58,11 +58,44 @@ def build_topology(data: Any, source: str) -> Topology:
         found = "nothing" if data is None else f"a {_KINDS.get(type(data), type(data).__name__)}"
         raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {found}",
                          file=source, fix="start from examples/private-link-gateway/scenario-a.yaml")
+    if "vnets" not in data and not difflib.get_close_matches("vnets", [str(k) for k in data], n=1, cutoff=0.8):
+        looks, fix = _looks_like(data)  # (a misspelt vnets key gets pydantic's "rename it to 'vnets'")
+        raise InputError(f"this is not an azroute topology (it looks like {looks})", file=source, fix=fix)
     try:
         spec = s.TopologySpec.model_validate(data)
     except ValidationError as exc:
         raise pydantic_error(exc, source) from None
     return _Checker(spec, source).build()
+
+
+_START = "start from examples/private-link-gateway/scenario-a.yaml (a topology needs a 'vnets' key)"
+
+
+def _looks_like(data: dict[str, Any]) -> tuple[str, str]:
+    """What a mapping without `vnets` seems to be, and what to do with it."""
+    keys = set(data)
+    if "intents" in keys:
+        return "an intents file", "pass it second: azroute check TOPOLOGY INTENTS"
+    if "format_version" in keys:
+        return "Terraform JSON without planned_values or values", \
+            "pass the output of terraform show -json PLANFILE (or of terraform show -json for a state)"
+    if "data" in keys or "skip_token" in keys:
+        return "a Resource Graph export", "drop --format native (auto-detection reads it) or use --format arm"
+    if isinstance(data.get("values"), list) and ("changeNumber" in keys or "cloud" in keys):
+        return "Azure's service tags file", "pass it with --service-tags FILE next to a topology"
+    if isinstance(data.get("value"), list):
+        return "az output with a 'value' list (effective routes or NSGs, which azroute prints, not reads)", _START
+    if {"id", "type"} <= keys:
+        return f"one Azure resource ({shown(data['type'])})", \
+            "export all of them: a Resource Graph query or a folder of az ... list -o json outputs"
+    native = keys & {"vms", "sites", "firewalls", "route_tables", "gateways", "private_endpoints", "peerings",
+                     "platform"}
+    if native:
+        return f"an overlay (it has {', '.join(sorted(native))})", \
+            "pass it with --overlay FILE after a topology, or add the vnets it refers to"
+    if not keys:
+        return "an empty mapping", _START
+    return f"a mapping with keys {', '.join(shown(k) for k in list(data)[:6])}", _START
 
 
 _KINDS: dict[type, str] = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
