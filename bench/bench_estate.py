@@ -9,7 +9,7 @@ file, so both the library path and the real loader / CLI path are timed:
       AzureFirewallSubnet (firewall azfw, 2 instances), shared (hub VM);
       active-active VPN gateway vpngw connected to site onprem (192.168.0.0/16, VM onpremvm)
   spoke i 10.(64 + i // 256).(i % 256).0/24, peered to the hub with gateway transit:
-      pe   /26  private endpoints; RouteTableEnabled on even spokes, Disabled on odd ones
+      pe   /25  private endpoints; RouteTableEnabled on even spokes, Disabled on odd ones
       vm   /26  route table spoke-rt (0.0.0.0/0 -> firewall), one VM per spoke (--vms-per-spoke)
       data /26  (every other spoke) spoke-rt + service endpoint Microsoft.Storage
       every third spoke is in another region (global peering)
@@ -59,7 +59,8 @@ HUB = "hub"
 FIREWALL_IP = "10.0.0.68"
 SUMMARY = "10.64.0.0/10"  # every spoke range (room for 16,384 /24 spokes)
 MAX_SPOKES = 1 << 14
-MAX_ENDPOINTS = 59  # a /26 minus Azure's 5 reserved addresses
+MAX_ENDPOINTS = 123  # a /25 minus Azure's 5 reserved addresses
+MAX_VMS = 59  # a /26 minus Azure's 5 reserved addresses
 INTENT = Intent(
     name="onprem-to-endpoints-inspected",
     source="site:onprem",
@@ -101,12 +102,12 @@ def generate(spokes: int, endpoints: int, vms_per_spoke: int, per_spoke_udr: boo
         name = f"spoke{i:05d}"
         base = spoke_base(i)
         subnets: dict[str, Any] = {
-            "pe": {"prefix": f"{base}.0/26",
+            "pe": {"prefix": f"{base}.0/25",
                    "private_endpoint_network_policies": "RouteTableEnabled" if i % 2 == 0 else "Disabled"},
-            "vm": {"prefix": f"{base}.64/26", "route_table": "spoke-rt"},
+            "vm": {"prefix": f"{base}.128/26", "route_table": "spoke-rt"},
         }
         if i % 2 == 0:
-            subnets["data"] = {"prefix": f"{base}.128/26", "route_table": "spoke-rt",
+            subnets["data"] = {"prefix": f"{base}.192/26", "route_table": "spoke-rt",
                                "service_endpoints": ["Microsoft.Storage"]}
         vnets[name] = {
             "region": "northeurope" if i % 3 == 2 else "westeurope",
@@ -118,12 +119,12 @@ def generate(spokes: int, endpoints: int, vms_per_spoke: int, per_spoke_udr: boo
                 "prefix": f"{base}.0/24", "next_hop_type": "VirtualAppliance", "next_hop_ip": FIREWALL_IP}
         peerings.append({"vnets": [HUB, name], "allow_gateway_transit": HUB, "use_remote_gateways": name})
         for j in range(endpoints):
-            private_endpoints[f"{name}-pe{j:02d}"] = {
+            private_endpoints[f"{name}-pe{j:03d}"] = {
                 "subnet": f"{name}/pe", "ip": f"{base}.{4 + j}",
-                "fqdn": f"{name}pe{j:02d}.privatelink.blob.core.windows.net",
+                "fqdn": f"{name}pe{j:03d}.privatelink.blob.core.windows.net",
             }
         for j in range(vms_per_spoke):
-            vms[f"{name}-vm{j:02d}"] = {"subnet": f"{name}/vm", "ip": f"{base}.{68 + j}"}
+            vms[f"{name}-vm{j:02d}"] = {"subnet": f"{name}/vm", "ip": f"{base}.{132 + j}"}
     return {
         "name": f"bench-{spokes}x{endpoints}",
         "vnets": vnets,
@@ -413,8 +414,8 @@ def main() -> None:
         parser.error(f"--spokes must be 1..{MAX_SPOKES}")
     if not 0 <= args.endpoints_per_spoke <= MAX_ENDPOINTS:
         parser.error(f"--endpoints-per-spoke must be 0..{MAX_ENDPOINTS}")
-    if not 0 <= args.vms_per_spoke <= MAX_ENDPOINTS:
-        parser.error(f"--vms-per-spoke must be 0..{MAX_ENDPOINTS}")
+    if not 0 <= args.vms_per_spoke <= MAX_VMS:
+        parser.error(f"--vms-per-spoke must be 0..{MAX_VMS}")
     args.repeat = max(1, args.repeat)
     if args.tracemalloc:
         tracemalloc.start()
