@@ -198,8 +198,13 @@ class _Builder:
 
     # --- public answers, servers -----------------------------------------------------------
     def _public(self) -> dict[str, PublicRecord]:
-        implicit = {dns_name(pe.fqdn): pe.name for pe in self.topology.private_endpoints.values()
-                    if pe.fqdn and is_dns_name(pe.fqdn)}
+        implicit = {}
+        for pe in self.topology.private_endpoints.values():
+            if pe.fqdn:
+                try:
+                    implicit[dns_name(pe.fqdn)] = pe.name
+                except ValueError:
+                    continue
         public = {}
         for name, key in self._unique_names("public_dns", self.spec.public_dns).items():
             record = self.spec.public_dns[key]

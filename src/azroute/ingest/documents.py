@@ -243,12 +243,14 @@ def _check_nodes(root: yaml.Node, source: str) -> None:
 
 def check_depth(data: Any, source: str) -> None:
     """Refuse parsed data nested deeper than MAX_DEPTH (iteratively: no recursion limit involved)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, level = stack.pop()
-        if level > MAX_DEPTH:
+    level, depth = [data], 1  # one nesting level at a time: no tuple per node
+    while level:
+        if depth > MAX_DEPTH:
             raise _too_deep(source)
-        if isinstance(node, dict):
-            stack.extend((v, level + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, level + 1) for v in node if isinstance(v, dict | list))
+        below: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                below += [v for v in node.values() if isinstance(v, dict | list)]
+            elif isinstance(node, list):
+                below += [v for v in node if isinstance(v, dict | list)]
+        level, depth = below, depth + 1

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import socket
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,7 +22,7 @@ from azroute.ingest.dns import build_dns
 from azroute.ingest.documents import read_document
 from azroute.ingest.firewall import build_nva_rules, build_policies
 from azroute.ingest.security import build_load_balancers, build_nat_gateways, build_security
-from azroute.model.net import Prefix, format_ip
+from azroute.model.net import _MASKS, Prefix, format_ip
 from azroute.model.topology import (
     FIREWALL_SUBNET,
     GATEWAY_SUBNET,
@@ -62,7 +65,7 @@ def build_topology(data: Any, source: str) -> Topology:
         looks, fix = _looks_like(data)  # (a misspelt vnets key gets pydantic's "rename it to 'vnets'")
         raise InputError(f"this is not an azroute topology (it looks like {looks})", file=source, fix=fix)
     try:
-        spec = s.TopologySpec.model_validate(data)
+        spec = _fast_spec(data) or s.TopologySpec.model_validate(data)
     except ValidationError as exc:
         raise pydantic_error(exc, source) from None
     return _Checker(spec, source).build()
@@ -96,6 +99,60 @@ def _looks_like(data: dict[str, Any]) -> tuple[str, str]:
     if not keys:
         return "an empty mapping", _START
     return f"a mapping with keys {', '.join(shown(k) for k in list(data)[:6])}", _START
+
+
+M = TypeVar("M", bound=BaseModel)
+_PE_KEYS = frozenset(("subnet", "ip", "fqdn", "dns_zone"))
+_FAST_FROM = 256  # below this many endpoints pydantic alone is fast enough
+
+
+def _fast_spec(data: dict[str, Any]) -> s.TopologySpec | None:
+    """The spec with `private_endpoints` (the list that grows to 100,000) checked by a fast path:
+    exact keys and types, IPs by `inet_pton`. Anything the fast path does not accept as plainly
+    valid returns None, and pydantic validates the whole document, with its precise errors."""
+    endpoints = data.get("private_endpoints")
+    if not isinstance(endpoints, dict) or len(endpoints) < _FAST_FROM:
+        return None
+    built: dict[str, s.PrivateEndpointSpec] = {}
+    construct = _constructor(s.PrivateEndpointSpec)
+    pton, inet = socket.inet_pton, socket.AF_INET
+    for name, item in endpoints.items():
+        if type(name) is not str or type(item) is not dict or not item.keys() <= _PE_KEYS:
+            return None
+        subnet, ip, fqdn, zone = item.get("subnet"), item.get("ip"), item.get("fqdn"), item.get("dns_zone")
+        if type(subnet) is not str or type(ip) is not str or not (fqdn is None or type(fqdn) is str) \
+                or not (zone is None or type(zone) is str):
+            return None
+        if ip == "unknown":
+            built[name] = construct(subnet=subnet, ip="unknown", fqdn=fqdn, dns_zone=zone)
+            continue
+        try:
+            address = int.from_bytes(pton(inet, ip), "big")
+        except OSError:
+            return None
+        built[name] = construct(subnet=subnet, ip=address, fqdn=fqdn, dns_zone=zone)
+    rest = s.TopologySpec.model_validate({k: v for k, v in data.items() if k != "private_endpoints"})
+    return rest.model_copy(update={"private_endpoints": built})
+
+
+def _constructor(model: type[M]) -> Callable[..., M]:
+    """`model.model_construct` for values already checked, with every field given: what
+    model_construct does (set the instance dict and the fields set), minus its per-call field walk."""
+    fields = set(model.model_fields)
+    probe = model.model_construct(**dict.fromkeys(fields))
+    if set(vars(probe)) != fields or getattr(probe, "__pydantic_extra__", None) is not None \
+            or getattr(probe, "__pydantic_private__", None) is not None:
+        return model.model_construct  # another pydantic layout: the slower public way
+    new, set_attr = object.__new__, object.__setattr__
+
+    def construct(**values: Any) -> M:
+        item = new(model)
+        set_attr(item, "__dict__", values)
+        set_attr(item, "__pydantic_fields_set__", fields)
+        set_attr(item, "__pydantic_extra__", None)
+        set_attr(item, "__pydantic_private__", None)
+        return item
+    return construct
 
 
 _KINDS: dict[type, str] = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
@@ -319,9 +376,9 @@ class _Checker:
         pairs: set[frozenset[str]] = set()
         for i, spec in enumerate(self.spec.peerings):
             peerings.append(self._peering(f"peerings.{i}", spec, vnets, pairs))
-        users = [p.use_remote_gateways for p in peerings if p.use_remote_gateways]
+        users = Counter(p.use_remote_gateways for p in peerings if p.use_remote_gateways)
         for i, p in enumerate(peerings):
-            if p.use_remote_gateways and users.count(p.use_remote_gateways) > 1:
+            if p.use_remote_gateways and users[p.use_remote_gateways] > 1:
                 raise self.fail(f"peerings.{i}.use_remote_gateways", f"{p.use_remote_gateways} uses remote "
                                 "gateways on more than one peering", "only one peering per VNet may set it")
         return tuple(peerings)
@@ -497,17 +554,19 @@ class _Checker:
 
     def _private_endpoints(self, vnets: dict[str, VNet]) -> dict[str, PrivateEndpoint]:
         endpoints = {}
+        subnets = {s.key: s for v in vnets.values() for s in v.subnets}  # one dict probe per endpoint
         for name, pe in self.spec.private_endpoints.items():
-            path = f"private_endpoints.{name}"
-            subnet = self._subnet_ref(f"{path}.subnet", pe.subnet, vnets)
+            subnet = subnets.get(pe.subnet) or self._subnet_ref(f"private_endpoints.{name}.subnet", pe.subnet,
+                                                                 vnets)
             if subnet.name in (GATEWAY_SUBNET, FIREWALL_SUBNET):
-                raise self.fail(f"{path}.subnet", f"private endpoints cannot be placed in {subnet.name}",
-                                "use an ordinary subnet")
+                raise self.fail(f"private_endpoints.{name}.subnet", f"private endpoints cannot be placed in "
+                                f"{subnet.name}", "use an ordinary subnet")
             if pe.ip == "unknown":
                 endpoints[name] = PrivateEndpoint(name, subnet.key, self._free_ip(subnet), pe.fqdn,
                                                   ip_known=False, dns_zone=pe.dns_zone)
                 continue
-            self._ip_in_subnet(f"{path}.ip", pe.ip, subnet)
+            if pe.ip & _MASKS[subnet.prefix.length] != subnet.prefix.network:
+                self._ip_in_subnet(f"private_endpoints.{name}.ip", pe.ip, subnet)
             endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn, dns_zone=pe.dns_zone)
         return endpoints
 
@@ -528,11 +587,20 @@ class _Checker:
 
     def _check_unique_ips(self, topology: Topology) -> None:
         owners: dict[tuple[str, int], str] = {}
+        # the bulk lists first, their key paths written only when an address is taken twice
+        bulk: dict[tuple[str, int], tuple[str, str]] = {}
+        vms = ((vm.name, vm.subnet or f"site:{vm.site}", vm.ip) for vm in topology.vms.values())
+        endpoints = ((pe.name, pe.subnet, pe.ip) for pe in topology.private_endpoints.values())
+        for kind, scoped in (("vms", vms), ("private_endpoints", endpoints)):
+            for name, scope, ip in scoped:
+                key = (scope.split("/", 1)[0], ip)
+                if key in bulk:
+                    other_kind, other = bulk[key]
+                    raise self.fail(f"{kind}.{name}.ip", f"{format_ip(ip)} is already used by "
+                                    f"{other_kind}.{other}.ip", "give every NIC its own address")
+                bulk[key] = (kind, name)
+        owners.update({key: f"{kind}.{name}.ip" for key, (kind, name) in bulk.items()})
         claims: list[tuple[str, str, int]] = []
-        for vm in topology.vms.values():
-            claims.append((f"vms.{vm.name}.ip", vm.subnet or f"site:{vm.site}", vm.ip))
-        for pe in topology.private_endpoints.values():
-            claims.append((f"private_endpoints.{pe.name}.ip", pe.subnet, pe.ip))
         for fw in topology.firewalls.values():
             claims.append((f"firewalls.{fw.name}.private_ip", fw.subnet, fw.private_ip))
             claims.extend((f"firewalls.{fw.name}.instance_ips.{i}", fw.subnet, ip)

@@ -15,9 +15,14 @@ NX_DOMAIN_REDIRECT = "NxDomainRedirect"
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
+_NAME = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
 def dns_name(text: str) -> str:
     """`text` as a DNS name: lowercase, no final dot; ValueError naming the bad label otherwise."""
     name = text.strip().lower().removesuffix(".")
+    if len(name) <= 253 and _NAME.fullmatch(name):  # every label at once; the loop below names a bad one
+        return name
     if not name:
         raise ValueError(f"'{text}' is not a DNS name")
     if len(name) > 253:

@@ -6,13 +6,23 @@ engine compares and hashes ints. IPv6 is not modelled (see README, "Not modelled
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 _FULL = 0xFFFFFFFF
+_inet_pton = socket.inet_pton
+_AF_INET = socket.AF_INET
 
 
 def parse_ip(text: str) -> int:
-    """Parse a dotted-quad IPv4 address into an int; raise ValueError with a readable message."""
+    """Parse a dotted-quad IPv4 address into an int; raise ValueError with a readable message.
+
+    `inet_pton` accepts exactly the canonical form (ASCII digits, no leading zeros), a subset of what
+    the Python path accepts with the same value; anything else takes the Python path."""
+    try:
+        return int.from_bytes(_inet_pton(_AF_INET, text), "big")
+    except (OSError, TypeError):
+        pass
     parts = text.strip().split(".")
     if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 for p in parts):
         raise ValueError(f"'{text}' is not an IPv4 address")
@@ -35,6 +45,9 @@ def mask(length: int) -> int:
     return (_FULL << (32 - length)) & _FULL if length else 0
 
 
+_MASKS = tuple(mask(n) for n in range(33))
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Prefix:
     """An IPv4 prefix; `network` has no host bits set."""
@@ -45,11 +58,11 @@ class Prefix:
     @property
     def last(self) -> int:
         """The highest address inside the prefix."""
-        return self.network | (~mask(self.length) & _FULL)
+        return self.network | (~_MASKS[self.length] & _FULL)
 
     def contains_ip(self, ip: int) -> bool:
         """True when `ip` lies inside this prefix."""
-        return (ip & mask(self.length)) == self.network
+        return (ip & _MASKS[self.length]) == self.network
 
     def covers(self, other: Prefix) -> bool:
         """True when `other` is equal to or inside this prefix."""

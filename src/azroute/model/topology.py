@@ -136,9 +136,16 @@ class VNet:
     region: str
     address_space: tuple[Prefix, ...]
     subnets: tuple[Subnet, ...]
+    _by_name: dict[str, Subnet] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, Subnet] = {}
+        for s in self.subnets:
+            by_name.setdefault(s.name, s)  # the first of a name, as a scan would find
+        object.__setattr__(self, "_by_name", by_name)
 
     def subnet(self, name: str) -> Subnet | None:
-        return next((s for s in self.subnets if s.name == name), None)
+        return self._by_name.get(name)
 
 
 @dataclass(frozen=True, slots=True)
