@@ -27,13 +27,17 @@ from azroute.questions.check import Checker, Verdict
 from azroute.questions.diff import FAIL_ON
 from azroute.questions.diff import diff as diff_topologies
 from azroute.questions.flows import draw_trace
+from azroute.questions.layout import layout, place_flow
+from azroute.questions.topology_graph import build_graph
 from azroute.render.az import dumps, json_text, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.diff import diff_json, diff_markdown, diff_text
 from azroute.render.dns import resolution_json, resolution_text
-from azroute.render.mermaid import flow_mermaid
+from azroute.render.dot import topology_dot
+from azroute.render.mermaid import flow_mermaid, topology_mermaid
 from azroute.render.native import native_yaml
 from azroute.render.security import effective_nsg_document, effective_nsg_table
+from azroute.render.svg import topology_svg
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
@@ -468,6 +472,37 @@ def resolve(file: str, name: str, source: str, output: str, fmt: str, verbose: b
     result = resolve_name(topology, name, vantage_of(topology, source))
     click.echo(dumps(resolution_json(result)) if output == "json" else resolution_text(result), nl=False)
     sys.exit(0 if result.found else 1)
+
+
+@main.command()
+@FILE
+@click.argument("port", required=False, type=click.IntRange(0, 65535), metavar="[PORT]")
+@click.option("-o", "--output", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
+@click.option("--flow", nargs=2, metavar="SRC DST", help="Draw this flow's path (forward solid, return dashed, red "
+              "where it breaks); a PORT may follow.")
+@_assume_option
+def diagram(file: str, port: int | None, output: str, flow: tuple[str, str] | None, assume: tuple[str, ...],
+            fmt: str, verbose: bool) -> None:
+    """The estate as Mermaid, DOT or SVG: VNets holding subnets, devices, sites, peerings (global ones
+    marked), spokes of one shape grouped; --flow SRC DST [PORT] draws that flow's path over it."""
+    if port is not None and not flow:
+        raise UsageError(f"'{port}' is a port, but no --flow is given", path="diagram",
+                         fix="write e.g. azroute diagram FILE --flow hubvm sql 1433")
+    forwarder = Forwarder(_engine(file, assume, fmt, verbose))
+    drawing = None
+    if flow:
+        origin = resolve_source(forwarder.book, flow[0])
+        result = forwarder.trace(origin, resolve_destination(forwarder.book, flow[1], flow[0]), port)
+        drawing = draw_trace(result, forwarder.topology)
+    graph = build_graph(forwarder.topology)
+    if output == "dot":
+        click.echo(topology_dot(graph, drawing), nl=False)
+    elif output == "svg":
+        placed = layout(graph, forwarder.topology)
+        flows = [place_flow(drawing, graph, placed)] if drawing else []
+        click.echo(topology_svg(placed, flows), nl=False)
+    else:
+        click.echo(topology_mermaid(graph, drawing), nl=False)
 
 
 main.add_command(collect_command)

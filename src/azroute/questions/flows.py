@@ -47,6 +47,12 @@ class FlowEdge:
     label: str
     bad: bool = False  # red: the flow breaks or goes wrong here
     deciding: bool = False  # the hop whose decision made it go wrong
+    why: str = ""  # on the deciding edge: what went wrong
+
+    @property
+    def text(self) -> str:
+        """The label with what went wrong, for renderers with one label per edge."""
+        return f"{self.label} (decided here: {self.why})" if self.deciding else self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +136,8 @@ class _Builder:
             hop = path.hops[i]
             label = _edge_label(hop)
             bad = i == deciding or ids[i + 1] in avoid or (broken and i == len(ids) - 2)
-            if i == deciding:
-                why = wrong or (path.reason + "".join(f"; {b}" for b in path.blockers))
-                label = f"{label} (decided here: {why})"
-            self.edges.append(FlowEdge(ids[i], ids[i + 1], direction, label, bad, i == deciding))
+            why = (wrong or (path.reason + "".join(f"; {b}" for b in path.blockers))) if i == deciding else ""
+            self.edges.append(FlowEdge(ids[i], ids[i + 1], direction, label, bad, i == deciding, why))
 
 
 def _missing(devices: Sequence[str], path: Path | None) -> list[str]:

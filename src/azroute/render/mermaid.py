@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from azroute.questions.flows import Direction, FlowDrawing, FlowEdge, FlowNode
+from azroute.questions.topology_graph import GraphNode, TopologyGraph
 
 RED = "#d32f2f"
 _ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
@@ -40,7 +41,7 @@ def _node_line(ident: str, node: FlowNode) -> str:
 def _edge_line(ids: dict[str, str], edge: FlowEdge) -> str:
     arrow = "-->" if edge.direction is Direction.FORWARD else "-.->"
     prefix = "" if edge.direction is Direction.FORWARD else "return: "
-    return f'  {ids[edge.source]} {arrow}|"{mermaid_text(prefix + edge.label)}"| {ids[edge.target]}'
+    return f'  {ids[edge.source]} {arrow}|"{mermaid_text(prefix + edge.text)}"| {ids[edge.target]}'
 
 
 def flow_mermaid(drawing: FlowDrawing) -> str:
@@ -65,3 +66,59 @@ def _styles(ids: dict[str, str], nodes: Iterable[FlowNode], edges: list[FlowEdge
         lines.append(f"  classDef dropped fill:#fde0e0,stroke:{RED},color:{RED}")
         lines.append(f"  class {','.join(dropped)} dropped")
     return lines
+
+
+def _children(graph: TopologyGraph) -> dict[str | None, list[GraphNode]]:
+    children: dict[str | None, list[GraphNode]] = {}
+    for node in graph.nodes:
+        if node.group is None:
+            children.setdefault(node.parent, []).append(node)
+    return children
+
+
+def _tree_lines(node: GraphNode, children: dict[str | None, list[GraphNode]], ids: dict[str, str],
+                depth: int) -> list[str]:
+    """A VNet, or a subnet holding devices, is a subgraph; everything else a node."""
+    indent = "  " * depth
+    inner = children.get(node.id, [])
+    lines_text = [f"{node.label}  {node.detail[0]}" if node.kind == "subnet" and node.detail else node.label,
+                  *(node.detail[1:] if node.kind == "subnet" else node.detail)]
+    if node.kind == "vnet" or inner:
+        lines = [f'{indent}subgraph {ids[node.id]}["{_label(lines_text)}"]']
+        for child in inner:
+            lines += _tree_lines(child, children, ids, depth + 1)
+        return [*lines, f"{indent}end"]
+    opening, closing = _SHAPES.get(node.kind, ('["', '"]'))
+    return [f"{indent}{ids[node.id]}{opening}{_label(lines_text)}{closing}"]
+
+
+def topology_mermaid(graph: TopologyGraph, flow: FlowDrawing | None = None) -> str:
+    """The estate as a Mermaid flowchart: VNets and subnets as subgraphs, devices and sites as
+    nodes, peerings as links (global ones dotted), spoke groups as one node; `flow` drawn over it."""
+    ids = {node.id: f"n{i}" for i, node in enumerate(graph.nodes, 1)}
+    children = _children(graph)
+    lines = ["flowchart TB", f"  %% {mermaid_text(graph.name)}"]
+    for node in children.get(None, []):
+        lines += _tree_lines(node, children, ids, 1)
+    links = [link for link in graph.links if link.group is None]
+    for link in links:
+        arrow = "-.-" if link.kind != "peering" else "---"
+        lines.append(f'  {ids[link.source]} {arrow}|"{mermaid_text(link.label)}"| {ids[link.target]}')
+    if flow is None:
+        return "\n".join(lines) + "\n"
+    edges: list[FlowEdge] = []
+    extra: list[FlowNode] = []
+    for flow_node in flow.nodes:
+        if graph.anchor(flow_node.id) is None and flow_node.id not in ids:
+            ids[flow_node.id] = f"f{len(extra) + 1}"
+            extra.append(flow_node)
+    lines.append(f"  %% flow {mermaid_text(flow.title)}: {mermaid_text(flow.verdict)}")
+    lines += [_node_line(ids[n.id], n) for n in extra]
+    for edge in flow.edges:
+        a = ids[graph.anchor(edge.source) or edge.source]
+        b = ids[graph.anchor(edge.target) or edge.target]
+        if a != b:
+            edges.append(edge)
+            lines.append(_edge_line({edge.source: a, edge.target: b}, edge))
+    lines += _styles(ids, extra, edges, offset=len(links))
+    return "\n".join(lines) + "\n"
