@@ -23,17 +23,20 @@ from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import format_ip, parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
+from azroute.progress import progress
 from azroute.questions.check import Checker, Verdict
 from azroute.questions.diff import FAIL_ON
 from azroute.questions.diff import diff as diff_topologies
 from azroute.questions.flows import draw_trace
 from azroute.questions.layout import layout, place_flow
+from azroute.questions.report import build_report, work_units
 from azroute.questions.topology_graph import build_graph
 from azroute.render.az import dumps, json_text, routes_document, routes_table, simple_table
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.diff import diff_json, diff_markdown, diff_text
 from azroute.render.dns import resolution_json, resolution_text
 from azroute.render.dot import topology_dot
+from azroute.render.html import report_html
 from azroute.render.mermaid import flow_mermaid, topology_mermaid
 from azroute.render.native import native_yaml
 from azroute.render.security import effective_nsg_document, effective_nsg_table
@@ -128,8 +131,10 @@ def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Load
                        "(--verbose lists them)", err=True)
     for text in loaded.notes:
         note(text)
-    for warning in security_warnings(loaded.topology):
+    warnings = security_warnings(loaded.topology)
+    for warning in warnings:
         warn(warning)
+    meta[_NOTES] = [*loaded.notes, *warnings]
     return loaded
 
 
@@ -150,6 +155,7 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
 
 _OVERLAYS = "azroute.overlays"
 _FORMAT = "azroute.format"  # the dialect the topology was read in
+_NOTES = "azroute.notes"  # the input's notes and warnings, which `report` also lists
 _SERVICE_TAGS = "azroute.service_tags"
 
 
@@ -367,7 +373,11 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
     topology = _engine(file, assume, fmt, verbose).topology
     intents = load_intents(Path(intents_file), topology)
     checker = Checker(topology)
-    results = [checker.check(intent) for intent in intents]
+    results = []
+    with progress("checking intents", len(intents)) as bar:
+        for intent in intents:
+            results.append(checker.check(intent))
+            bar.advance()
     if junit:
         try:
             Path(junit).write_text(report_junit(results, topology.name), encoding="utf-8")
@@ -503,6 +513,36 @@ def diagram(file: str, port: int | None, output: str, flow: tuple[str, str] | No
         click.echo(topology_svg(placed, flows), nl=False)
     else:
         click.echo(topology_mermaid(graph, drawing), nl=False)
+
+
+@main.command()
+@FILE
+@click.option("--intents", "intents_file", type=click.Path(dir_okay=False, path_type=str),
+              help="Intents to check and draw (as for `azroute check`).")
+@click.option("-o", "--output", "out", default="report.html", show_default=True,
+              type=click.Path(dir_okay=False, path_type=str), help="The HTML file to write.")
+@_assume_option
+def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
+    """One self-contained HTML file: the topology drawn (zoom, pan, spoke groups), each intent's
+    verdict with its example flow on the diagram, every distinct route set, gateway routes with the
+    rows their data path ignores, assumptions, input warnings and a search box. It makes no network
+    request when opened."""
+    engine = _engine(file, assume, fmt, verbose)
+    topology = engine.topology
+    intents = load_intents(Path(intents_file), topology) if intents_file else []
+    notes = click.get_current_context().meta.get(_NOTES, [])
+    with progress("building the report", work_units(topology, intents)) as bar:
+        built = build_report(topology, intents, notes, bar.advance)
+    text = report_html(built)
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror}", path="--output",
+                         fix="choose a writable path") from None
+    verdicts = [v.result.verdict for v in built.intents]
+    held = sum(v is Verdict.HOLDS for v in verdicts)
+    summary = f"; {held} of {len(verdicts)} intents hold" if verdicts else ""
+    click.echo(f"wrote {out} ({len(text.encode('utf-8')) // 1024} KiB){summary}")
 
 
 main.add_command(collect_command)

@@ -261,16 +261,18 @@ def place_flow(drawing: FlowDrawing, graph: TopologyGraph, placed: Layout) -> Pl
         start, end = _clip(a, b.center), _clip(b, a.center)
         if edge.direction == "return":
             start, end = _offset(start, end, RETURN_OFFSET)
-        edges.append(_labelled(edge, start, end, placed.width))
+        edges.append(_labelled(edge, labels[edge.source].label, start, end, placed.width))
     return PlacedFlow(drawing, tuple(edges), tuple(extra.values()))
 
 
-def _labelled(edge: FlowEdge, start: Point, end: Point, width: float) -> PlacedEdge:
-    """The edge, and for the deciding one its wrapped label placed beside the midpoint, in view."""
+def _labelled(edge: FlowEdge, where: str, start: Point, end: Point, width: float) -> PlacedEdge:
+    """The edge, and for the deciding one its wrapped label (where, by which route, what went
+    wrong) placed beside the midpoint, in view."""
     mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
     if not edge.deciding:
         return PlacedEdge(edge, (start, end), mid)
-    lines = ["decided here:", *textwrap.wrap(edge.why, LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" ...")]
+    wrap = textwrap.TextWrapper(LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" ...")
+    lines = [f"decided at {where}:", *wrap.wrap(edge.label), *wrap.wrap(edge.why)]
     span = max(len(line) for line in lines) * CHAR
     x = min(max(mid[0] + PAD, PAD), max(width - span - PAD, PAD))
     return PlacedEdge(edge, (start, end), (x, mid[1] - LINE * len(lines) / 2), tuple(lines))

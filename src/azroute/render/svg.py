@@ -37,7 +37,7 @@ STYLE = """
 .azr .edge{stroke:#1565c0;stroke-width:2.5;fill:none}
 .azr .edge.return{stroke-dasharray:7 5;stroke:#6a8fc7}
 .azr .edge.bad{stroke:#d32f2f;stroke-width:4}
-.azr .decided{fill:#d32f2f;font-weight:bold}
+.azr .decided{fill:#d32f2f;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
 .azr .extra>rect{fill:#fde0e0;stroke:#d32f2f}
 .azr .found>rect{stroke:#e91e63;stroke-width:4}
 """
@@ -97,16 +97,17 @@ def flow_svg(flow: PlacedFlow, index: int, shown: bool) -> str:
     style = "" if shown else ' style="display:none"'
     parts = [f'<g class="flow" data-flow="{index}" data-title="{xml_text(flow.drawing.title)}"{style}>']
     parts += [_node(p, extra=True) for p in flow.extra]
+    labels = []
     for placed in flow.edges:
         e = placed.edge
         classes = f"edge {e.direction}" + (" bad" if e.bad else "") + (" deciding" if e.deciding else "")
         marker = "url(#azr-arrow-bad)" if e.bad else "url(#azr-arrow)"
         parts.append(f'<g class="edgeg"><title>{xml_text(e.direction + ": " + e.text)}</title>'
-                     f'<polyline class="{classes}" points="{_points(placed.points)}" marker-end="{marker}"/>')
+                     f'<polyline class="{classes}" points="{_points(placed.points)}" marker-end="{marker}"/></g>')
         x, y = placed.label_at
-        for i, line in enumerate(placed.label):
-            parts.append(f'<text class="decided" x="{_num(x)}" y="{_num(y + LINE * (i + 1))}">{xml_text(line)}</text>')
-        parts.append("</g>")
+        labels += [f'<text class="decided" x="{_num(x)}" y="{_num(y + LINE * (i + 1))}">{xml_text(line)}</text>'
+                   for i, line in enumerate(placed.label)]
+    parts += labels  # over every edge
     parts.append("</g>")
     return "".join(parts)
 
@@ -117,8 +118,21 @@ _DEFS = ('<defs><marker id="azr-arrow" viewBox="0 0 10 10" refX="9" refY="5" mar
          'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#d32f2f"/></marker></defs>')
 
 
-def topology_svg(placed: Layout, flows: list[PlacedFlow], shown: int | None = 0, standalone: bool = True) -> str:
-    """The whole diagram; flow `shown` (an index into `flows`) is visible, the others hidden."""
+def band_svg(placed: Layout, group: str) -> str:
+    """A group's expansion band: its members, hidden until the group is expanded."""
+    band = next(b for b in placed.bands if b.group == group)
+    parts = [f'<g class="band" data-group="{xml_text(band.group)}" data-y="{_num(band.y)}" '
+             f'data-h="{_num(band.height)}" style="display:none">'
+             f'<text class="title" x="{_num(PAD)}" y="{_num(band.y + LINE * 1.3)}">{xml_text(band.title)}</text>']
+    parts += [_node(p) for p in placed.boxes if p.band == band.group]
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def topology_svg(placed: Layout, flows: list[PlacedFlow], shown: int | None = 0, standalone: bool = True,
+                 bands: bool = True) -> str:
+    """The whole diagram; flow `shown` (an index into `flows`) is visible, the others hidden. Without
+    `bands`, the groups' expansion bands are left out (the HTML report keeps them in templates)."""
     width, height = placed.width, placed.height
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
     parts = [f'{head}<svg xmlns="http://www.w3.org/2000/svg" class="azr" viewBox="0 0 {_num(width)} '
@@ -128,13 +142,8 @@ def topology_svg(placed: Layout, flows: list[PlacedFlow], shown: int | None = 0,
     parts.append('</g><g class="nodes">')
     parts += [_node(p) for p in placed.boxes if p.band is None]
     parts.append("</g>")
-    for band in placed.bands:
-        parts.append(f'<g class="band" data-group="{xml_text(band.group)}" data-y="{_num(band.y)}" '
-                     f'data-h="{_num(band.height)}" style="display:none">'
-                     f'<text class="title" x="{_num(PAD)}" y="{_num(band.y + LINE * 1.3)}">'
-                     f"{xml_text(band.title)}</text>")
-        parts += [_node(p) for p in placed.boxes if p.band == band.group]
-        parts.append("</g>")
+    if bands:
+        parts += [band_svg(placed, band.group) for band in placed.bands]
     parts += [flow_svg(f, i, i == shown) for i, f in enumerate(flows)]
     parts.append("</g></svg>")
     return "".join(parts) + ("\n" if standalone else "")

@@ -1,0 +1,198 @@
+"""Everything the HTML report shows, computed once: the laid-out estate, each intent's verdict and
+example flow placed on it, the effective routes of every distinct route set, each gateway's
+displayed routes with the rows its data path ignores, assumptions, input warnings, and the index
+the search box looks things up in. `render.html` only draws this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+from azroute.forwarding.devices import Kind
+from azroute.model.intents import Intent
+from azroute.model.net import format_ip
+from azroute.model.topology import GATEWAY_SUBNET, Topology
+from azroute.questions.check import Checker, IntentResult, Verdict
+from azroute.questions.flows import FlowDrawing, draw_example
+from azroute.questions.layout import Layout, PlacedFlow, layout, place_flow
+from azroute.questions.topology_graph import TopologyGraph, build_graph
+from azroute.routing.engine import RoutingEngine
+from azroute.routing.routes import DataPathOverride, EffectiveRoute, RouteSet
+
+Advance = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSetView:
+    """One distinct route set and every subnet that has it."""
+
+    subnets: tuple[str, ...]
+    rows: tuple[EffectiveRoute, ...]
+    notes: tuple[str, ...]
+    propagates: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayView:
+    name: str
+    kind: str
+    subnet: str
+    route_set: int  # index into Report.route_sets
+    overrides: tuple[DataPathOverride, ...]  # displayed rows the data path does not (or may not) follow
+    honours: str  # the assumption's value and why
+
+
+@dataclass(frozen=True, slots=True)
+class IntentView:
+    result: IntentResult
+    drawing: FlowDrawing | None
+    flow: int | None  # index into Report.flows
+
+
+@dataclass(frozen=True, slots=True)
+class Findable:
+    """Something the search box finds: a VM, NVA, private endpoint, firewall, gateway or subnet."""
+
+    kind: str
+    name: str
+    ip: str
+    subnet: str
+    route_set: int | None
+    node: str | None  # the diagram node it is drawn on (groups collapsed)
+
+
+@dataclass(frozen=True, slots=True)
+class SubnetRange:
+    key: str
+    first: int
+    last: int
+    route_set: int
+    node: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    title: str
+    source: str
+    counts: tuple[tuple[str, int], ...]
+    graph: TopologyGraph
+    layout: Layout
+    flows: tuple[PlacedFlow, ...]
+    shown_flow: int | None  # the flow drawn when the report opens: the first violated intent's
+    intents: tuple[IntentView, ...]
+    route_sets: tuple[RouteSetView, ...]
+    gateways: tuple[GatewayView, ...]
+    assumptions: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+    findables: tuple[Findable, ...]
+    subnets: tuple[SubnetRange, ...]
+
+
+def _counts(topology: Topology) -> tuple[tuple[str, int], ...]:
+    return (("VNets", len(topology.vnets)), ("subnets", sum(len(v.subnets) for v in topology.vnets.values())),
+            ("peerings", len(topology.peerings)), ("gateways", len(topology.gateways)),
+            ("firewalls", len(topology.firewalls)), ("VMs", len(topology.vms)),
+            ("private endpoints", len(topology.private_endpoints)), ("sites", len(topology.sites)))
+
+
+def _route_sets(engine: RoutingEngine, advance: Advance) -> tuple[list[RouteSetView], dict[str, int]]:
+    """Every distinct route set (subnets sharing one computation share one), in topology order."""
+    index: dict[int, int] = {}
+    members: list[list[str]] = []
+    sets: list[tuple[RouteSet, bool]] = []
+    of_subnet: dict[str, int] = {}
+    for vnet in engine.topology.vnets.values():
+        for subnet in vnet.subnets:
+            route_set = engine.routes(subnet)
+            number = index.get(id(route_set))
+            if number is None:
+                number = index[id(route_set)] = len(sets)
+                sets.append((route_set, engine.propagates_gateway_routes(subnet)))
+                members.append([])
+            members[number].append(subnet.key)
+            of_subnet[subnet.key] = number
+            advance()
+    views = [RouteSetView(tuple(m), rs.rows, rs.notes, propagates) for (rs, propagates), m in zip(sets, members,
+                                                                                                   strict=True)]
+    return views, of_subnet
+
+
+def _assumptions(topology: Topology) -> tuple[tuple[str, str], ...]:
+    platform = topology.platform
+    values = []
+    for f in fields(platform):
+        value = getattr(platform, f.name)
+        shown = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        values.append((f.name, shown or "(none)"))
+    return tuple(values)
+
+
+def _warnings(engine: RoutingEngine, notes: Sequence[str]) -> list[str]:
+    topology = engine.topology
+    warnings = list(notes)
+    for pe in topology.private_endpoints.values():
+        if not pe.ip_known:
+            warnings.append(f"private endpoint {pe.name}'s IP is known only after apply: checks try every "
+                            "distinct choice")
+    for gw in topology.gateways.values():
+        warnings += [o.message for o in engine.data_path_overrides(gw)]
+    return warnings
+
+
+def _findables(topology: Topology, graph: TopologyGraph, of_subnet: dict[str, int]) -> list[Findable]:
+    found = []
+    for vm in topology.vms.values():
+        kind = str(Kind.NVA) if vm.ip_forwarding else str(Kind.VM)
+        where = vm.subnet or f"site {vm.site}"
+        node = f"nva:{vm.name}" if vm.ip_forwarding else f"vm:{vm.name}"
+        found.append(Findable(kind, vm.name, format_ip(vm.ip), where, of_subnet.get(vm.subnet or ""),
+                              graph.anchor(node)))
+    for pe in topology.private_endpoints.values():
+        ip = format_ip(pe.ip) if pe.ip_known else "known after apply"
+        found.append(Findable(str(Kind.PRIVATE_ENDPOINT), pe.name, ip, pe.subnet, of_subnet.get(pe.subnet),
+                              graph.anchor(f"pe:{pe.name}")))
+    for fw in topology.firewalls.values():
+        found.append(Findable(str(Kind.FIREWALL), fw.name, format_ip(fw.private_ip), fw.subnet,
+                              of_subnet.get(fw.subnet), graph.anchor(f"firewall:{fw.name}")))
+    for gw in topology.gateways.values():
+        key = f"{gw.vnet}/{GATEWAY_SUBNET}"
+        found.append(Findable(str(Kind.GATEWAY), gw.name, " ".join(map(format_ip, gw.instance_ips)), key,
+                              of_subnet.get(key), graph.anchor(f"gateway:{gw.name}")))
+    return found
+
+
+def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[str] = (),
+                 advance: Advance = lambda: None) -> Report:
+    """The report's contents; `advance` is called once per intent checked and per subnet routed."""
+    engine = RoutingEngine(topology)
+    checker = Checker(topology)
+    results = []
+    for intent in intents:
+        results.append(checker.check(intent))
+        advance()
+    graph = build_graph(topology)
+    placed = layout(graph, topology)
+    views, flows = [], []
+    for result in results:
+        drawing = draw_example(result, topology)
+        if drawing is not None:
+            flows.append(place_flow(drawing, graph, placed))
+        views.append(IntentView(result, drawing, len(flows) - 1 if drawing is not None else None))
+    shown = next((v.flow for v in views if v.result.verdict is not Verdict.HOLDS and v.flow is not None), None)
+    route_sets, of_subnet = _route_sets(engine, advance)
+    gateways = []
+    for gw in topology.gateways.values():
+        key = f"{gw.vnet}/{GATEWAY_SUBNET}"
+        gateways.append(GatewayView(gw.name, gw.kind, key, of_subnet[key], tuple(engine.data_path_overrides(gw)),
+                                    engine.honours_override(gw)[1]))
+    subnets = [SubnetRange(s.key, s.prefix.network, s.prefix.last, of_subnet[s.key], graph.anchor(f"subnet:{s.key}"))
+               for v in topology.vnets.values() for s in v.subnets]
+    return Report(topology.name, topology.source, _counts(topology), graph, placed, tuple(flows), shown, tuple(views),
+                  tuple(route_sets), tuple(gateways), _assumptions(topology), tuple(_warnings(engine, notes)),
+                  tuple(_findables(topology, graph, of_subnet)), tuple(subnets))
+
+
+def work_units(topology: Topology, intents: Sequence[Intent]) -> int:
+    """How many times `build_report` calls `advance` (for a progress bar)."""
+    return len(intents) + sum(len(v.subnets) for v in topology.vnets.values())
