@@ -1,5 +1,6 @@
 # make run  - install into .venv and show the seed's three scenarios (hub VM, gateway, verdict)
-# make test - install with dev extras and run ruff, mypy --strict and pytest
+# make test - install with dev extras and run ruff, mypy --strict and pytest (installs Debian's
+#             chromium for the browser test of the HTML report when it is missing)
 VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
@@ -8,7 +9,11 @@ EXAMPLE = examples/private-link-gateway
 # --no-deps: only that file is used; the full azure-cli dependency tree is not needed.
 AZURE_CLI = azure-cli==2.91.0
 
-.PHONY: run test install dev bench clean
+# the browser test (tests/browser) drives Debian's chromium headless; never a downloaded browser
+CHROMIUM ?= chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install dev bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +43,17 @@ run: install
 	  echo; echo "--- azroute check $$f $(EXAMPLE)/intents.yaml"; \
 	  $(BIN)/azroute check $$f $(EXAMPLE)/intents.yaml --brief || true; \
 	done
+	@mkdir -p out
+	@echo; echo "--- azroute report $(EXAMPLE)/scenario-a.yaml --intents $(EXAMPLE)/intents.yaml -o out/report.html"
+	@$(BIN)/azroute report $(EXAMPLE)/scenario-a.yaml --intents $(EXAMPLE)/intents.yaml -o out/report.html
 
-test: dev
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; }
+
+test: dev chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest

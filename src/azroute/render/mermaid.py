@@ -2,7 +2,7 @@
 
 Every name from the input is escaped (`mermaid_text`): Mermaid labels are quoted strings in which
 `"` ends the label and `#...;` is an entity code, and GitHub renders label text as HTML, so
-`"`, `#`, `<`, `>`, `&` and backticks become entity codes and control characters spaces; node IDs
+`"`, `#`, `<`, `>`, `&`, backslashes and backticks become entity codes and control characters spaces; node IDs
 are generated (`n1`, `n2`...), never taken from the input.
 """
 
@@ -14,7 +14,7 @@ from azroute.questions.flows import Direction, FlowDrawing, FlowEdge, FlowNode
 from azroute.questions.topology_graph import GraphNode, TopologyGraph
 
 RED = "#d32f2f"
-_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
+_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "\\": "#92;"}
 
 #: node shapes by kind: (opening, closing) around the quoted label
 _SHAPES = {"site": ('(["', '"])'), "firewall": ('{{"', '"}}'), "nva": ('{{"', '"}}'), "gateway": ('[["', '"]]'),

@@ -1,0 +1,107 @@
+"""`azroute report`: one self-contained HTML file (no external resource; a CSP forbids requests),
+its sections and embedded data, and input names kept text (no name can open or close an element)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from clirun import invoke
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def _report(tmp_path: Path, topology: Path, intents: Path) -> tuple[str, str]:
+    out = tmp_path / "report.html"
+    run = invoke(["report", topology, "--intents", intents, "-o", out])
+    assert run.exit_code == 0, run.stderr
+    return out.read_text(encoding="utf-8"), run.stdout
+
+
+def _parse(text: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(text)
+    return parser
+
+
+def test_seed_report_is_self_contained(tmp_path: Path) -> None:
+    text, stdout = _report(tmp_path, EXAMPLES / "scenario-a.yaml", EXAMPLES / "intents.yaml")
+    assert re.fullmatch(r"wrote .*report\.html \(\d+ KiB\); 0 of 1 intents hold\n", stdout)
+    parsed = _parse(text)
+    csp = [a for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp == [{"http-equiv": "Content-Security-Policy", "content": "default-src 'none'; style-src "
+                    "'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"}]
+    for tag, attrs in parsed.tags:  # nothing is fetched: no src, no link, only in-page anchors
+        assert tag not in ("link", "img", "iframe", "object", "embed"), tag
+        assert "src" not in attrs, (tag, attrs)
+        assert (attrs.get("href") or "#").startswith("#"), (tag, attrs)
+    assert [t for t, a in parsed.tags if t == "script"] == ["script", "script"]
+    data = json.loads(parsed.scripts[0])
+    strings = data["s"]
+    assert [s["subnets"] for s in data["sets"]] == [
+        ["hub/GatewaySubnet", "hub/vm"], ["hub/AzureFirewallSubnet"], ["spoke1/ep"], ["spoke1/vm"]]
+    lies = data["gateways"][0]["lies"]
+    assert sorted(strings[data["rows"][int(r)][2]] for r in lies) == ["10.13.77.4/32", "10.13.77.5/32",
+                                                                        "10.13.77.6/32"]
+    assert [strings[f[1]] for f in data["find"]] == ["hubvm", "onpremvm", "storage-australia", "storage-germany",
+                                                     "sql", "azfw", "vpngw"]
+    for section in ("diagram", "intents", "find", "gateways", "routes", "assumptions", "warnings"):
+        assert f'<section id="{section}">' in text
+    assert '<article class="intent violated" data-flow="0">' in text
+    assert "<b>Depends on assumptions:</b> gateway_honours_pe_udr_override[vpngw]=false, pe_reply_path=auto" in text
+    lies_shown = re.search(r'<ul class="lie-list">(.*?)</ul>', text)
+    assert lies_shown is not None
+    assert re.findall(r"<li>gateway vpngw \(active-active VPN\) ignores User route (endpoint\d) ", lies_shown[1]) == [
+        "endpoint1", "endpoint2", "endpoint3"]
+    warned = re.search(r'<ul class="warnings">(.*?)</ul>', text)
+    assert warned is not None and warned[1].count("<li>gateway vpngw (active-active VPN) ignores User route") == 3
+
+
+def test_names_stay_text_in_html(tmp_path: Path) -> None:
+    text, _ = _report(tmp_path, FIXTURES / "evil-names.yaml", FIXTURES / "evil-intents.yaml")
+    parsed = _parse(text)
+    assert [t for t, _ in parsed.tags if t == "script"] == ["script", "script"]
+    assert not [t for t, _ in parsed.tags if t == "i"]
+    for raw in ("<script>alert(1)", "</script><script>alert(2)", "<i>&x", "</title><script>x()"):
+        assert raw not in text.replace("<script>{", "")
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in text  # the intent's name, as text
+    data = json.loads(parsed.scripts[0])
+    assert "sql</title><script>x()</script>" in data["s"]
+    assert 'hub"];<i>&x\\n/vm' in data["s"]
+
+
+def test_report_without_intents(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    run = invoke(["report", EXAMPLES / "scenario-b.yaml", "-o", out])
+    assert run.exit_code == 0, run.stderr
+    assert "<p>No intents: pass <code>--intents FILE</code>.</p>" in out.read_text(encoding="utf-8")
+
+
+def test_unwritable_output_is_an_input_error(tmp_path: Path) -> None:
+    run = invoke(["report", EXAMPLES / "scenario-b.yaml", "-o", tmp_path / "missing" / "r.html"])
+    assert run.exit_code == 2
+    assert run.stderr == ("error: --output: cannot write the report: No such file or directory; "
+                          "fix: choose a writable path\n")
+    assert not (tmp_path / "missing").exists()
