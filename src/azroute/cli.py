@@ -119,7 +119,8 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
 
 def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Loaded:
     meta = click.get_current_context().meta
-    loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS), prior_state)
+    with progress(f"loading {file}"):  # large exports: a bar (no count) only past 2 s, on a terminal
+        loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS), prior_state)
     meta[_FORMAT] = loaded.format
     if loaded.skipped:
         total = sum(loaded.skipped.values())
@@ -442,7 +443,8 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
         old = _engine(before, assume, fmt, verbose).topology
         new = _engine(after, assume, fmt, verbose).topology
     intents = load_intents(Path(intents_file), new) if intents_file else []
-    result = diff_topologies(old, new, intents)
+    with progress("comparing routes and flows"):  # a bar (no count) only past 2 s, on a terminal
+        result = diff_topologies(old, new, intents)
     if output == "json":
         click.echo(dumps(diff_json(result)), nl=False)
     elif output == "markdown":

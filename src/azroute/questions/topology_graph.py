@@ -89,10 +89,11 @@ def _peering_label(topology: Topology, peering: Peering) -> str:
     flags = []
     if peering.allow_gateway_transit:
         flags.append(f"gateway transit from {peering.allow_gateway_transit}")
-    if not peering.allow_forwarded_traffic:
-        flags.append("no forwarded traffic")
-    if not peering.allow_virtual_network_access:
-        flags.append("no VNet access")
+    for vnet in peering.vnets:
+        if not peering.forwarded_traffic_into(vnet):
+            flags.append(f"no forwarded traffic into {vnet}")
+        if not peering.access_into(vnet):
+            flags.append(f"no access into {vnet}")
     kind = "global peering" if _is_global(topology, peering) else "peering"
     return kind + (f" ({', '.join(flags)})" if flags else "")
 
@@ -122,7 +123,8 @@ def _shape(topology: Topology, vnet: VNet) -> tuple[object, ...]:
     peering = peerings[0] if peerings else None
     hub = peering.other(vnet.name) if peering else None
     flags = (peering.allow_gateway_transit == hub, peering.use_remote_gateways == vnet.name,
-             peering.allow_forwarded_traffic, peering.allow_virtual_network_access,
+             peering.forwarded_traffic_into(vnet.name), peering.forwarded_traffic_into(peering.other(vnet.name)),
+             peering.access_into(vnet.name), peering.access_into(peering.other(vnet.name)),
              _is_global(topology, peering)) if peering else ()
     subnets = tuple((s.name, s.route_table, str(s.pe_network_policies), s.service_endpoints) for s in vnet.subnets)
     return hub, flags, subnets

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from azroute.questions.layout import LINE, PAD, Layout, Placed, PlacedFlow, PlacedLink, Point
+from azroute.questions.layout import CHAR, LINE, PAD, Layout, Placed, PlacedFlow, PlacedLink, Point
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -37,7 +37,8 @@ STYLE = """
 .azr .edge{stroke:#1565c0;stroke-width:2.5;fill:none}
 .azr .edge.return{stroke-dasharray:7 5;stroke:#6a8fc7}
 .azr .edge.bad{stroke:#d32f2f;stroke-width:4}
-.azr .decided{fill:#d32f2f;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
+.azr .decided{fill:#d32f2f;font-weight:bold}
+.azr .decided-bg{fill:#fff;fill-opacity:.88;stroke:#d32f2f;stroke-width:1}
 .azr .extra>rect{fill:#fde0e0;stroke:#d32f2f}
 .azr .found>rect{stroke:#e91e63;stroke-width:4}
 """
@@ -105,6 +106,10 @@ def flow_svg(flow: PlacedFlow, index: int, shown: bool) -> str:
         parts.append(f'<g class="edgeg"><title>{xml_text(e.direction + ": " + e.text)}</title>'
                      f'<polyline class="{classes}" points="{_points(placed.points)}" marker-end="{marker}"/></g>')
         x, y = placed.label_at
+        if placed.label:
+            width = max(len(line) for line in placed.label) * CHAR + 8
+            labels.append(f'<rect class="decided-bg" x="{_num(x - 4)}" y="{_num(y + 3)}" width="{_num(width)}" '
+                          f'height="{_num(LINE * len(placed.label) + 4)}" rx="3"/>')
         labels += [f'<text class="decided" x="{_num(x)}" y="{_num(y + LINE * (i + 1))}">{xml_text(line)}</text>'
                    for i, line in enumerate(placed.label)]
     parts += labels  # over every edge
