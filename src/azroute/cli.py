@@ -12,10 +12,11 @@ import click
 
 from azroute.collect import collect_command
 from azroute.errors import AzrouteError, InputError, UsageError, cut
+from azroute.forwarding.devices import AddressBook
 from azroute.forwarding.dns import resolve as resolve_name
 from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
-from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin
+from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin, unowned_appliance_warnings
 from azroute.forwarding.security import security_warnings, widening_warnings
 from azroute.forwarding.trace import Forwarder
 from azroute.ingest import FORMATS, Loaded, load_any
@@ -223,9 +224,18 @@ def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, a
         target = engine.vm_subnet(vm) if vm else engine.subnet(subnet or "")
     _print_routes(engine, target, output, explain)
     _warn_unknown_addresses(engine)
+    _warn_unowned_appliances(engine, [target])
     if gateway:
         for override in engine.data_path_overrides(engine.gateway(gateway)):
             warn(override.message)
+
+
+def _warn_unowned_appliances(engine: RoutingEngine, subnets: list[Subnet]) -> None:
+    """Warn about VirtualAppliance next hops nothing owns (Azure drops that traffic silently)."""
+    book = AddressBook(engine.topology)
+    warnings = [w for s in subnets for w in unowned_appliance_warnings(book, s.vnet, engine.routes(s).rows)]
+    for warning in dict.fromkeys(warnings):
+        warn(warning)
 
 
 def _warn_unknown_addresses(engine: RoutingEngine) -> None:
@@ -260,6 +270,7 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
             click.echo(f"{'' if i == 0 else chr(10)}# {s.key}{note}")
             _print_routes(engine, s, output, explain)
     _warn_unknown_addresses(engine)
+    _warn_unowned_appliances(engine, subnets)
     for gw in engine.topology.gateways.values():
         for override in engine.data_path_overrides(gw):
             warn(override.message)
@@ -296,7 +307,8 @@ def next_hop_command(file: str, origin: str, destination: str, output: str, assu
     from a gateway the answer follows its data path, which may differ from its displayed routes.
     """
     engine = _engine(file, assume, fmt, verbose)
-    result = next_hop(engine, resolve_origin(engine, origin), _destination(engine, destination))
+    start = resolve_origin(engine, origin)
+    result = next_hop(engine, start, _destination(engine, destination))
     if output == "json":
         click.echo(dumps(_next_hop_document(result)), nl=False)
     else:
@@ -305,6 +317,8 @@ def next_hop_command(file: str, origin: str, destination: str, output: str, assu
                                 [[ips, result.next_hop_type, result.route_table]]), nl=False)
     for note in result.notes:
         warn(note)
+    for warning in unowned_appliance_warnings(AddressBook(engine.topology), start.subnet.vnet, result.rows):
+        warn(warning)
 
 
 def _next_hop_document(result: NextHop) -> dict[str, Any]:

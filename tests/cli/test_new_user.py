@@ -247,3 +247,38 @@ def test_bad_stdin_is_named_stdin() -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", "error: <stdin>: malformed YAML at line 2 column 1: expected the node content, but found "
                "'<stream end>'; fix: correct the YAML syntax\n")
+
+
+# --- routes and next-hop warn when a VirtualAppliance next hop is owned by nothing ----------------------
+
+TYPO = Path(__file__).resolve().parent / "fixtures" / "appliance-typo.yaml"
+HUB_TYPO = ("warning: User route default-via-fw in vm-rt 0.0.0.0/0 -> VirtualAppliance 10.0.1.5: no NIC, firewall or "
+            "gateway in VNet hub or a peered VNet has 10.0.1.5, so Azure drops this traffic (internal load balancers "
+            "are not modelled); did you mean firewall azfw 10.0.1.4?\n")
+SPOKE_TYPO = ("warning: User route hub-via-nva in spoke-rt 10.0.0.0/16 -> VirtualAppliance 10.0.3.12: no NIC, "
+              "firewall or gateway in VNet spoke or a peered VNet has 10.0.3.12, so Azure drops this traffic "
+              "(internal load balancers are not modelled); did you mean nva nva1 10.0.3.10?\n")
+
+
+@pytest.mark.parametrize(("args", "stderr"), [
+    (["routes", "--vm", "vm1"], HUB_TYPO),
+    (["routes", "--subnet", "spoke/app", "-o", "json"], SPOKE_TYPO),
+    (["routes", "--all"], HUB_TYPO + SPOKE_TYPO),
+    (["routes", "--subnet", "hub/nva"], ""),  # no VirtualAppliance route: nothing to warn about
+    (["next-hop", "--from", "vm1", "--to", "8.8.8.8"], HUB_TYPO),
+    (["next-hop", "--from", "app1", "--to", "10.0.2.4", "-o", "json"], SPOKE_TYPO),
+    (["next-hop", "--from", "app1", "--to", "10.1.1.9"], ""),  # VnetLocal: the broken route is not used
+], ids=["routes-vm", "routes-subnet-json", "routes-all", "routes-clean", "next-hop", "next-hop-json",
+        "next-hop-unaffected"])
+def test_unowned_appliance_next_hop_warns_with_the_closest_device(args: list[str], stderr: str,
+                                                                  run_cli: Callable[[list[str]], Run]) -> None:
+    result = run_cli([args[0], str(TYPO), *args[1:]])
+    assert (result.exit_code, result.stderr) == (0, stderr)
+    assert result.stdout  # the table or JSON itself is unchanged
+
+
+def test_seed_routes_have_no_unowned_appliance(run_cli: Callable[[list[str]], Run],
+                                               scenario: Callable[[str], str]) -> None:
+    for letter in "abc":
+        result = run_cli(["routes", scenario(letter), "--all"])
+        assert "did you mean" not in result.stderr

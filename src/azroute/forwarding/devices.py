@@ -92,6 +92,30 @@ class AddressBook:
         """The device owning `ip` inside `vnet`, if any."""
         return self._owners.get((vnet, ip))
 
+    def reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
+        """Owner of a next-hop IP in `vnet` or a directly peered VNet ("direct connectivity", reference
+        §4.1), and the VNet it is in."""
+        owner = self.owner(vnet, ip)
+        if owner is not None:
+            return owner, vnet
+        for name in self.vnets_containing(ip):  # a peer's range holds the address: one lookup, not all peers
+            if self.topology.peering_between(vnet, name) is not None:
+                owner = self.owner(name, ip)
+                if owner is not None:
+                    return owner, name
+        return None, vnet
+
+    def closest_next_hop(self, vnet: str, ip: int) -> tuple[Device, int] | None:
+        """The device a VirtualAppliance route from `vnet` could target (firewall, NVA, VM or gateway
+        instance, in `vnet` or a peered VNet) whose address is numerically closest to `ip`."""
+        vnets = {vnet, *(p.other(vnet) for p in self.topology.peerings_of(vnet))}
+        candidates = [(abs(address - ip), address, device) for (where, address), device in self._owners.items()
+                      if where in vnets and device.kind is not Kind.PRIVATE_ENDPOINT]
+        if not candidates:
+            return None
+        _, address, device = min(candidates, key=lambda c: (c[0], c[1]))
+        return device, address
+
     def in_vnet(self, vnet: str, ip: int) -> Device | None:
         """The owner of `ip` in `vnet`, or a bare address in its subnet; None outside any subnet."""
         device = self.owner(vnet, ip)

@@ -6,13 +6,15 @@ the GatewaySubnet's displayed routes; a result that depends on an assumption say
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from azroute.errors import UsageError, one_of
+from azroute.forwarding.devices import AddressBook
 from azroute.model.net import Prefix, format_ip
-from azroute.model.topology import Gateway, HonoursOverride, Subnet
+from azroute.model.topology import Gateway, HonoursOverride, NextHopType, Subnet
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
-from azroute.routing.routes import EffectiveRoute, RouteSet, Source
+from azroute.routing.routes import EffectiveRoute, RouteSet, Source, State
 
 SYSTEM_ROUTE = "System Route"
 
@@ -71,6 +73,27 @@ def resolve_origin(engine: RoutingEngine, name: str) -> Origin:
                *(s.key for v in topology.vnets.values() for s in v.subnets)]
     raise UsageError(f"'{name}' is not a VM, gateway, firewall or VNET/SUBNET of this topology",
                      path="--from", fix=f"use one of: {one_of(bare, choices)}")
+
+
+def unowned_appliance_warnings(book: AddressBook, vnet: str, rows: Iterable[EffectiveRoute]) -> list[str]:
+    """A warning per Active VirtualAppliance row whose next-hop IP nothing reachable from `vnet` owns
+    (Azure accepts such a route and drops the traffic, B-FWD-HOP), naming the closest device."""
+    warnings = []
+    for row in rows:
+        if row.state is not State.ACTIVE or row.next_hop_type is not NextHopType.VIRTUAL_APPLIANCE:
+            continue
+        for ip in row.next_hop_ips:
+            if book.reachable_owner(vnet, ip)[0] is not None:
+                continue
+            where = f" in {row.table}" if row.table else ""
+            name = f"{row.source} route {row.name}" if row.name else f"{row.source} route"
+            closest = book.closest_next_hop(vnet, ip)
+            hint = f"; did you mean {closest[0].label} {format_ip(closest[1])}?" if closest else ""
+            prefixes = " ".join(map(str, row.prefixes))
+            warnings.append(f"{name}{where} {prefixes} -> VirtualAppliance {format_ip(ip)}: no NIC, firewall or "
+                            f"gateway in VNet {vnet} or a peered VNet has {format_ip(ip)}, so Azure drops this "
+                            f"traffic (internal load balancers are not modelled){hint}")
+    return list(dict.fromkeys(warnings))
 
 
 def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop:

@@ -564,15 +564,7 @@ class Forwarder:
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
-        owner = self.book.owner(vnet, ip)
-        if owner is not None:
-            return owner, vnet
-        for name in self.book.vnets_containing(ip):  # a peer's range holds the address: one lookup, not all peers
-            if self.topology.peering_between(vnet, name) is not None:
-                owner = self.book.owner(name, ip)
-                if owner is not None:
-                    return owner, name
-        return None, vnet
+        return self.book.reachable_owner(vnet, ip)
 
     def _deliver(self, device: Device, decision: Decision, state: _Walk,
                  addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
