@@ -1,10 +1,11 @@
-# make run  - install into .venv and show the seed's three scenarios (hub VM, gateway, verdict)
+# make run  - install into .venv and show the seed's three scenarios, then examples/hub-spoke-ilb-nsg
 # make test - install with dev extras and run ruff, mypy --strict and pytest (installs Debian's
 #             chromium for the browser test of the HTML report when it is missing)
 VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 EXAMPLE = examples/private-link-gateway
+HUB = examples/hub-spoke-ilb-nsg
 # az's own table transformer (network/_format.py), loaded by tests/render/test_az_renderer.py.
 # --no-deps: only that file is used; the full azure-cli dependency tree is not needed.
 AZURE_CLI = azure-cli==2.91.0
@@ -43,6 +44,14 @@ run: install
 	  echo; echo "--- azroute check $$f $(EXAMPLE)/intents.yaml"; \
 	  $(BIN)/azroute check $$f $(EXAMPLE)/intents.yaml --brief || true; \
 	done
+	@f=$(HUB)/topology.yaml; \
+	echo; echo "=== $$(sed -n 1p $$f | sed 's/^# //')"; \
+	echo; echo "--- azroute trace $$f --from onpremvm --to web1 --port 443"; \
+	$(BIN)/azroute trace $$f --from onpremvm --to web1 --port 443 || true; \
+	echo; echo "--- azroute security-rules $$f --vm web1"; \
+	$(BIN)/azroute security-rules $$f --vm web1 2>&1; \
+	echo; echo "--- azroute check $$f $(HUB)/intents.yaml"; \
+	$(BIN)/azroute check $$f $(HUB)/intents.yaml --brief || true
 	@mkdir -p out
 	@echo; echo "--- azroute report $(EXAMPLE)/scenario-a.yaml --intents $(EXAMPLE)/intents.yaml -o out/report.html"
 	@$(BIN)/azroute report $(EXAMPLE)/scenario-a.yaml --intents $(EXAMPLE)/intents.yaml -o out/report.html

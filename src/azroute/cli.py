@@ -146,6 +146,10 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
     if assume:
         settings = _parse_assume(assume)
         platform = apply_assumptions(topology.platform, settings)
+        for name in platform.lb_backends_down:
+            if name not in topology.vms:
+                raise InputError(f"unknown VM '{name}'", path="--assume lb_backend_down",
+                                 fix=f"name a backend VM, e.g. {next(iter(topology.vms), 'nva1')}")
         gateways = topology.gateways
         if "gateway_honours_pe_udr_override" in settings:
             # the command line is the user's last word: it overrides per-gateway values in the file

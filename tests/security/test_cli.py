@@ -27,9 +27,15 @@ CASES: dict[str, list[str]] = {
     "security-rules-forced-tunnel": ["security-rules", "nsg-forced-tunnel", "--vm", "app1"],
     "trace-web2-db1": ["trace", "nsg", "--from", "web2", "--to", "db1", "--port", "1433"],
     "trace-web1-open-pe": ["trace", "nsg", "--from", "web1", "--to", "open", "--port", "443"],
+    "example-trace-onprem-web1": ["trace", "example", "--from", "onpremvm", "--to", "web1", "--port", "443"],
+    "example-trace-app1-web1": ["trace", "example", "--from", "app1", "--to", "web1", "--port", "443"],
+    "example-trace-batch1-internet": ["trace", "example", "--from", "batch1", "--to", "203.0.113.10", "--port", "443"],
+    "example-security-rules-web1-json": ["security-rules", "example", "--vm", "web1", "-o", "json"],
+    "example-check": ["check", "example", "intents"],
 }
 
-NOT_REACHABLE = {"trace-web2-db1"}
+NOT_REACHABLE = {"trace-web2-db1", "example-trace-app1-web1"}
+EXAMPLE = HERE.parents[1] / "examples" / "hub-spoke-ilb-nsg"
 
 
 def _compare(path: Path, actual: str) -> None:
@@ -45,7 +51,9 @@ def _compare(path: Path, actual: str) -> None:
 @pytest.mark.parametrize("case", list(CASES))
 def test_golden(case: str) -> None:
     command, fixture, *rest = CASES[case]
-    result = invoke([command, FIXTURES / f"{fixture}.yaml", *rest])
+    path = EXAMPLE / "topology.yaml" if fixture == "example" else FIXTURES / f"{fixture}.yaml"
+    rest = [str(EXAMPLE / "intents.yaml") if a == "intents" else a for a in rest]
+    result = invoke([command, path, *rest])
     assert result.exit_code == (1 if case in NOT_REACHABLE else 0), result.stderr
     _compare(GOLDEN / f"{case}.stdout", result.stdout)
     _compare(GOLDEN / f"{case}.stderr", result.stderr)

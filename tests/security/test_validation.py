@@ -140,7 +140,8 @@ def test_zero_route_widens_virtual_network_to_any_source() -> None:
     [verdict] = evaluate(topology, subnet, "app1", "Inbound", Packet(parse_ip("203.0.113.9"), parse_ip("10.5.1.4"), 22, "tcp"))
     assert (verdict.path, verdict.access) == ("app-nsg/AllowVnetInBound", "Allow")
     assert verdict.note == ("VirtualNetwork includes 0.0.0.0/0 (UDR default in route table to-nva), so "
-                            "AllowVnetInBound matches any source")
+                            "AllowVnetInBound matches source 203.0.113.9, which is outside every VNet, peering and "
+                            "on-premises range")
     assert len(widening_warnings(topology, subnet)) == 1
     doc = _base("nsg-forced-tunnel")
     del doc["vnets"]["spoke"]["subnets"]["app"]["route_table"]
@@ -150,3 +151,52 @@ def test_zero_route_widens_virtual_network_to_any_source() -> None:
     [denied] = evaluate(plain, plain_subnet, "app1", "Inbound", Packet(parse_ip("203.0.113.9"), parse_ip("10.5.1.4"), 22, "tcp"))
     assert (denied.path, denied.access, denied.note) == ("app-nsg/DenyAllInBound", "Deny", None)
     assert widening_warnings(plain, plain_subnet) == []
+
+
+LB_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "frontend outside subnet": ({"frontend_ip": "10.0.2.9"}, "load_balancers.ilb-nva.frontend_ip: 10.0.2.9 is outside "
+                                "subnet hub/nva (10.0.1.0/24); fix: use an address inside the load balancer's subnet"),
+    "backend not a VM": ({"backends": ["nva1", "nva9"]}, "load_balancers.ilb-nva.backends.1: backend 'nva9' is not a VM "
+                         "of this file; fix: list VMs in Azure subnets (their NICs join the backend pool)"),
+    "on-premises backend": ({"backends": ["onpremvm"]}, "load_balancers.ilb-nva.backends.0: backend 'onpremvm' is an "
+                            "on-premises VM; fix: list VMs in Azure subnets (their NICs join the backend pool)"),
+    "port out of range": ({"rules": [{"protocol": "Tcp", "frontend_port": 70000, "backend_port": 443}]},
+                          "load_balancers.ilb-nva.rules.0.frontend_port: port 70000 is out of range; fix: use 1-65535, "
+                          "or protocol All with ports 0 for HA ports"),
+    "All with a port": ({"rules": [{"protocol": "All", "frontend_port": 443, "backend_port": 443}]},
+                        "load_balancers.ilb-nva.rules.0: protocol All goes with ports 0 (HA ports) and ports 0 with All; "
+                        "fix: write {protocol: All, frontend_port: 0, backend_port: 0} or a Tcp/Udp rule with ports"),
+    "HA ports with another rule": ({"rules": [{"protocol": "All"}, {"protocol": "Tcp", "frontend_port": 22,
+                                                                    "backend_port": 22}]},
+                                   "load_balancers.ilb-nva.rules: an HA ports rule cannot be combined with other "
+                                   "load-balancing rules; fix: keep the HA ports rule alone "
+                                   "(load-balancer-ha-ports-overview, Limitations)"),
+    "frontend used by a VM": ({"frontend_ip": "10.0.1.4"}, "load_balancers.ilb-nva.frontend_ip: 10.0.1.4 is already "
+                              "used by vms.nva1.ip; fix: give every NIC its own address"),
+}
+
+
+@pytest.mark.parametrize("case", list(LB_CASES))
+def test_bad_load_balancer(case: str) -> None:
+    change, message = LB_CASES[case]
+    doc = yaml.safe_load((FIXTURES.parents[2] / "examples" / "hub-spoke-ilb-nsg" / "topology.yaml").read_text(
+        encoding="utf-8"))
+    doc["load_balancers"]["ilb-nva"].update(change)
+    with pytest.raises(InputError) as caught:
+        build_topology(doc, "t.yaml")
+    assert caught.value.one_line() == f"t.yaml: {message}"
+
+
+def test_unknown_nat_gateway_and_backend_down() -> None:
+    doc = yaml.safe_load((FIXTURES.parents[2] / "examples" / "hub-spoke-ilb-nsg" / "topology.yaml").read_text(
+        encoding="utf-8"))
+    doc["vnets"]["spoke2"]["subnets"]["batch"]["nat_gateway"] = "natgw9"
+    with pytest.raises(InputError) as caught:
+        build_topology(doc, "t.yaml")
+    assert caught.value.one_line() == ("t.yaml: vnets.spoke2.subnets.batch.nat_gateway: unknown NAT gateway 'natgw9'; "
+                                       "fix: define it under nat_gateways (spoke2-natgw)")
+    result = invoke(["trace", FIXTURES.parents[2] / "examples" / "hub-spoke-ilb-nsg" / "topology.yaml", "--from",
+                     "web1", "--to", "app1", "--assume", "lb_backend_down=nva7"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("error: --assume lb_backend_down: unknown VM 'nva7'; fix: name a backend VM, e.g. "
+                             "nva1\n")

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     GATEWAY = "gateway"
     SITE = "site"
     ADDRESS = "address"
+    LOAD_BALANCER = "load balancer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,8 @@ class AddressBook:
             device = Device(Kind.FIREWALL, fw.name, fw.subnet.split("/")[0], fw.subnet, fw.instance_ips)
             for ip in {fw.private_ip, *fw.instance_ips}:
                 self._owners[(fw.subnet.split("/")[0], ip)] = device
+        for lb in t.load_balancers.values():
+            self._own(Device(Kind.LOAD_BALANCER, lb.name, lb.subnet.split("/")[0], lb.subnet, (lb.frontend_ip,)))
         for gw in t.gateways.values():
             device = Device(Kind.GATEWAY, gw.name, gw.vnet, f"{gw.vnet}/GatewaySubnet", gw.instance_ips)
             for ip in gw.instance_ips:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from azroute.forwarding.firewall import Packet
-from azroute.model.net import Prefix, parse_prefix
+from azroute.model.net import Prefix, format_ip, parse_prefix
 from azroute.model.security import DEFAULT_RULES, NetworkSecurityGroup, PortRanges, SecurityRule
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, PeNetworkPolicies, Subnet, Topology
 from azroute.routing.gateway_routes import gateways_serving, transit_domain
@@ -75,15 +75,20 @@ class AppliedRule:
     def destination_prefixes(self) -> list[Prefix]:
         return _unique(p for e in self.destinations for p in e.prefixes)
 
-    def widened(self) -> str | None:
-        """Set when a VirtualNetwork entry expands to 0.0.0.0/0 because of a UDR on the subnet."""
-        for side, entries, expansions in (("source", self.rule.sources, self.sources),
-                                          ("destination", self.rule.destinations, self.destinations)):
+    def widened(self, packet: Packet) -> str | None:
+        """Set when the rule matched `packet` only because a VirtualNetwork entry expands to 0.0.0.0/0
+        (a UDR on the subnet): the address is in no other prefix of the entry."""
+        for side, address, entries, expansions in (
+                ("source", packet.source, self.rule.sources, self.sources),
+                ("destination", packet.destination, self.rule.destinations, self.destinations)):
             for entry, expansion in zip(entries, expansions, strict=True):
-                if entry == "VirtualNetwork" and ANY in expansion.prefixes:
-                    origin = expansion.origins[expansion.prefixes.index(ANY)]
-                    return (f"VirtualNetwork includes 0.0.0.0/0 ({origin}), so {self.rule.name} matches any "
-                            f"{side}")
+                if entry != "VirtualNetwork" or ANY not in expansion.prefixes:
+                    continue
+                if any(p.contains_ip(address) for p in expansion.prefixes if p != ANY):
+                    continue
+                origin = expansion.origins[expansion.prefixes.index(ANY)]
+                return (f"VirtualNetwork includes 0.0.0.0/0 ({origin}), so {self.rule.name} matches {side} "
+                        f"{format_ip(address)}, which is outside every VNet, peering and on-premises range")
         return None
 
 
@@ -251,7 +256,7 @@ def decide(topology: Topology, association: Association, direction: str, packet:
         if matches(applied, packet):
             r = applied.rule
             return NsgVerdict(association.nsg.name, r.name, r.priority, r.access, direction, association.where,
-                              r.default, applied.widened())
+                              r.default, applied.widened(packet))
     raise AssertionError("unreachable: DenyAll* matches every packet")
 
 

@@ -14,12 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from azroute.forwarding.balancer import (
+    ASSUMPTION_LB_SYMMETRY,
+    Balanced,
+    choose_backend,
+    healthy_backends,
+    matching_rule,
+    reply_backend,
+)
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.dns import DnsResolver, firewall_vantage, uses_dns
 from azroute.forwarding.firewall import FilterVerdict, Packet, PolicyEvaluator, evaluate_nva
+from azroute.forwarding.outbound import Egress, internet_egress
 from azroute.forwarding.security import NsgVerdict, applies_to_private_endpoint
 from azroute.forwarding.security import evaluate as evaluate_nsgs
 from azroute.model.net import Prefix, format_ip
+from azroute.model.security import LbRule
 from azroute.model.topology import (
     GATEWAY_SUBNET,
     Firewall,
@@ -97,6 +107,9 @@ class Path:
     translated_by: Device | None = None  # the last device that source-NATed the packet
     seen_destination: int | None = None  # the destination at the end (after DNAT or a proxy's own lookup)
     blocker_hops: tuple[int, ...] = ()  # parallel to blockers: the index in hops of the hop that blocks
+    balanced: tuple[Balanced, ...] = ()  # load balancer decisions, in path order
+    unsymmetric: tuple[str, ...] = ()  # why a reply may not reach the request's load-balanced backend
+    egress: Egress | None = None  # how the packet left for the Internet
 
     @property
     def ok(self) -> bool:
@@ -206,6 +219,10 @@ class _Walk:
     translated_by: Device | None = None
     to_gateway_instance: bool = False  # the next gateway hop was reached as a UDR next hop (B-FWD-UDR-GATEWAY-IP)
     blocker_hops: dict[str, int] = field(default_factory=dict)  # blocker -> index of the hop that blocks
+    balanced: list[Balanced] = field(default_factory=list)
+    request: tuple[Balanced, ...] = ()  # on a reply: the request's load balancer decisions
+    asymmetry: list[str] = field(default_factory=list)
+    egress: Egress | None = None
 
     def block(self, blocker: str, at: int | None = None) -> None:
         """Record a blocker at hop `at`: by default the hop being evaluated, the next one appended."""
@@ -216,7 +233,8 @@ class _Walk:
         blockers = tuple(dict.fromkeys(self.blockers))
         return Path(tuple(self.hops), disposition, reason, blockers,
                     tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)), self.source,
-                    self.translated_by, self.destination, tuple(self.blocker_hops.get(b, -1) for b in blockers))
+                    self.translated_by, self.destination, tuple(self.blocker_hops.get(b, -1) for b in blockers),
+                    balanced=tuple(self.balanced), unsymmetric=tuple(self.asymmetry), egress=self.egress)
 
     def packet(self) -> Packet:
         return Packet(self.source, self.destination, self.port, self.protocol, self.fqdn)
@@ -240,16 +258,19 @@ class Forwarder:
         if forward.disposition is Disposition.DELIVERED or (
                 forward.disposition is Disposition.ON_PREMISES and destination.device.kind is Kind.SITE):
             reverse = self._reply(source, destination, forward)
-            asymmetry = _asymmetry(forward, reverse)
+            asymmetry = _asymmetry(forward, reverse) or (
+                "asymmetric: " + "; ".join(reverse.unsymmetric) if reverse.unsymmetric else None)
         elif forward.disposition is not Disposition.DROPPED:
             notes.append(f"return path not computed: the destination is outside the topology "
                          f"({forward.disposition})")
         return Trace(source, destination, port, protocol, forward, reverse, asymmetry, tuple(notes))
 
     def walk(self, start: Device, destination: int, source_ip: int, port: int | None = None, *,
-             protocol: str = "tcp", fqdn: str | None = None, reply: bool = False) -> Path:
-        """Forward a packet from `start` towards `destination` until it is delivered or dropped."""
-        state = _Walk(destination, source_ip, port, protocol, fqdn, reply)
+             protocol: str = "tcp", fqdn: str | None = None, reply: bool = False,
+             request: tuple[Balanced, ...] = ()) -> Path:
+        """Forward a packet from `start` towards `destination` until it is delivered or dropped; a reply
+        carries the `request`'s load balancer decisions."""
+        state = _Walk(destination, source_ip, port, protocol, fqdn, reply, request=request)
         device: Device | None = start
         while device is not None:
             if len(state.hops) >= MAX_HOPS or (device.kind, device.name) in state.visited:
@@ -260,6 +281,8 @@ class Forwarder:
                 device, outcome = self._from_site(device, state)
             elif device.kind is Kind.GATEWAY:
                 device, outcome = self._from_gateway(device, state)
+            elif device.kind is Kind.LOAD_BALANCER:
+                device, outcome = self._from_balancer(device, state)
             else:
                 device, outcome = self._from_subnet(device, state)
             packet = (state.source, state.destination)
@@ -356,6 +379,59 @@ class Forwarder:
         if (filtered is not None or security) and len(state.hops) > first:
             state.hops[first] = dataclasses.replace(state.hops[first], filtered=filtered, security=security)
         return result
+
+    # --- internal load balancers -----------------------------------------------------------
+    def _from_balancer(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+        """One healthy backend takes the flow (B-LB-NEXT-HOP, B-LB-FRONTEND); the hop lists the pool."""
+        lb = self.topology.load_balancers[device.name]
+        backends = healthy_backends(self.topology, lb)
+        pool = tuple(self.topology.vms[b].ip for b in backends)
+        rule = matching_rule(lb, state.protocol, state.port) if not state.reply else None
+        if rule is None and not state.reply:
+            shown = f"/{state.port}" if state.port is not None else ""
+            state.hops.append(Hop(device, None, f"no load-balancing rule for {state.protocol}{shown}", pool))
+            return None, state.finish(Disposition.DROPPED, f"load balancer {lb.name} has no rule for "
+                                      f"{state.protocol}{shown}: dropped at the load balancer")
+        if not backends:
+            state.hops.append(Hop(device, None, "no healthy backend", pool))
+            return None, state.finish(Disposition.DROPPED, f"load balancer {lb.name} has no healthy backend "
+                                      f"({', '.join(lb.backends) or 'empty pool'}; lb_backend_down)")
+        if state.reply:
+            backend, why = reply_backend(self.topology, lb, backends, state.request,
+                                         (state.source, state.destination))
+            if why:
+                state.asymmetry.append(why)
+                state.depends_on.append(f"{ASSUMPTION_LB_SYMMETRY}={self.topology.platform.lb_flow_symmetry}")
+            how = "the request's backend" if why is None else "chosen on its own"
+        else:
+            assert rule is not None
+            backend = choose_backend(backends, state.source, state.destination)
+            state.balanced.append(Balanced(lb.name, backend, rule, rule.ha_ports))
+            kind = "HA ports rule" if rule.ha_ports else f"rule {rule.protocol} {rule.frontend_port}"
+            how = f"{kind}; the 5-tuple hash picks one of {', '.join(backends)}"
+        if self.topology.platform.lb_backends_down:
+            state.depends_on.append(f"lb_backend_down={','.join(self.topology.platform.lb_backends_down)}")
+        vm = self.topology.vms[backend]
+        target = self.book.owner(vm.subnet.split("/")[0] if vm.subnet else "", vm.ip)
+        assert target is not None
+        filtered = None
+        if state.destination == lb.frontend_ip and rule is not None:
+            port = state.port if rule.ha_ports else rule.backend_port
+            verdict = FilterVerdict(lb.name, "Allow", "lb", f"{lb.name}/{kind_of(rule)}",
+                                    f"frontend {format_ip(lb.frontend_ip)}, backend {backend}", dnat_to=(vm.ip, port))
+            filtered = (verdict, state.packet())
+            state.destination, state.port = vm.ip, port
+        state.hops.append(Hop(device, None, f"to {target.label} ({how})", pool, filtered=filtered))
+        if state.destination == vm.ip:  # addressed to the frontend: delivered to the backend itself
+            security = () if state.reply else self._security(target, "Inbound", state)
+            state.hops.append(Hop(target, None, "delivered", (vm.ip,), security=security))
+            return None, state.finish(Disposition.DELIVERED, f"delivered to {target.label} behind {device.label}")
+        if target.kind is Kind.VM:
+            state.block(f"{target.label} is a backend of {device.label} but its NIC has no IP forwarding: "
+                                  "it drops packets not addressed to it (set ip_forwarding: true)")
+            target = Device(Kind.NVA, target.name, target.vnet, target.subnet, target.addresses)
+        state.forwarded = True
+        return target, None
 
     # --- network security groups -------------------------------------------------------------
     def _security(self, device: Device, direction: str, state: _Walk) -> tuple[NsgVerdict, ...]:
@@ -455,8 +531,7 @@ class Forwarder:
             state.hops.append(Hop(device, decision, "dropped by a None route", addresses))
             return None, state.finish(Disposition.DROPPED, f"None route {prefix} at {device.label}")
         if hop_type is NextHopType.INTERNET:
-            state.hops.append(Hop(device, decision, "to the Internet", addresses))
-            return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
+            return self._to_internet(device, decision, state, addresses)
         if hop_type is NextHopType.SERVICE_ENDPOINT:
             state.hops.append(Hop(device, decision, "to the Azure service over its service endpoint",
                                   addresses))
@@ -466,6 +541,31 @@ class Forwarder:
         if hop_type is NextHopType.VIRTUAL_APPLIANCE:
             return self._to_appliance(device, decision, state, addresses)
         return self._deliver(device, decision, state, addresses)
+
+    def _to_internet(self, device: Device, decision: Decision, state: _Walk,
+                     addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+        """Leave for the Internet by the subnet's outbound method (B-OUT-ORDER)."""
+        prefix = decision.prefix
+        if device.subnet is None or device.kind is Kind.GATEWAY:
+            state.hops.append(Hop(device, decision, "to the Internet", addresses))
+            return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
+        subnet = self.engine.subnet(device.subnet)
+        egress = internet_egress(self.topology, subnet, device.name if device.kind in (Kind.VM, Kind.NVA) else None,
+                                 device.name if device.kind is Kind.FIREWALL else None)
+        if egress.blocked:
+            state.hops.append(Hop(device, decision, "no Internet egress", addresses))
+            return None, state.finish(Disposition.DROPPED, f"Internet route {prefix}, but {egress.method}")
+        if egress.method.startswith("NAT gateway") and state.protocol not in ("tcp", "udp"):
+            state.hops.append(Hop(device, decision, f"{egress.method} drops {state.protocol}", addresses))
+            return None, state.finish(Disposition.DROPPED, f"Internet route {prefix}, but {egress.method} supports "
+                                      f"TCP and UDP only, not {state.protocol}")
+        if egress.public_ip is None:  # default outbound access, or a firewall whose public IP is not given
+            state.hops.append(Hop(device, decision, "to the Internet", addresses))
+            return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
+        state.hops.append(Hop(device, decision, f"to the Internet, from {egress.describe()}", addresses))
+        state.egress = egress
+        state.source = egress.public_ip
+        return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
 
     def _to_gateway(self, device: Device, decision: Decision, state: _Walk, gateway: Gateway | None,
                     addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
@@ -521,10 +621,15 @@ class Forwarder:
         if target is None:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
             return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
-                                      f"NIC or firewall reachable from VNet {device.vnet} (internal load "
-                                      "balancers are not modelled)")
+                                      f"NIC, firewall or internal load balancer frontend reachable from VNet "
+                                      f"{device.vnet}")
         if target.kind is Kind.GATEWAY:
             return self._to_gateway_instance(device, decision, state, addresses, target=target, vnet=vnet)
+        if target.kind is Kind.LOAD_BALANCER:
+            state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
+            if vnet != device.vnet:
+                self._cross_peering(device.vnet, vnet, state)
+            return target, None
         if target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label}, which "
                                   "cannot forward traffic", addresses))
@@ -586,6 +691,8 @@ class Forwarder:
             self._cross_peering(device.vnet, target_vnet, state)
         if owner.kind is Kind.FIREWALL and not state.reply and self._has_policy(owner):
             return owner, None  # a packet for the firewall's own address meets its DNAT rules first
+        if owner.kind is Kind.LOAD_BALANCER and not state.reply:
+            return owner, None  # addressed to a frontend: the load balancer hands it to a backend
         security = () if state.reply else self._security(owner, "Inbound", state)
         state.hops.append(Hop(owner, None, "delivered", (dst,), security=security))
         if owner.kind is Kind.ADDRESS:
@@ -618,21 +725,23 @@ class Forwarder:
         seen = forward.seen_source if forward.seen_source is not None else source.ip
         client = translator or source.device
         responder = forward.seen_destination if forward.seen_destination is not None else destination.ip
+        request = forward.balanced
         if destination.device.kind is Kind.SITE:
-            first = self.walk(destination.device, seen, responder, reply=True)
+            first = self.walk(destination.device, seen, responder, reply=True, request=request)
         elif last.kind is not Kind.PRIVATE_ENDPOINT:
-            first = self.walk(last, seen, responder, reply=True)
+            first = self.walk(last, seen, responder, reply=True, request=request)
         else:
             label = source.label if translator is None else translator.label
             first = self._pe_reply(Endpoint(seen, client, label), last, forward)
         if translator is None or first.disposition is not Disposition.DELIVERED:
             return first
         # the translator restores the addresses the client used: reply from `destination.ip` to the source
-        rest = self.walk(translator, source.ip, destination.ip, reply=True)
+        rest = self.walk(translator, source.ip, destination.ip, reply=True, request=request)
         offset = len(first.hops) - 1  # rest's first hop replaces first's last
         return Path((*first.hops[:-1], *rest.hops), rest.disposition, rest.reason, (*first.blockers, *rest.blockers),
                     (*first.depends_on, *rest.depends_on), (*first.notes, *rest.notes), source.ip,
-                    blocker_hops=(*_hops_of(first), *(i + offset if i >= 0 else i for i in _hops_of(rest))))
+                    blocker_hops=(*_hops_of(first), *(i + offset if i >= 0 else i for i in _hops_of(rest))),
+                    balanced=(*first.balanced, *rest.balanced), unsymmetric=(*first.unsymmetric, *rest.unsymmetric))
 
     def _pe_reply(self, source: Endpoint, endpoint: Device, forward: Path) -> Path:
         """A private endpoint's reply, per assumption pe_reply_path (reference §6.5, §8)."""
@@ -675,6 +784,11 @@ def _hops_of(path: Path) -> tuple[int, ...]:
     """The hop index of each blocker of `path` (-1 where unknown)."""
     known = len(path.blocker_hops) == len(path.blockers)
     return path.blocker_hops if known else (-1,) * len(path.blockers)
+
+
+def kind_of(rule: LbRule) -> str:
+    """A load-balancing rule as verdicts name it: 'ha-ports' or 'tcp-443'."""
+    return "ha-ports" if rule.ha_ports else f"{rule.protocol.lower()}-{rule.frontend_port}"
 
 
 def _unreachable_outside(path: Path, destination: Endpoint) -> Path:

@@ -21,8 +21,8 @@ from azroute.model.security import DEFAULT_RULES
 from azroute.model.topology import REFERENCE_KINDS, Topology
 
 SOURCE_KINDS = ("vm", "site", "subnet", "vnet", "prefix")
-DESTINATION_KINDS = ("pe", "vm", "subnet", "vnet", "prefix")
-DEVICE_KINDS = ("firewall", "nva", "gateway")
+DESTINATION_KINDS = ("pe", "vm", "subnet", "vnet", "prefix", "lb")
+DEVICE_KINDS = ("firewall", "nva", "gateway", "lb")
 
 
 class _IntentSpec(BaseModel):
@@ -134,7 +134,7 @@ def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], t
         raise InputError(f"'{text}' is not a selector", file=str(path), path=where, fix=fix)
     known: dict[str, object] = {
         "vm": topology.vms, "site": topology.sites, "vnet": topology.vnets,
-        "pe": topology.private_endpoints,
+        "pe": topology.private_endpoints, "lb": topology.load_balancers,
     }
     if kind == "subnet":
         if topology.subnet(name) is None:
@@ -153,10 +153,11 @@ def _check_selector(path: Path, where: str, text: str, kinds: tuple[str, ...], t
 def _check_device(path: Path, where: str, text: str, topology: Topology) -> None:
     kind, sep, name = text.partition(":")
     pools: dict[str, object] = {"firewall": topology.firewalls, "gateway": topology.gateways,
-                                "nva": {n for n, vm in topology.vms.items() if vm.subnet}}
+                                "nva": {n for n, vm in topology.vms.items() if vm.subnet},
+                                "lb": topology.load_balancers}
     if not sep or kind not in DEVICE_KINDS:
         raise InputError(f"'{text}' is not a device", file=str(path), path=where,
-                         fix="use firewall:NAME, nva:VM_NAME or gateway:NAME")
+                         fix="use firewall:NAME, nva:VM_NAME, gateway:NAME or lb:NAME")
     if name not in pools[kind]:  # type: ignore[operator]
         raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
                          fix=f"use a {kind} defined in {topology.source}")

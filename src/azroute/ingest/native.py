@@ -662,5 +662,6 @@ class _Checker:
                                 "name a VM of a load balancer's backends")
         if isinstance(p.none_routes, list):
             return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply, rows,
-                            down)
-        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down)
+                            down, p.lb_flow_symmetry)
+        return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down,
+                        p.lb_flow_symmetry)

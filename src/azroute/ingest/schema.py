@@ -254,6 +254,7 @@ class PlatformSpec(_Strict):
     pe_reply_path: Literal["auto", "to-sender", "routed", "unknown"] = "auto"
     gateway_next_hop_rows: Literal["merged", "per_instance"] = "merged"
     lb_backend_down: list[str] = Field(default_factory=list)  # VMs assumed unhealthy in every pool
+    lb_flow_symmetry: Literal["docs", "same-backend"] = "docs"
 
 
 class ZoneLinkSpec(_Strict):

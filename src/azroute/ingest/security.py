@@ -100,6 +100,9 @@ class _SecurityChecker:
                     raise self.fail(f"{path}.network_security_group", "Azure refuses an NSG on GatewaySubnet once "
                                     "a gateway exists (NetworkSecurityGroupCannotBeAttachedToGatewaySubnet)",
                                     "remove the association; filter on the subnets behind the gateway instead")
+                if subnet.nat_gateway is not None and subnet_name == GATEWAY_SUBNET:
+                    raise self.fail(f"{path}.nat_gateway", "a NAT gateway can't be deployed in a gateway subnet",
+                                    "remove the association (nat-gateway-resource)")
                 if subnet.nat_gateway is not None and subnet.nat_gateway not in self.spec.nat_gateways:
                     known = ", ".join(self.spec.nat_gateways) or "none defined"
                     raise self.fail(f"{path}.nat_gateway", f"unknown NAT gateway '{subnet.nat_gateway}'",
@@ -154,6 +157,9 @@ def build_load_balancers(spec: TopologySpec, topology: Topology, fail: Fail) -> 
                 raise fail(f"{path}.rules.{i}", "protocol All goes with ports 0 (HA ports) and ports 0 with All",
                            "write {protocol: All, frontend_port: 0, backend_port: 0} or a Tcp/Udp rule with ports")
             rules.append(LbRule(rule.protocol, rule.frontend_port, rule.backend_port))
+        if any(r.ha_ports for r in rules) and not all(r.ha_ports for r in rules):
+            raise fail(f"{path}.rules", "an HA ports rule cannot be combined with other load-balancing rules",
+                       "keep the HA ports rule alone (load-balancer-ha-ports-overview, Limitations)")
         balancers[name] = LoadBalancer(name, subnet.key, lb.frontend_ip, tuple(lb.backends), tuple(rules))
     return balancers
 

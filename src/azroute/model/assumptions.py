@@ -34,6 +34,16 @@ ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("true", "false"),
         "whether a service-endpoint route beats a User route for the exact same prefix (docs: yes)",
     ),
+    "lb_backend_down": (
+        ("none",),
+        "load balancer backends assumed unhealthy (a comma-separated list of VM names; default none: every "
+        "backend is healthy)",
+    ),
+    "lb_flow_symmetry": (
+        ("docs", "same-backend"),
+        "whether a reply crossing another load balancer (or a non-HA-ports rule) returns to the backend the "
+        "request used (docs: only one load balancer with HA ports rules guarantees it; otherwise asymmetric)",
+    ),
     "pe_reply_path": (
         ("auto", "to-sender", "routed", "unknown"),
         "how a private endpoint's reply is routed (auto: straight to a client in the endpoint's VNet or a "
@@ -59,6 +69,9 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
             changes["none_routes_profile"] = "custom"
             changes["none_routes_custom"] = prefixes
             continue
+        if name == "lb_backend_down":
+            changes["lb_backends_down"] = tuple(v.strip() for v in value.split(",") if v.strip() and v != "none")
+            continue
         if value not in accepted:
             raise InputError(f"'{value}' is not a value of {name}", path=f"--assume {name}",
                              fix=f"use one of {', '.join(accepted)}")
@@ -70,6 +83,8 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
             changes[name] = PeReplyPath(value)
         elif name == "gateway_next_hop_rows":
             changes[name] = GatewayNextHopRows(value)
+        elif name == "lb_flow_symmetry":
+            changes[name] = value
         else:
             changes[name] = value == "true"
     return dataclasses.replace(platform, **changes)  # type: ignore[arg-type]

@@ -283,6 +283,7 @@ class Platform:
     pe_reply_path: PeReplyPath = PeReplyPath.AUTO
     gateway_next_hop_rows: GatewayNextHopRows = GatewayNextHopRows.MERGED
     lb_backends_down: tuple[str, ...] = ()  # VMs taken out of every backend pool (lb_backend_down)
+    lb_flow_symmetry: str = "docs"  # docs | same-backend (see ASSUMPTIONS)
 
 
 @dataclass(frozen=True, slots=True)

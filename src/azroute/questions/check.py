@@ -231,6 +231,7 @@ def _device_ips(topology: Topology) -> Iterator[int]:
         yield from fw.instance_ips
     for gw in topology.gateways.values():
         yield from gw.instance_ips
+    yield from (lb.frontend_ip for lb in topology.load_balancers.values())
     yield from (s.bgp_peer_ip for s in topology.sites.values() if s.bgp_peer_ip is not None)
 
 
@@ -252,6 +253,9 @@ def selector_ranges(selector: str, topology: Topology) -> list[Range]:
         return [(ip, ip + 1)]
     if kind == "pe":
         ip = topology.private_endpoints[name].ip
+        return [(ip, ip + 1)]
+    if kind == "lb":
+        ip = topology.load_balancers[name].frontend_ip
         return [(ip, ip + 1)]
     if kind == "site":
         site = topology.sites[name]
@@ -574,7 +578,7 @@ def _labels(path: Path | None) -> set[str]:
 
 def _device_label(text: str) -> str:
     kind, _, name = text.partition(":")
-    return f"{kind} {name}"
+    return f"{'load balancer' if kind == 'lb' else kind} {name}"
 
 
 def judge(intent: Intent, trace: Trace) -> list[str]:

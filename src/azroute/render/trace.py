@@ -22,6 +22,8 @@ def _hop_lines(index: int, hop: Hop, addresses: bool) -> list[str]:
     where = hop.device.label
     if hop.device.kind in (Kind.FIREWALL, Kind.GATEWAY):
         where += f" [{' '.join(map(format_ip, hop.addresses)) or 'instance addresses unknown'}]"
+    elif hop.device.kind is Kind.LOAD_BALANCER:
+        where += f" {format_ip(hop.device.addresses[0])} [{' '.join(map(format_ip, hop.addresses)) or 'no backend'}]"
     decided = f"  via {hop.decision.describe()}" if hop.decision else ""
     packet = f"  ({format_ip(hop.packet[0])} -> {format_ip(hop.packet[1])})" if addresses and hop.packet else ""
     lines = [f"  {index:>2}. {where}: {hop.action}{packet}{decided}"]
@@ -65,6 +67,8 @@ def trace_text(trace: Trace) -> str:
         lines.append(f"Source IP seen by the service: {format_ip(trace.source_seen)} (the VNet's private address: "
                      "service endpoints keep it; the service sees the public destination "
                      f"{format_ip(trace.destination.ip)})")
+    elif disposition == "left Azure (Internet)" and trace.forward.egress is not None:
+        lines.append(f"Source IP seen by the destination: {trace.forward.egress.describe()}")
     elif disposition == "left Azure (Internet)":
         lines.append("Source IP seen by the destination: a public address of Azure's outbound SNAT (not modelled)")
     if disposition == "delivered" and trace.forward.ok:
@@ -117,7 +121,7 @@ def trace_mtr(trace: Trace, native: bool = False) -> str:
 
 def log_records(trace: Trace) -> list[dict[str, str]]:
     """The records the firewalls (and NVAs) on the request's path would log."""
-    return [log_record(verdict, packet) for verdict, packet in trace.filter_verdicts()]
+    return [log_record(verdict, packet) for verdict, packet in trace.filter_verdicts() if verdict.kind != "lb"]
 
 
 def logs_table(trace: Trace) -> str:
