@@ -248,6 +248,15 @@ def _warn_unknown_addresses(engine: RoutingEngine) -> None:
             warn(f"private endpoint {pe.name}'s IP is known only after apply: its row reads "
                  f"unknown({pe.name})/32 and its state is computed for one free address of {pe.subnet}; "
                  "`azroute check` tries every distinct choice")
+    for gw in engine.topology.gateways.values():
+        parts = [what for what, known in (("instance addresses", gw.instance_ips_known),
+                                           ("public IP", gw.public_ips_known)) if not known]
+        if parts:
+            verb = "is" if parts == ["public IP"] else "are"
+            warn(f"gateway {gw.name}'s {' and '.join(parts)} {verb} known only after apply: its routes' next hop "
+                 "reads unknown"
+                 + ("; `azroute check` tries every distinct choice of instance addresses in "
+                    f"{gw.vnet}/GatewaySubnet" if not gw.instance_ips_known else ""))
 
 
 def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: bool) -> None:

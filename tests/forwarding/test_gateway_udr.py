@@ -113,3 +113,46 @@ def test_expressroute_gateway_cannot_be_a_next_hop(tmp_path: Path, azroute: Call
         "myVnet1-vm2 (10.1.1.5) -> myVnet2-vm1 (10.2.1.4)\n"
         " 1. ???  (dropped: VirtualAppliance next hop 10.4.0.4 is an address of ExpressRoute gateway vnet4Gw, "
         "which user-defined routes cannot target)\n")
+
+
+def test_unknown_instance_addresses_make_the_verdict_unknown(tmp_path: Path, azroute: Callable[[list[str]], Run],
+                                                             topology_file: Callable[[str], str]) -> None:
+    """B-CHK-UNKNOWN, issue 8 item 5: the gateway is created by the plan, so whether 10.4.0.4 will be its
+    instance is not known. check tries one instance address per range of distinct behaviour."""
+    document = yaml.safe_load(Path(topology_file(LAB9)).read_text(encoding="utf-8"))
+    document["gateways"]["vnet4Gw"]["instance_ips"] = "unknown"
+    path = tmp_path / "lab9-new-gateway.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    intents = tmp_path / "intents.yaml"
+    intents.write_text("intents:\n  - name: spokes\n    from: vm:myVnet1-vm2\n    to: vm:myVnet2-vm1\n"
+                       "    ports: [22]\n    expect: reachable\n", encoding="utf-8")
+    result = azroute(["check", str(path), str(intents)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "UNKNOWN  spokes  (vm:myVnet1-vm2 -> vm:myVnet2-vm1, tcp ports 22, expect reachable)"
+    assert [line for line in lines if line.startswith("  variant:")] == [
+        "  variant: holds when ip[gw:vnet4Gw]=10.4.0.4",
+        "  variant: violated when ip[gw:vnet4Gw]=10.4.0.5",
+    ]
+    mtr = azroute(["trace", str(path), "--from", "myVnet1-vm2", "--to", "10.2.1.4", "-o", "mtr"])
+    assert mtr.stdout.splitlines()[1] == (
+        " 1. ???  (dropped: VirtualAppliance next hop 10.4.0.4 is no NIC, firewall or internal load balancer "
+        "frontend reachable from VNet myVnet1; it may be an instance of gateway vnet4Gw, whose addresses are known "
+        "only after apply (`azroute check` tries every choice))")
+
+
+def test_unknown_public_ip_of_an_active_standby_gateway_prints_unknown(
+        tmp_path: Path, azroute: Callable[[list[str]], Run]) -> None:
+    document = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway" /
+                               "scenario-a.yaml").read_text(encoding="utf-8"))
+    gateway = document["gateways"]["vpngw"]
+    gateway.update(active_active=False, public_ips="unknown", instance_ips="unknown")
+    path = tmp_path / "standby.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = azroute(["routes", str(path), "--vm", "hubvm"])
+    assert result.exit_code == 0
+    assert [line for line in result.stdout.splitlines() if line.startswith("VirtualNetworkGateway")] == [
+        "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown"]
+    assert result.stderr == (
+        "warning: gateway vpngw's instance addresses and public IP are known only after apply: its routes' next "
+        "hop reads unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet\n")

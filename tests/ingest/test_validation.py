@@ -326,6 +326,13 @@ CASES = [
                  f"{{file}}: {ROUTE}.next_hop_type: 'AzureFirewall' is not an Azure next hop type; "
                  f"fix: use {UDR_HOPS}", id="made-up-next-hop"),
     # --- peerings and gateways ---
+    pytest.param(put("gateways", "vpngw", "instance_ips", "unknwn"),
+                 "{file}: gateways.vpngw.instance_ips: expected a list of IPv4 addresses or 'unknown', got 'unknwn'; "
+                 "fix: write e.g. [10.0.0.4, 10.0.0.5], or unknown when known only after apply",
+                 id="gateway-instance-ips-not-unknown"),
+    pytest.param(put("gateways", "vpngw", "instance_ips", ["10.13.76.4", "x"]),
+                 "{file}: gateways.vpngw.instance_ips: 'x' is not an IPv4 address; fix: write it as a dotted-quad "
+                 "IPv4 address, e.g. 10.0.0.4", id="gateway-instance-ips-bad-ip"),
     pytest.param(put("peerings", 0, "allow_forwarded_traffic", ["spoke1", "spoke2"]),
                  "{file}: peerings.0.allow_forwarded_traffic.1: 'spoke2' is not one of this peering's VNets (hub, "
                  "spoke1); fix: list the VNets whose link sets the flag, or write true or false",

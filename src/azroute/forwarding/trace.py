@@ -68,9 +68,11 @@ class Decision:
     route: EffectiveRoute
     next_hop_ips: tuple[int, ...] = ()
 
+    unknown_next_hops: tuple[str, ...] = ()  # next hops the input lacks, as printed (B-IN-UNKNOWN)
+
     def describe(self) -> str:
         r = self.route
-        hop = " ".join([str(r.next_hop_type), *map(format_ip, self.next_hop_ips)])
+        hop = " ".join([str(r.next_hop_type), *map(format_ip, self.next_hop_ips), *self.unknown_next_hops])
         name = f"{self.table}/{r.name}" if r.source is Source.USER else self.table
         return f"{name}: {self.prefix} {r.source} -> {hop}"
 
@@ -524,7 +526,8 @@ class Forwarder:
         prefix, rows = found
         row = rows[0]
         table = row.table if row.source is Source.USER and row.table else "System Route"
-        decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips))
+        decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips),
+                            tuple(text for r in rows for text in r.unknown_next_hops))
         hop_type = row.next_hop_type
         addresses = device.addresses if device.kind in (Kind.FIREWALL, Kind.GATEWAY) else ()
         if hop_type is NextHopType.NONE:
@@ -622,7 +625,7 @@ class Forwarder:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
             return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
                                       f"NIC, firewall or internal load balancer frontend reachable from VNet "
-                                      f"{device.vnet}")
+                                      f"{device.vnet}" + self._pending_gateway(device.vnet, ip))
         if target.kind is Kind.GATEWAY:
             return self._to_gateway_instance(device, decision, state, addresses, target=target, vnet=vnet)
         if target.kind is Kind.LOAD_BALANCER:
@@ -666,6 +669,16 @@ class Forwarder:
         state.forwarded = True
         state.to_gateway_instance = True
         return Device(Kind.GATEWAY, gateway.name, gateway.vnet, target.subnet, (ip,)), None
+
+    def _pending_gateway(self, vnet: str, ip: int) -> str:
+        """A hint when `ip` may be an instance of a gateway whose addresses are known only after apply."""
+        for gw in self.topology.gateways.values():
+            subnet = self.topology.subnet(f"{gw.vnet}/{GATEWAY_SUBNET}")
+            if (not gw.instance_ips_known and subnet is not None and subnet.prefix.contains_ip(ip)
+                    and (gw.vnet == vnet or self._peering(vnet, gw.vnet) is not None)):
+                return (f"; it may be an instance of gateway {gw.name}, whose addresses are known only after "
+                        "apply (`azroute check` tries every choice)")
+        return ""
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""

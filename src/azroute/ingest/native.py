@@ -232,6 +232,11 @@ def _unknown_key(loc: tuple[int | str, ...], source: str, root: type[BaseModel] 
     return InputError(f"unknown key '{key}'", file=source, path=".".join(str(p) for p in loc), fix=fix)
 
 
+def _known_ips(value: str | list[int]) -> tuple[int, ...]:
+    """A list of addresses that may be `unknown` (known only after apply): the known ones."""
+    return () if isinstance(value, str) else tuple(value)
+
+
 class _Checker:
     """Semantic validation and conversion; raises InputError at the first problem."""
 
@@ -460,7 +465,7 @@ class _Checker:
             if subnet is None:
                 raise self.fail(f"{path}.vnet", f"VNet {g.vnet} has no GatewaySubnet",
                                 f"add vnets.{g.vnet}.subnets.GatewaySubnet")
-            for i, ip in enumerate(g.instance_ips):
+            for i, ip in enumerate(_known_ips(g.instance_ips)):
                 self._ip_in_subnet(f"{path}.instance_ips.{i}", ip, subnet)
             self._check_gateway_next_hops(path, g)
             for i, conn in enumerate(g.connections):
@@ -468,10 +473,11 @@ class _Checker:
                     raise self.fail(f"{path}.connections.{i}", f"unknown site '{conn}'",
                                     f"define it under sites ({self._known(self.spec.sites, conn)})")
             gateways[name] = Gateway(name, g.vnet, GatewayType(g.type), g.active_active,
-                                     tuple(g.instance_ips), tuple(g.public_ips),
-                                     () if g.msee_ips == "unknown" else tuple(g.msee_ips),
-                                     g.bgp_asn, tuple(g.connections), g.honours_pe_udr_override,
-                                     msee_ips_known=g.msee_ips != "unknown")
+                                     _known_ips(g.instance_ips), _known_ips(g.public_ips),
+                                     _known_ips(g.msee_ips), g.bgp_asn, tuple(g.connections),
+                                     g.honours_pe_udr_override, msee_ips_known=g.msee_ips != "unknown",
+                                     instance_ips_known=g.instance_ips != "unknown",
+                                     public_ips_known=g.public_ips != "unknown")
         return gateways
 
     def _check_gateway_next_hops(self, path: str, g: s.GatewaySpec) -> None:
@@ -480,12 +486,13 @@ class _Checker:
             if not g.msee_ips:
                 raise self.fail(f"{path}.msee_ips", "an ExpressRoute gateway needs the MSEE next hops "
                                 "its routes point to", "add msee_ips: [two Microsoft edge addresses]")
-        elif g.active_active and len(g.instance_ips) != 2:
+        elif g.active_active and g.instance_ips != "unknown" and len(g.instance_ips) != 2:
             raise self.fail(f"{path}.instance_ips", "an active-active VPN gateway has two instance IPs "
                             f"in GatewaySubnet, {len(g.instance_ips)} given", "list both instance IPs")
         elif not g.active_active and not g.public_ips:
             raise self.fail(f"{path}.public_ips", "an active-standby VPN gateway's routes point to its "
-                            "public IP, none given", "add public_ips: [the gateway's public IP]")
+                            "public IP, none given", "add public_ips: [the gateway's public IP] (or unknown when "
+                            "it is known only after apply)")
 
     def _check_gateway_subnet_tables(self, vnets: dict[str, VNet], tables: dict[str, RouteTable]) -> None:
         # reference §4.6: the gateway stops working with a 0/0 UDR or disabled propagation.
@@ -576,7 +583,7 @@ class _Checker:
         used = {pe.ip for pe in self.spec.private_endpoints.values() if isinstance(pe.ip, int)}
         used |= {vm.ip for vm in self.spec.vms.values()}
         used |= {ip for f in self.spec.firewalls.values() for ip in (f.private_ip, *f.instance_ips)}
-        used |= {ip for g in self.spec.gateways.values() for ip in g.instance_ips}
+        used |= {ip for g in self.spec.gateways.values() for ip in _known_ips(g.instance_ips)}
         used |= self._placeholders
         for ip in range(subnet.prefix.network + 4, subnet.prefix.last):
             if ip not in used:

@@ -71,6 +71,16 @@ def _none_routes(value: Any) -> str | list[Prefix]:
                          f"{shown(value)}", "use observed, observed-2023, docs or a prefix list such as [10.0.0.0/8]")
 
 
+def _ips_or_unknown(value: Any) -> str | list[int]:
+    """A list of addresses, or `unknown` when they are known only after apply (or not exported)."""
+    if value == "unknown":
+        return "unknown"
+    if not isinstance(value, list):
+        raise SpecValueError(f"expected a list of IPv4 addresses or 'unknown', got {shown(value)}",
+                             "write e.g. [10.0.0.4, 10.0.0.5], or unknown when known only after apply")
+    return [_ip(item) for item in value]
+
+
 def _bool_as_text(value: Any) -> Any:
     # YAML reads true/false/yes/no as booleans; the assumption's values are the words.
     return str(value).lower() if isinstance(value, bool) else value
@@ -126,8 +136,9 @@ class GatewaySpec(_Strict):
     vnet: str
     type: Literal["Vpn", "ExpressRoute"] = "Vpn"
     active_active: bool = False
-    instance_ips: list[IP] = Field(default_factory=list)
-    public_ips: list[IP] = Field(default_factory=list)
+    # unknown: known only after apply (a plan creating the gateway); rows and traces print unknown
+    instance_ips: Annotated[str | list[int], PlainValidator(_ips_or_unknown)] = Field(default_factory=list)
+    public_ips: Annotated[str | list[int], PlainValidator(_ips_or_unknown)] = Field(default_factory=list)
     # MSEE next hops; "unknown" when they are not exported (ARM has no field for them)
     msee_ips: Literal["unknown"] | list[IP] = Field(default_factory=list)
     bgp_asn: int | None = None

@@ -770,40 +770,45 @@ class _Builder:
             self.gateways[gw.name] = spec
             self._map_id(gw.get("id"), f"gateway:{gw.name}")
 
-    def _instance_ips(self, gw: _Resource) -> list[str]:
+    def _instance_ips(self, gw: _Resource) -> list[str] | str:
+        """The instances' addresses from bgp_settings, or 'unknown' when the plan knows them only after
+        apply (a new gateway, B-IN-UNKNOWN)."""
         settings = gw.get("bgp_settings")
         if settings is UNKNOWN:
-            raise self._instances_unknown(gw, ("bgp_settings",))
+            return self._instances_unknown(gw)
         addresses: list[str] = []
         for i in range(len(settings) if isinstance(settings, list) else 0):
-            addresses += self._peering_addresses(gw, ("bgp_settings", i))
+            found = self._peering_addresses(gw, ("bgp_settings", i))
+            if found is None:
+                return self._instances_unknown(gw)
+            addresses += found
         return list(dict.fromkeys(a.strip() for a in addresses if a.strip()))
 
-    def _peering_addresses(self, gw: _Resource, base: Attr) -> list[str]:
-        """bgp_settings[i].peering_addresses[].default_addresses, else the legacy peering_address."""
+    def _peering_addresses(self, gw: _Resource, base: Attr) -> list[str] | None:
+        """bgp_settings[i].peering_addresses[].default_addresses, else the legacy peering_address; None
+        when they are known only after apply."""
         peerings = gw.get(*base, "peering_addresses")
         if peerings is UNKNOWN:
-            raise self._instances_unknown(gw, (*base, "peering_addresses"))
+            return None
         found: list[str] = []
         for j in range(len(peerings) if isinstance(peerings, list) else 0):
-            attr: Attr = (*base, "peering_addresses", j, "default_addresses")
-            defaults = gw.get(*attr)
+            defaults = gw.get(*base, "peering_addresses", j, "default_addresses")
             if defaults is UNKNOWN:
-                raise self._instances_unknown(gw, attr)
+                return None
             found += [a for a in defaults or [] if isinstance(a, str)]
         legacy = gw.get(*base, "peering_address")
         if not found and legacy is UNKNOWN:
-            raise self._instances_unknown(gw, (*base, "peering_address"))
+            return None
         return found or (legacy.split(",") if isinstance(legacy, str) else [])
 
     @staticmethod
-    def _instances_unknown(gw: _Resource, attr: Attr) -> InputError:
-        return InputError(f"gateway {gw.name}'s instance addresses are known only after apply (azroute "
-                          "needs them for the gateway's routes and traces)", file=gw.source.path,
-                          path=gw.where(attr), fix=_FIX_AFTER_APPLY)
+    def _instances_unknown(gw: _Resource) -> str:
+        del gw  # rows print unknown; `routes` warns and `check` tries every choice (native `instance_ips: unknown`)
+        return "unknown"
 
-    def _public_ips(self, gw: _Resource, required: bool) -> list[str]:
-        """The gateway's public IPs (needed for an active-standby gateway's routes only)."""
+    def _public_ips(self, gw: _Resource, required: bool) -> list[str] | str:
+        """The gateway's public IPs (needed for an active-standby gateway's routes only); 'unknown' when
+        such a gateway's are known only after apply."""
         addresses = []
         configs = gw.get("ip_configuration")
         for i in range(len(configs) if isinstance(configs, list) else 0):
@@ -811,8 +816,9 @@ class _Builder:
             pip = self.input.target(gw, attr, (PUBLIC_IP,), required=required) if gw.get(*attr) else None
             if pip is None:
                 continue
-            value = self._known(pip, ("ip_address",), f"the public IP of gateway {gw.name}") if required \
-                else pip.get("ip_address")
+            value = pip.get("ip_address")
+            if value is UNKNOWN and required:
+                return "unknown"  # rows print unknown; `routes` warns
             if isinstance(value, str) and value:
                 addresses.append(value)
         return addresses

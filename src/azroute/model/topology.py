@@ -191,6 +191,9 @@ class Gateway:
     connections: tuple[str, ...] = ()
     honours_pe_udr_override: HonoursOverride = field(default_factory=lambda: HonoursOverride.AUTO)
     msee_ips_known: bool = True  # False: an export without MSEE addresses (rows show unknown(MSEE))
+    # False: a plan's addresses known only after apply (instance_ips / public_ips empty; rows show unknown)
+    instance_ips_known: bool = True
+    public_ips_known: bool = True
 
     @property
     def kind(self) -> str:

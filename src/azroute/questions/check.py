@@ -36,7 +36,7 @@ from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Tra
 from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
-from azroute.model.topology import HonoursOverride, PeReplyPath, Topology
+from azroute.model.topology import GATEWAY_SUBNET, GatewayType, HonoursOverride, PeReplyPath, Topology
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
@@ -651,7 +651,7 @@ def _unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
     the addresses Azure could assign it (the subnet minus its 4 first and last addresses and the
     addresses other NICs hold). Any two addresses of one range give the same verdicts."""
     unknown = [pe for pe in topology.private_endpoints.values() if not pe.ip_known]
-    if not unknown:
+    if not unknown and all(gw.instance_ips_known for gw in topology.gateways.values()):
         return []
     placeholders = {pe.ip for pe in unknown}
     points = [p for p in boundaries(topology) if p not in placeholders]
@@ -667,6 +667,25 @@ def _unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
             if rep is not None:
                 reps.append(rep)
         choices.append([(f"ip[pe:{pe.name}]", format_ip(ip)) for ip in reps])
+    return choices + _unknown_gateway_choices(topology, points, taken)
+
+
+def _unknown_gateway_choices(topology: Topology, points: list[int], taken: set[int]) -> list[list[tuple[str, str]]]:
+    """For each VPN gateway whose instance addresses are known only after apply: its instance addresses
+    (two distinct ones for active-active) drawn from one address per elementary range of GatewaySubnet's
+    assignable addresses, as for endpoints (B-CHK-UNKNOWN)."""
+    choices = []
+    for gw in topology.gateways.values():
+        if gw.instance_ips_known or gw.type is not GatewayType.VPN:
+            continue
+        subnet = topology.subnet(f"{gw.vnet}/{GATEWAY_SUBNET}")
+        assert subnet is not None
+        free = (subnet.prefix.network + 4, subnet.prefix.last)
+        reps = [ip for start, end in elementary([free], points)
+                for ip in itertools.islice((a for a in range(start, end) if a not in taken), 2)]
+        count = 2 if gw.active_active else 1
+        combos = list(itertools.combinations(reps, count))
+        choices.append([(f"ip[gw:{gw.name}]", ",".join(map(format_ip, c))) for c in combos])
     return choices
 
 
@@ -679,14 +698,19 @@ def _values(name: str) -> list[str]:
 def _variant(topology: Topology, settings: Settings) -> Topology:
     """The topology with unknowns pinned.
 
-    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'pe_reply_path', or
-    'ip[pe:NAME]' (an endpoint address known only after apply).
+    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'pe_reply_path',
+    'ip[pe:NAME]' (an endpoint address known only after apply) or 'ip[gw:NAME]' (a gateway's instance
+    addresses known only after apply, comma-separated).
     """
     gateways = dict(topology.gateways)
     platform = topology.platform
     endpoints = dict(topology.private_endpoints)
     for name, value in settings:
-        if name.startswith("ip[pe:"):
+        if name.startswith("ip[gw:"):
+            pending = gateways[name[len("ip[gw:"):-1]]
+            gateways[pending.name] = dataclasses.replace(
+                pending, instance_ips=tuple(map(parse_ip, value.split(","))), instance_ips_known=True)
+        elif name.startswith("ip[pe:"):
             pe = endpoints[name[len("ip[pe:"):-1]]
             endpoints[pe.name] = dataclasses.replace(pe, ip=parse_ip(value))
         elif name.startswith(ASSUMPTION_GATEWAY_OVERRIDE + "["):

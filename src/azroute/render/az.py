@@ -31,10 +31,9 @@ def prefix_texts(row: EffectiveRoute) -> list[str]:
 
 
 def next_hop_texts(row: EffectiveRoute) -> list[str]:
-    """Next-hop addresses; one the input does not carry (MSEE in exports) is shown as unknown."""
-    if row.unknown_next_hop:
-        return ["unknown(MSEE)"]
-    return [format_ip(ip) for ip in row.next_hop_ips]
+    """Next-hop addresses; those the input does not carry print as unknown(MSEE) (exports) or unknown
+    (known only after apply)."""
+    return [*(format_ip(ip) for ip in row.next_hop_ips), *row.unknown_next_hops]
 
 
 def route_item(row: EffectiveRoute, disable_bgp_route_propagation: bool, explain: bool) -> dict[str, Any]:

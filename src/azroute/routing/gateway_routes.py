@@ -84,17 +84,23 @@ def _learned_routes(gateway: Gateway, topology: Topology) -> list[LearnedRoute]:
 
 
 def gateway_next_hops(gateway: Gateway) -> list[tuple[int | None, str]]:
-    """Next-hop IPs Azure prints for the gateway's routes, one row each (reference §3.2).
+    """Next-hop IPs Azure prints for the gateway's routes (reference §3.2, B-GW-NEXTHOP).
 
-    None stands for MSEE addresses an export does not carry: one row, next hop unknown.
+    None stands for an address the input does not carry: MSEE addresses an export lacks, or a VPN
+    gateway's instance or public addresses a plan knows only after apply (B-IN-UNKNOWN).
     """
     if gateway.type is GatewayType.EXPRESS_ROUTE:
         if not gateway.msee_ips_known:
             return [(None, "ExpressRoute MSEE (addresses not in the export)")]
         return [(ip, "ExpressRoute MSEE") for ip in gateway.msee_ips]
     if gateway.active_active:
+        if not gateway.instance_ips_known:
+            return [(None, f"instance {i + 1} of active-active VPN gateway (known only after apply)")
+                    for i in range(2)]
         return [(ip, f"instance {i + 1} of active-active VPN gateway") for i, ip in
                 enumerate(gateway.instance_ips)]
+    if not gateway.public_ips_known:
+        return [(None, "public IP of active-standby VPN gateway (known only after apply)")]
     return [(gateway.public_ips[0], "public IP of active-standby VPN gateway")]
 
 
@@ -127,5 +133,12 @@ def gateway_rows(vnet: str, topology: Topology) -> list[Candidate]:
                     Source.GATEWAY, (route.prefix,), NextHopType.VIRTUAL_NETWORK_GATEWAY, Slot.GATEWAY,
                     f"learned by gateway {gateway.name} from site {route.site} ({route.how}){via}; "
                     f"next hop {shown}" + (f" (gateway_next_hop_rows={setting})" if len(group) > 1 else ""),
-                    next_hop_ips=ips, unknown_next_hop=len(ips) < len(group)))
+                    next_hop_ips=ips, unknown_next_hops=tuple(_unknown_text(gateway) for ip, _ in group
+                                                              if ip is None)))
     return rows
+
+
+def _unknown_text(gateway: Gateway) -> str:
+    """How an address the input lacks is printed: unknown(MSEE) for an export's ExpressRoute gateway,
+    unknown for a VPN gateway address known only after apply."""
+    return "unknown(MSEE)" if gateway.type is GatewayType.EXPRESS_ROUTE else "unknown"

@@ -56,7 +56,7 @@ class Candidate:
     removed: bool = False
     shadowed: frozenset[Prefix] = frozenset()
     placeholder: bool = False
-    unknown_next_hop: bool = False
+    unknown_next_hops: tuple[str, ...] = ()  # how to print next hops the input does not know
 
     def invalidate(self, rule: str, reason: str) -> None:
         """Mark the row Invalid by the named precedence rule (see docs/behaviours.md)."""
@@ -68,7 +68,7 @@ class Candidate:
         return EffectiveRoute(self.source, self.state, self.prefixes, self.next_hop_type, self.next_hop_ips,
                               self.name, self.table, self.endpoint, self.slot,
                               self.reason or f"Active: {self.origin}", self.rule, self.shadowed,
-                              self.placeholder, self.unknown_next_hop)
+                              self.placeholder, self.unknown_next_hops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,9 @@ class EffectiveRoute:
     rule: str = ""
     shadowed: frozenset[Prefix] = frozenset()
     placeholder: bool = False  # the prefix stands for an address known only after apply
-    unknown_next_hop: bool = False  # the next-hop address is not in the input (e.g. MSEE)
+    # next-hop addresses the input does not carry, as printed: unknown(MSEE) (exports), unknown (a gateway
+    # instance or public IP known only after apply); they follow next_hop_ips
+    unknown_next_hops: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:

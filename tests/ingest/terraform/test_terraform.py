@@ -485,20 +485,65 @@ def test_reference_that_cannot_be_narrowed_down(tmp_path: Path) -> None:
     )
 
 
-def test_gateway_instance_addresses_unknown(tmp_path: Path) -> None:
-    def edit(document: dict[str, Any]) -> None:
-        make_unknown(
-            document, "azurerm_virtual_network_gateway.vpngw", "bgp_settings", 0, "peering_addresses"
-        )
+def _plan_creating_the_gateway(tmp_path: Path) -> Path:
+    """The seed plan, but the VPN gateway is created too: its instance addresses (bgp_settings) and its
+    ID (hence the connection's virtual_network_gateway_id) are known only after apply."""
 
-    path = variant(tmp_path, PLAN, edit)
-    run = azroute("routes", path, "--vm", "hubvm")
-    assert run.exit_code == 2
-    assert run.stderr == one_line(
-        f"{path}: azurerm_virtual_network_gateway.vpngw.bgp_settings[0].peering_addresses: gateway vpngw's "
-        "instance addresses are known only after apply (azroute needs them for the gateway's routes and "
-        f"traces); {FIX_AFTER_APPLY}"
-    )
+    def edit(document: dict[str, Any]) -> None:
+        make_created(document, "azurerm_virtual_network_gateway.vpngw")
+        make_unknown(document, "azurerm_virtual_network_gateway.vpngw", "bgp_settings", 0, "peering_addresses")
+        make_unknown(document, "azurerm_virtual_network_gateway_connection.onprem", "virtual_network_gateway_id")
+
+    return variant(tmp_path, PLAN, edit, "new-gateway-plan.json")
+
+
+def test_new_gateway_plan_fixture_is_the_seed_plan_creating_the_gateway(tmp_path: Path) -> None:
+    """tests/ingest/terraform/new-gateway-plan.json (the README's example) is exactly that variant."""
+    assert read(HERE / "new-gateway-plan.json") == read(_plan_creating_the_gateway(tmp_path))
+
+
+def test_gateway_instance_addresses_unknown_print_unknown(tmp_path: Path) -> None:
+    """Issue 8 item 5 (B-IN-UNKNOWN): a plan that creates the gateway is read, not refused."""
+    path = _plan_creating_the_gateway(tmp_path)
+    assert to_native([path]).document["gateways"]["vpngw"]["instance_ips"] == "unknown"
+    run = azroute("routes", path, "--gateway", "vpngw")
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    assert lines[:4] == [
+        "Source                 State    Address Prefix    Next Hop Type          Next Hop IP",
+        "---------------------  -------  ----------------  ---------------------  ---------------",
+        "Default                Active   10.13.76.0/24     VnetLocal",
+        "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown unknown",
+    ]
+    assert run.stderr.splitlines()[-1] == (
+        "warning: gateway vpngw's instance addresses are known only after apply: its routes' next hop reads "
+        "unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet")
+    per_instance = azroute("routes", path, "--gateway", "vpngw", *SEED_ROWS).stdout.splitlines()
+    assert per_instance[3:5] == [
+        "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown",
+        "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown",
+    ]
+    document = json.loads(azroute("routes", path, "--vm", "hubvm", "-o", "json").stdout)
+    assert document["value"][1]["nextHopIpAddress"] == ["unknown", "unknown"]
+
+
+def test_gateway_instance_addresses_unknown_check_holds_for_every_choice(tmp_path: Path) -> None:
+    path = _plan_creating_the_gateway(tmp_path)
+    run = azroute("check", path, INTENTS, "--overlay", EXAMPLES / "overlay.yaml")
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("HOLDS    onprem-to-endpoints-inspected")
+    assert [line for line in lines if "variant:" in line or "same verdict" in line] == [
+        "  variant: holds when ip[pe:sql]=10.13.77.6, ip[gw:vpngw]=10.13.76.4,10.13.76.5",
+        "  variant: holds when ip[pe:sql]=10.13.77.7, ip[gw:vpngw]=10.13.76.4,10.13.76.5",
+        "  note: same verdict for every value of ip[pe:sql], ip[gw:vpngw]",
+    ]
+    trace = azroute("trace", path, "--from", "onpremvm", "--to", "sql", "--overlay", EXAMPLES / "overlay.yaml")
+    assert "   2. gateway vpngw [instance addresses unknown]: to firewall azfw  via gateway-rt/endpoint-vnet: " \
+           "10.13.77.0/24 User -> VirtualAppliance 10.13.76.68" in trace.stdout.splitlines()
+    assert "   3. gateway vpngw [instance addresses unknown]: over the connection to site onprem  via System " \
+           "Route: 192.168.0.0/24 VirtualNetworkGateway -> VirtualNetworkGateway unknown unknown" \
+           in trace.stdout.splitlines()
 
 
 def test_not_a_terraform_document(tmp_path: Path) -> None:
