@@ -182,7 +182,7 @@ def test_firewall_without_dns_proxy_does_not_answer(dns_topology: Load) -> None:
     """B-DNS-FW-PROXY: in seed-dns.yaml azfw has no policy, so no DNS proxy."""
     topology = _spoke2_servers(dns_topology(), "10.13.76.68")
     result = resolve(topology, SQL, "vnet:spoke2")
-    assert result.reason == "10.13.76.68 is firewall azfw, which answers DNS only when its policy sets dns_proxy"
+    assert result.reason == "10.13.76.68 is firewall azfw, which answers DNS only when its DNS proxy is on"
 
 
 def test_firewall_dns_proxy_answers_as_azure_dns_of_its_vnet(dns_topology: Load) -> None:

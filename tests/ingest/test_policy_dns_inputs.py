@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from azroute.errors import InputError
-from azroute.ingest import arm, terraform
+from azroute.ingest import arm, load_any, terraform
 from azroute.ingest.arm_dns import public_fqdn
 from azroute.ingest.arm_firewall import ip_group_prefixes
 
 HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parents[1] / "examples" / "private-link-gateway"
 ARM = HERE / "arm"
 TF = HERE / "terraform"
 SUB = "7c1e9d2a-4b3f-4e8a-9d61-2f5b8c3a1e07"
@@ -265,3 +267,70 @@ def test_terraform_vnet_dns_servers_resolution_policy_and_unknown_inbound_addres
     assert "dns_resolvers" not in doc
     assert ("Private Resolver inbound endpoint hub-resolver's address is known only after apply: left out (give "
             "it a static private_ip_address, or run azroute against the state)") in conversion.notes
+
+
+# --- the classic DNS proxy of a firewall without a policy (B-DNS-FW-PROXY) ------------------------------
+
+CLASSIC_ANSWER = [
+    "Resolve sqltest1138australia.database.windows.net from vm spoke2vm (10.13.78.4), vnet spoke2: DNS server "
+    "10.13.76.68",
+    "",
+    "   1. firewall DNS proxy azfw (10.13.76.68): sqltest1138australia.database.windows.net forwarded to "
+    "168.63.129.16 (vnet hub)  [no conditional forwarder matches: Azure DNS of its VNet]",
+    "   2. Azure DNS (vnet hub): sqltest1138australia.database.windows.net CNAME "
+    "sqltest1138australia.privatelink.database.windows.net  [public DNS: private endpoint sql exists]",
+    "   3. Azure DNS (vnet hub): sqltest1138australia.privatelink.database.windows.net A 10.13.77.6  [private zone "
+    "privatelink.database.windows.net, link hub; record of private endpoint sql's DNS zone group]",
+    "",
+    "Answer: 10.13.77.6 (private, from private zone privatelink.database.windows.net)",
+]
+
+
+def _resolve_from_spoke2(source: Path, overlay: Path | None = None) -> list[str]:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from azroute.cli import main  # noqa: PLC0415
+
+    args = ["resolve", str(source), "sqltest1138australia.database.windows.net", "--from", "spoke2vm"]
+    result = CliRunner().invoke(main, [*args, *(["--overlay", str(overlay)] if overlay else [])])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_native_firewall_dns_proxy_without_policy(tmp_path: Path) -> None:
+    document = yaml.safe_load((EXAMPLE / "scenario-b-dns.yaml").read_text(encoding="utf-8"))
+    document["vnets"]["spoke2"]["dns_servers"] = ["10.13.76.68"]
+    document["firewalls"]["azfw"]["dns_proxy"] = True
+    path = tmp_path / "classic.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert _resolve_from_spoke2(path) == CLASSIC_ANSWER
+    document["firewalls"]["azfw"]["policy"] = "p"
+    document["firewall_policies"] = {"p": {}}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_any(path)
+    assert caught.value.one_line() == (
+        f"{path}: firewalls.azfw.dns_proxy: firewall azfw uses policy 'p', whose DNS settings apply instead "
+        "of its own; fix: set firewall_policies.p.dns_proxy")
+
+
+def test_classic_dns_proxy_from_exports(tmp_path: Path) -> None:
+    """Resource Graph: additionalProperties Network.DNS.EnableProxy; Terraform: dns_proxy_enabled."""
+    overlay = HERE / "equivalence" / "overlay-b-dns.yaml"
+    folder = copy_folder(ARM / "b-dns-graph", tmp_path)
+
+    def arm_proxy(page: dict[str, Any]) -> None:
+        for row in page["data"]:
+            if row["type"] == "microsoft.network/azurefirewalls":
+                row["properties"]["additionalProperties"] = {"Network.DNS.EnableProxy": "true"}
+            if row["name"] == "spoke2":
+                row["properties"]["dhcpOptions"] = {"dnsServers": ["10.13.76.68"]}
+    edit(folder / "resources.json", arm_proxy)
+    assert _resolve_from_spoke2(folder, overlay) == CLASSIC_ANSWER
+
+    def tf_proxy(doc: dict[str, Any]) -> None:
+        _values(doc, "azurerm_firewall")["dns_proxy_enabled"] = True
+        for res in doc["values"]["root_module"]["resources"]:
+            if res["type"] == "azurerm_virtual_network" and res["name"] == "spoke2":
+                res["values"]["dns_servers"] = ["10.13.76.68"]
+    assert _resolve_from_spoke2(_tf_edit(tmp_path, "b-dns-state.json", tf_proxy), overlay) == CLASSIC_ANSWER

@@ -7,7 +7,7 @@ the addresses or NXDOMAIN, and whether the answer came from a private zone.
 
 Each rule below cites its entry in docs/behaviours.md (section 7d).
 DNS servers are looked up by address in a table (`dns_servers`): forwarder VMs, Private Resolver
-inbound endpoints, on-premises servers of sites and firewalls whose policy sets dns_proxy; other
+inbound endpoints, on-premises servers of sites and firewalls whose DNS proxy is on; other
 servers join with `DnsResolver.add_server` (e.g. `firewall_proxy(...)` with custom DNS servers). A
 server the table does not hold answers nothing ("not modelled"), never a guess.
 """
@@ -78,7 +78,8 @@ def firewall_proxy(firewall: str, ip: int, vnet: str, servers: tuple[int, ...] =
 
 def dns_servers(topology: Topology) -> dict[int, DnsServer]:
     """Every DNS server the topology describes, by address: site servers, forwarder VMs, resolver
-    inbound endpoints and firewalls whose policy sets dns_proxy. Azure servers win over a site's
+    inbound endpoints and firewalls whose policy (or, without a policy, whose own setting) enables the DNS
+    proxy. Azure servers win over a site's
     entry for the same address (a site may list a resolver's inbound IP as its server)."""
     dns = topology.dns
     servers: dict[int, DnsServer] = {}
@@ -91,7 +92,7 @@ def dns_servers(topology: Topology) -> dict[int, DnsServer]:
         servers[r.inbound_ip] = DnsServer(r.inbound_ip, ServerKind.RESOLVER, r.name, r.vnet)
     for fw in topology.firewalls.values():
         policy = topology.firewall_policies.get(fw.policy) if fw.policy else None
-        if policy is not None and policy.dns_proxy:
+        if (policy.dns_proxy if policy is not None else fw.dns_proxy):
             servers[fw.private_ip] = firewall_proxy(fw.name, fw.private_ip, fw.subnet.partition("/")[0])
     return servers
 
@@ -364,7 +365,7 @@ class DnsResolver:
     def _not_a_server(self, ip: int) -> str:
         firewall = next((f.name for f in self.topology.firewalls.values() if f.private_ip == ip), None)
         if firewall is not None:  # B-DNS-FW-PROXY
-            return f"{format_ip(ip)} is firewall {firewall}, which answers DNS only when its policy sets dns_proxy"
+            return f"{format_ip(ip)} is firewall {firewall}, which answers DNS only when its DNS proxy is on"
         return (f"server {format_ip(ip)} is not modelled: it is no forwarder, resolver inbound endpoint, firewall "
                 "DNS proxy or site DNS server of this topology")
 

@@ -76,7 +76,7 @@ class FirewallPolicies:
             name = self.conv.names[firewall.key]
             if name not in firewalls:
                 continue
-            self._classic(firewall, name)
+            self._classic(firewall, name, firewalls[name])
             target = ref(firewall.data, "firewallPolicy")
             if target is None:
                 continue
@@ -94,8 +94,9 @@ class FirewallPolicies:
                 self.conv.skipped[f"{POLICY} (used by no firewall in the export)"] += 1
         return policies, self.ip_groups
 
-    def _classic(self, firewall: Resource, name: str) -> None:
-        """Classic rules and the classic DNS proxy (additionalProperties) are not modelled: say so."""
+    def _classic(self, firewall: Resource, name: str, spec: dict[str, Any]) -> None:
+        """Classic rules are not evaluated (noted); the classic DNS proxy (additionalProperties
+        Network.DNS.EnableProxy) applies to a firewall without a policy."""
         classic = sum(len(children(firewall.data, k)) for k in
                       ("networkRuleCollections", "applicationRuleCollections", "natRuleCollections"))
         if classic:
@@ -104,9 +105,8 @@ class FirewallPolicies:
         extra = get(firewall.data, "additionalProperties")
         proxy = {str(k).lower(): v for k, v in extra.items()}.get("network.dns.enableproxy") \
             if isinstance(extra, dict) else None
-        if str(proxy).lower() == "true":
-            self.conv.note(f"firewall {name} enables the DNS proxy in its classic settings "
-                           "(Network.DNS.EnableProxy): not modelled, only a policy's dnsSettings.enableProxy is")
+        if str(proxy).lower() == "true" and ref(firewall.data, "firewallPolicy") is None:
+            spec["dns_proxy"] = True
 
     def _policy(self, policy: Resource, name: str) -> dict[str, Any] | None:
         base = ref(policy.data, "basePolicy")

@@ -525,8 +525,12 @@ class _Checker:
             self._ip_in_subnet(f"{path}.private_ip", f.private_ip, subnet)
             for i, ip in enumerate(f.instance_ips):
                 self._ip_in_subnet(f"{path}.instance_ips.{i}", ip, subnet)
+            if f.dns_proxy and f.policy is not None:
+                # Azure: a firewall with a policy takes its DNS settings from the policy (firewall/dns-settings)
+                raise self.fail(f"{path}.dns_proxy", f"firewall {name} uses policy '{f.policy}', whose DNS "
+                                "settings apply instead of its own", f"set firewall_policies.{f.policy}.dns_proxy")
             firewalls[name] = Firewall(name, subnet.key, f.private_ip, tuple(f.instance_ips), tuple(f.public_ips),
-                                       f.policy)
+                                       f.policy, f.dns_proxy)
         return firewalls
 
     def _vms(self, vnets: dict[str, VNet], sites: dict[str, Site]) -> dict[str, VirtualMachine]:

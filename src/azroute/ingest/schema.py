@@ -163,6 +163,8 @@ class FirewallSpec(_Strict):
     instance_ips: list[IP] = Field(default_factory=list)
     public_ips: list[IP] = Field(default_factory=list)  # DNAT rules match these (and the private IP)
     policy: str | None = None  # no policy: rules not evaluated, the firewall passes (noted)
+    # the DNS proxy of a firewall without a policy (its own DNS settings); with a policy, the policy's dns_proxy
+    dns_proxy: bool = False
 
 
 class FirewallRuleSpec(_Strict):

@@ -47,9 +47,8 @@ class FirewallPolicies:
                 continue
             attr: Attr = ("firewall_policy_id",)
             if not fw.get(*attr):
-                if fw.get("dns_proxy_enabled") is True:
-                    self.b.notes.append(f"firewall {fw.name} enables the DNS proxy without a firewall policy "
-                                        "(dns_proxy_enabled): not modelled, only a policy's dns.proxy_enabled is")
+                if fw.get("dns_proxy_enabled") is True:  # azurerm: only without firewall_policy_id
+                    self.b.firewalls[fw.name]["dns_proxy"] = True
                 continue
             policy = self.input.target(fw, attr, (POLICY,))
             assert policy is not None

@@ -222,6 +222,7 @@ class Firewall:
     instance_ips: tuple[int, ...] = ()
     public_ips: tuple[int, ...] = ()
     policy: str | None = None
+    dns_proxy: bool = False  # a firewall without a policy: its own DNS proxy setting (B-DNS-FW-PROXY)
 
 
 @dataclass(frozen=True, slots=True)
