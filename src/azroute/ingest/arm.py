@@ -80,6 +80,14 @@ _AZ_LIST = {
     DNS_RESOLVER: "az dns-resolver list",
 }
 
+#: read by `arm_security` (kept here so that the skipped count knows them)
+SECURITY_TYPES = frozenset({"microsoft.network/networksecuritygroups", "microsoft.network/applicationsecuritygroups",
+                            "microsoft.network/loadbalancers", "microsoft.network/natgateways"})
+_AZ_LIST.update({"microsoft.network/networksecuritygroups": "az network nsg list",
+                 "microsoft.network/applicationsecuritygroups": "az network asg list",
+                 "microsoft.network/loadbalancers": "az network lb list",
+                 "microsoft.network/natgateways": "az network nat gateway list"})
+
 _NOT_AN_EXPORT_FIX = ("give the output of `az graph query -q \"resources | ...\" -o json` or of "
                       "`az network ... list -o json` (see the README), or remove the file from the folder")
 
@@ -370,8 +378,11 @@ class _Converter:
         service_tags = self._service_tags()
         from azroute.ingest.arm_dns import PrivateDns  # noqa: PLC0415 - they import this module
         from azroute.ingest.arm_firewall import FirewallPolicies  # noqa: PLC0415
+        from azroute.ingest.arm_security import Security  # noqa: PLC0415
 
         policies, ip_groups = FirewallPolicies(self).convert(firewalls)
+        security = Security(self).convert(self.doc["vnets"], vms)
+        service_tags = {**service_tags, **security.pop("service_tags", {})}
         zones, resolvers = PrivateDns(self).convert(self.doc["vnets"], endpoints)
         resource_ids = dict(self.ids.values())
         for section, value in (("service_tags", service_tags), ("peerings", peerings),
@@ -379,11 +390,11 @@ class _Converter:
                                ("firewalls", firewalls), ("vms", vms), ("private_endpoints", endpoints),
                                ("firewall_policies", policies), ("ip_groups", ip_groups),
                                ("private_dns_zones", zones), ("dns_resolvers", resolvers),
-                               ("resource_ids", resource_ids)):
+                               *security.items(), ("resource_ids", resource_ids)):
             if value:
                 self.doc[section] = value
         for resource in self.x.resources:
-            if resource.type not in MODELLED:
+            if resource.type not in MODELLED and resource.type not in SECURITY_TYPES:
                 self.skipped[resource.type] += 1
         for table in reversed(self.x.truncated_tables):
             query = "" if table == "resources" else f" of the {table} query"

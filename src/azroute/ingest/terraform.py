@@ -62,6 +62,13 @@ MODELLED: Final = frozenset({
     "azurerm_ip_group_cidr", "azurerm_private_dns_zone", "azurerm_private_dns_zone_virtual_network_link",
     "azurerm_private_dns_a_record", "azurerm_private_dns_cname_record", "azurerm_virtual_network_dns_servers",
     "azurerm_private_dns_resolver", "azurerm_private_dns_resolver_inbound_endpoint",
+    # NSGs, ASGs, load balancers and NAT gateways (terraform_security)
+    "azurerm_network_security_group", "azurerm_network_security_rule", "azurerm_application_security_group",
+    "azurerm_lb", "azurerm_lb_backend_address_pool", "azurerm_lb_rule", "azurerm_lb_probe", "azurerm_nat_gateway",
+    "azurerm_subnet_network_security_group_association", "azurerm_network_interface_security_group_association",
+    "azurerm_network_interface_application_security_group_association",
+    "azurerm_network_interface_backend_address_pool_association", "azurerm_nat_gateway_public_ip_association",
+    "azurerm_subnet_nat_gateway_association",
 })
 
 _FIX_MISSING = ("add the plan or state that manages it (put each `terraform show -json` output in one folder "
@@ -288,7 +295,7 @@ class _Input:
         for subnet in self.inline_subnets:
             self._index(subnet)
         self.named = {(r.type, _lower(r.get("resource_group_name")), r.name.lower()): r
-                      for r in self.resources if r.type in (VNET, ROUTE_TABLE)}
+                      for r in self.resources if r.type in (VNET, ROUTE_TABLE, "azurerm_network_security_group")}
 
     def _add(self, res: _Resource) -> None:
         if res.mode != "managed":
@@ -512,6 +519,7 @@ class _Builder:
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.owners: dict[tuple[str, str], _Resource] = {}
         self.ids: dict[str, tuple[str, str]] = {}  # lowercased ID -> (the ID, native reference)
+        self.nic_vms: dict[_Resource, str] = {}  # a VM's first NIC -> the VM's name
 
     def build(self, name: str) -> dict[str, Any]:
         self._vnets()
@@ -526,15 +534,18 @@ class _Builder:
         self._private_endpoints()
         from azroute.ingest.terraform_dns import PrivateDns  # noqa: PLC0415 - they import this module
         from azroute.ingest.terraform_firewall import FirewallPolicies  # noqa: PLC0415
+        from azroute.ingest.terraform_security import Security  # noqa: PLC0415
 
         policies, ip_groups = FirewallPolicies(self).convert()
         zones, resolvers = PrivateDns(self).convert()
+        security = Security(self).convert()
+        service_tags = {**self._service_tags(), **security.pop("service_tags", {})}
         document: dict[str, Any] = {"name": name, "vnets": self.vnets}
-        sections = {"service_tags": self._service_tags(), "peerings": self.peerings,
+        sections = {"service_tags": service_tags, "peerings": self.peerings,
                     "route_tables": _sorted(self.route_tables), "gateways": _sorted(self.gateways),
                     "sites": _sorted(self.sites), "firewalls": _sorted(self.firewalls), "vms": self.vms,
                     "private_endpoints": self.endpoints, "firewall_policies": policies, "ip_groups": ip_groups,
-                    "private_dns_zones": zones, "dns_resolvers": resolvers,
+                    "private_dns_zones": zones, "dns_resolvers": resolvers, **security,
                     "resource_ids": dict(self.ids.values())}
         document.update({key: value for key, value in sections.items() if value})
         return document
@@ -889,6 +900,7 @@ class _Builder:
             nic = self.input.target(vm, ("network_interface_ids", 0), (NIC,))
             assert nic is not None
             used.add(nic)
+            self.nic_vms[nic] = vm.name
             spec = self._vm(vm, nic)
             if spec is not None:
                 self.vms[vm.name] = spec
