@@ -282,3 +282,33 @@ def test_seed_routes_have_no_unowned_appliance(run_cli: Callable[[list[str]], Ru
     for letter in "abc":
         result = run_cli(["routes", scenario(letter), "--all"])
         assert "did you mean" not in result.stderr
+
+
+# --- intents accept site:NAME and on-premises vm:NAME as destinations ---------------------------------
+
+def test_intents_accept_sites_and_on_premises_vms_as_destinations(tmp_path: Path,
+                                                                  run_cli: Callable[[list[str]], Run],
+                                                                  scenario: Callable[[str], str]) -> None:
+    intents = tmp_path / "intents.yaml"
+    intents.write_text("""\
+intents:
+  - {name: hub-to-onprem, from: 'vm:hubvm', to: 'site:onprem', ports: [22]}
+  - {name: hub-to-onpremvm, from: 'vm:hubvm', to: 'vm:onpremvm', ports: [22]}
+  - {name: spoke-to-onprem-inspected, from: 'subnet:spoke1/vm', to: 'site:onprem', ports: [22], via: ['firewall:azfw']}
+""", encoding="utf-8")
+    result = run_cli(["check", scenario("b"), str(intents), "--brief"])
+    # scenario B: the spoke reaches on-premises straight through the gateway (peering with
+    # use_remote_gateways), but the reply takes gateway-rt's 10.13.77.0/24 UDR to the firewall
+    assert (result.exit_code, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["HOLDS    hub-to-onprem: 3 source/destination range pairs checked",
+                         "HOLDS    hub-to-onpremvm: 1 source/destination range pairs checked"]
+    assert lines[2].startswith("VIOLATED spoke-to-onprem-inspected: ")
+    assert "the reply crosses firewall azfw, which never saw the request" in lines[2]
+
+
+def test_trace_to_a_site(run_cli: Callable[[list[str]], Run], scenario: Callable[[str], str]) -> None:
+    # like --from site:NAME, the site's first VM (else its first address) stands for it
+    result = run_cli(["trace", scenario("b"), "--from", "hubvm", "--to", "site:onprem", "-o", "mtr"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "hubvm (10.13.76.132) -> onpremvm (192.168.0.4)\n 1. 192.168.0.4\n", "")

@@ -1,7 +1,7 @@
 """Turn what a user names as a flow's source or destination into an `Endpoint`.
 
 Sources: a VM, `site:NAME`, or an IP inside a site or a subnet. Destinations: an IP, a VM, a
-private endpoint by name or FQDN. Names may carry a kind prefix (`vm:`, `pe:`, `site:`); a VM, site
+private endpoint by name or FQDN, or `site:NAME`. Names may carry a kind prefix (`vm:`, `pe:`, `site:`); a VM, site
 or private endpoint may also be given by an Azure resource ID the input maps (`resource_ids`).
 """
 
@@ -15,7 +15,7 @@ from azroute.model.net import format_ip, parse_ip
 
 #: the kinds of resource whose IDs a flow's source and destination may be given by.
 SOURCE_KINDS = ("vm", "site")
-DESTINATION_KINDS = ("vm", "pe")
+DESTINATION_KINDS = ("vm", "pe", "site")
 
 
 def endpoint_at(book: AddressBook, ip: int) -> Endpoint | None:
@@ -46,22 +46,27 @@ def resolve_source(book: AddressBook, text: str) -> Endpoint:
     text = topology.resolve_id(text, SOURCE_KINDS, "--from")
     kind, sep, name = text.partition(":")
     if sep and kind == "site":
-        if name not in topology.sites:
-            raise UsageError(f"unknown site '{name}'", path="--from",
-                             fix=f"use one of: {one_of(name, topology.sites)}")
-        vm = next((v for v in topology.vms.values() if v.site == name), None)
-        prefixes = book.site_prefixes(name)
-        if vm is None and not prefixes:
-            raise UsageError(f"site '{name}' has no address", path="--from", fix="give it an address_space")
-        ip = vm.ip if vm else prefixes[0].network + (1 if prefixes[0].length < 31 else 0)
-        found = endpoint_at(book, ip)
-        assert found is not None
-        return found
+        return _site_endpoint(book, name, "--from")
     return _resolve(book, text if not sep or kind != "vm" else name, "--from")
 
 
+def _site_endpoint(book: AddressBook, name: str, option: str) -> Endpoint:
+    """A site as a flow's end: its first VM, else the first address of its first prefix."""
+    topology = book.topology
+    if name not in topology.sites:
+        raise UsageError(f"unknown site '{name}'", path=option, fix=f"use one of: {one_of(name, topology.sites)}")
+    vm = next((v for v in topology.vms.values() if v.site == name), None)
+    prefixes = book.site_prefixes(name)
+    if vm is None and not prefixes:
+        raise UsageError(f"site '{name}' has no address", path=option, fix="give it an address_space")
+    ip = vm.ip if vm else prefixes[0].network + (1 if prefixes[0].length < 31 else 0)
+    found = endpoint_at(book, ip)
+    assert found is not None
+    return found
+
+
 def resolve_destination(book: AddressBook, text: str, source: str | None = None) -> Endpoint:
-    """A flow destination: IP, VM, private endpoint name (`pe:` optional) or an FQDN.
+    """A flow destination: IP, VM, private endpoint name (`pe:` optional), `site:NAME` or an FQDN.
 
     An FQDN resolves from the source's vantage point when the topology describes DNS (the client's
     VNet links, DNS servers, forwarders); otherwise it names the private endpoint that declares it.
@@ -70,6 +75,8 @@ def resolve_destination(book: AddressBook, text: str, source: str | None = None)
     text = topology.resolve_id(text, DESTINATION_KINDS, "--to")
     source = topology.resolve_id(source, SOURCE_KINDS, "--from") if source is not None else None
     kind, sep, name = text.partition(":")
+    if sep and kind == "site":
+        return _site_endpoint(book, name, "--to")
     bare = name if sep and kind in ("pe", "vm") else text
     if source is not None and uses_dns(topology) and _looks_like_fqdn(bare, book):
         return _resolved(book, bare, source)

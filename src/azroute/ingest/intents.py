@@ -21,7 +21,7 @@ from azroute.model.security import DEFAULT_RULES
 from azroute.model.topology import REFERENCE_KINDS, Topology
 
 SOURCE_KINDS = ("vm", "site", "subnet", "vnet", "prefix")
-DESTINATION_KINDS = ("pe", "vm", "subnet", "vnet", "prefix", "lb")
+DESTINATION_KINDS = ("pe", "vm", "site", "subnet", "vnet", "prefix", "lb")
 DEVICE_KINDS = ("firewall", "nva", "gateway", "lb")
 
 

@@ -35,5 +35,5 @@ def test_unknown_id_is_an_input_error(tmp_path: Path) -> None:
     code, out, err = _check(tmp_path, PE.replace("/sql", "/nope"), FIREWALL)
     assert (code, out) == (2, "")
     assert err == (f"error: {tmp_path / 'intents.yaml'}: intents.0.to: resource ID '{PE.replace('/sql', '/nope')}' "
-                   "is not in the input; fix: give the name or the ID of a private endpoint, VM, subnet or VNet in "
+                   "is not in the input; fix: give the name or the ID of a private endpoint, VM, site, subnet or VNet in "
                    "the input (`azroute export FILE` lists its IDs under resource_ids)")

@@ -130,7 +130,8 @@ GRAPH_ERRORS = {
     "unknown-to": (
         ["trace", "--from", "hubvm", "--to", "/SUBSCRIPTIONS/x/resourceGroups/y"],
         "error: --to: resource ID '/SUBSCRIPTIONS/x/resourceGroups/y' is not in the input; fix: give the name or "
-        "the ID of a VM or private endpoint in the input (`azroute export FILE` lists its IDs under resource_ids)"),
+        "the ID of a VM, private endpoint or site in the input (`azroute export FILE` lists its IDs under "
+        "resource_ids)"),
     "subnet-to-vm": (
         ["routes", "--vm", IDS["resource-graph"]["subnet"]],
         f"error: --vm: resource ID '{IDS['resource-graph']['subnet']}' is subnet spoke1/vm, not a VM; fix: give "
@@ -149,8 +150,8 @@ GRAPH_ERRORS = {
         "firewall or subnet; fix: give the name or the ID of a VM, gateway, firewall or subnet"),
     "gateway-to-trace-to": (
         ["trace", "--from", "hubvm", "--to", IDS["resource-graph"]["gateway"]],
-        f"error: --to: resource ID '{IDS['resource-graph']['gateway']}' is gateway vpngw, not a VM or private "
-        "endpoint; fix: give the name or the ID of a VM or private endpoint"),
+        f"error: --to: resource ID '{IDS['resource-graph']['gateway']}' is gateway vpngw, not a VM, private "
+        "endpoint or site; fix: give the name or the ID of a VM, private endpoint or site"),
     "subnet-to-next-hop-to": (
         ["next-hop", "--from", "hubvm", "--to", IDS["resource-graph"]["subnet"]],
         f"error: --to: resource ID '{IDS['resource-graph']['subnet']}' is subnet spoke1/vm, not a VM or private "
