@@ -104,3 +104,19 @@ def test_layout_main_view_and_bands() -> None:
             for b in placed.bands] == [("group:1", 8), ("group:2", 8)]
     assert placed.bands[0].y == placed.height
     assert placed.bands[1].y == placed.bands[0].y + placed.bands[0].height
+
+
+def test_load_balancers_are_nodes_and_nat_gateways_subnet_details() -> None:
+    document = estate(1)
+    document["vnets"]["hub"]["subnets"]["nva"] = {"prefix": "10.0.1.0/24", "nat_gateway": "hub-nat"}
+    document["vms"] = {"nva1": {"subnet": "hub/nva", "ip": "10.0.1.4", "ip_forwarding": True},
+                       "nva2": {"subnet": "hub/nva", "ip": "10.0.1.5", "ip_forwarding": True}}
+    document["load_balancers"] = {"nva-ilb": {"subnet": "hub/nva", "frontend_ip": "10.0.1.10",
+                                              "backends": ["nva1", "nva2"]}}
+    document["nat_gateways"] = {"hub-nat": {"public_ips": ["20.0.0.1"]}}
+    graph = build_graph(build_topology(document, source="test"))
+    inside = [(n.id, n.label, n.detail) for n in graph.nodes if n.parent == "subnet:hub/nva"]
+    assert inside == [("lb:nva-ilb", "lb nva-ilb", ("frontend 10.0.1.10", "2 backends")),
+                      ("nva:nva1", "nva nva1", ("10.0.1.4",)), ("nva:nva2", "nva nva2", ("10.0.1.5",))]
+    subnet = graph.node("subnet:hub/nva")
+    assert subnet is not None and subnet.detail == ("10.0.1.0/24", "NAT gateway hub-nat")

@@ -75,11 +75,13 @@ def node_id(device: Device, topology: Topology) -> str:
         vm = topology.vms.get(device.name)
         if vm is not None and vm.site:
             return f"site:{vm.site}"
-    return f"{_KIND_IDS[device.kind]}:{device.name}"
+    kind = str(device.kind)
+    return f"{_KIND_IDS.get(kind, kind.replace(' ', '-'))}:{device.name}"
 
 
-_KIND_IDS = {Kind.VM: "vm", Kind.NVA: "nva", Kind.PRIVATE_ENDPOINT: "pe", Kind.FIREWALL: "firewall",
-             Kind.GATEWAY: "gateway", Kind.SITE: "site", Kind.ADDRESS: "address"}
+#: device kinds as node-ID prefixes (a load balancer, once traces cross one, is 'lb:NAME')
+_KIND_IDS = {"vm": "vm", "nva": "nva", "private endpoint": "pe", "firewall": "firewall", "gateway": "gateway",
+             "site": "site", "address": "address", "load balancer": "lb", "lb": "lb"}
 
 
 def _node(device: Device, topology: Topology) -> FlowNode:

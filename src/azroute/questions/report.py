@@ -155,6 +155,9 @@ def _findables(topology: Topology, graph: TopologyGraph, of_subnet: dict[str, in
     for fw in topology.firewalls.values():
         found.append(Findable(str(Kind.FIREWALL), fw.name, format_ip(fw.private_ip), fw.subnet,
                               of_subnet.get(fw.subnet), graph.anchor(f"firewall:{fw.name}")))
+    for lb in topology.load_balancers.values():
+        found.append(Findable("load balancer", lb.name, format_ip(lb.frontend_ip), lb.subnet, of_subnet.get(lb.subnet),
+                              graph.anchor(f"lb:{lb.name}")))
     for gw in topology.gateways.values():
         key = f"{gw.vnet}/{GATEWAY_SUBNET}"
         found.append(Findable(str(Kind.GATEWAY), gw.name, " ".join(map(format_ip, gw.instance_ips)), key,

@@ -2,8 +2,8 @@
 spokes collapsed into groups.
 
 Nodes have IDs renderers and flows share: 'vnet:hub', 'subnet:hub/vm', 'gateway:vpngw',
-'firewall:azfw', 'nva:NAME', 'pe:NAME', 'site:NAME', 'group:N'. VMs are not nodes (an estate has
-thousands); a VM is drawn as its subnet (`anchor`).
+'firewall:azfw', 'nva:NAME', 'lb:NAME' (internal load balancers), 'pe:NAME', 'site:NAME', 'group:N'.
+VMs are not nodes (an estate has thousands); a VM is drawn as its subnet (`anchor`).
 
 At estate scale, spokes (VNets without gateway, firewall or NVA, peered to one VNet only) with the
 same *shape* collapse into one group node: same hub and peering flags, same regional or global
@@ -178,6 +178,8 @@ def build_graph(topology: Topology) -> TopologyGraph:
             detail = [str(subnet.prefix)]
             if subnet.route_table:
                 detail.append(f"route table {subnet.route_table}")
+            if subnet.nat_gateway:
+                detail.append(f"NAT gateway {subnet.nat_gateway}")
             nodes.append(GraphNode(f"subnet:{subnet.key}", "subnet", subnet.name, tuple(detail), f"vnet:{name}",
                                    group))
             nodes += [GraphNode(n.id, n.kind, n.label, n.detail, n.parent, group) for n in devices.get(subnet.key, [])]
@@ -219,6 +221,10 @@ def _devices_by_subnet(topology: Topology) -> dict[str, list[GraphNode]]:
         ips = " ".join(map(_ip, fw.instance_ips)) or _ip(fw.private_ip)
         found[fw.subnet].append(GraphNode(f"firewall:{fw.name}", "firewall", f"firewall {fw.name}",
                                           (f"private IP {_ip(fw.private_ip)}", ips), f"subnet:{fw.subnet}"))
+    for lb in topology.load_balancers.values():
+        found[lb.subnet].append(GraphNode(f"lb:{lb.name}", "lb", f"lb {lb.name}",
+                                          (f"frontend {_ip(lb.frontend_ip)}", f"{len(lb.backends)} backends"),
+                                          f"subnet:{lb.subnet}"))
     for vm in topology.vms.values():
         if vm.ip_forwarding and vm.subnet:
             found[vm.subnet].append(GraphNode(f"nva:{vm.name}", "nva", f"nva {vm.name}", (_ip(vm.ip),),

@@ -18,7 +18,7 @@ _ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
 
 #: node shapes by kind: (opening, closing) around the quoted label
 _SHAPES = {"site": ('(["', '"])'), "firewall": ('{{"', '"}}'), "nva": ('{{"', '"}}'), "gateway": ('[["', '"]]'),
-           "pe": ('[("', '")]'), "private endpoint": ('[("', '")]'), "dropped": ('(("', '"))'),
+           "pe": ('[("', '")]'), "lb": ('[/"', '"\\]'), "private endpoint": ('[("', '")]'), "dropped": ('(("', '"))'),
            "outside": ('(("', '"))')}
 
 

@@ -26,6 +26,7 @@ STYLE = """
 .azr .firewall>rect{fill:#ffeede;stroke:#c25e00;stroke-width:2}
 .azr .nva>rect{fill:#fff5d6;stroke:#a07800;stroke-width:2}
 .azr .pe>rect{fill:#eaf7ee;stroke:#2f8a4a}
+.azr .lb>rect{fill:#f3e9fb;stroke:#7b3fa8}
 .azr .more>rect{fill:#f4f4f4;stroke:#999;stroke-dasharray:3 2}
 .azr .group>rect{fill:#eef3f9;stroke:#5b7fa6;stroke-width:3;stroke-dasharray:8 3;cursor:pointer}
 .azr .vnet>text.title,.azr .group>text.title{font-weight:bold}
