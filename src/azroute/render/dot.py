@@ -13,7 +13,8 @@ from azroute.questions.topology_graph import GraphLink, GraphNode, TopologyGraph
 
 RED = "#d32f2f"
 _SHAPES = {"site": "ellipse", "firewall": "hexagon", "nva": "hexagon", "gateway": "box3d", "pe": "cylinder",
-           "lb": "trapezium", "group": "folder", "more": "note", "dropped": "doublecircle", "outside": "circle"}
+           "lb": "trapezium", "load balancer": "trapezium", "group": "folder", "more": "note",
+           "dropped": "doublecircle", "outside": "circle"}
 
 
 def dot_text(text: str) -> str:

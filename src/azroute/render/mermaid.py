@@ -18,8 +18,8 @@ _ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
 
 #: node shapes by kind: (opening, closing) around the quoted label
 _SHAPES = {"site": ('(["', '"])'), "firewall": ('{{"', '"}}'), "nva": ('{{"', '"}}'), "gateway": ('[["', '"]]'),
-           "pe": ('[("', '")]'), "lb": ('[/"', '"\\]'), "private endpoint": ('[("', '")]'), "dropped": ('(("', '"))'),
-           "outside": ('(("', '"))')}
+           "pe": ('[("', '")]'), "private endpoint": ('[("', '")]'), "lb": ('[/"', '"\\]'),
+           "load balancer": ('[/"', '"\\]'), "dropped": ('(("', '"))'), "outside": ('(("', '"))')}
 
 
 def mermaid_text(text: str) -> str:
