@@ -120,11 +120,18 @@ def _check_prior(prior_state: bool, kind: str, path: Path) -> None:
 
 
 def _service_endpoint_uses(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(service, 'VNET/SUBNET') for every service endpoint the document enables."""
-    for vnet_name, vnet in (document.get("vnets") or {}).items():
-        for subnet_name, subnet in (vnet.get("subnets") or {}).items():
-            for service in subnet.get("service_endpoints") or ():
-                yield service, f"{vnet_name}/{subnet_name}"
+    """(service, 'VNET/SUBNET') for every service endpoint the document enables.
+
+    The document is not validated yet (service tags are filled in before validation): parts of the
+    wrong shape are passed over here, and validation reports them."""
+    vnets = document.get("vnets")
+    for vnet_name, vnet in vnets.items() if isinstance(vnets, dict) else ():
+        subnets = vnet.get("subnets") if isinstance(vnet, dict) else None
+        for subnet_name, subnet in subnets.items() if isinstance(subnets, dict) else ():
+            services = subnet.get("service_endpoints") if isinstance(subnet, dict) else None
+            for service in services if isinstance(services, list) else ():
+                if isinstance(service, str):
+                    yield service, f"{vnet_name}/{subnet_name}"
 
 
 def _empty_service_endpoints(document: dict[str, Any]) -> list[str]:
@@ -154,6 +161,8 @@ def fill_service_tags(document: dict[str, Any], tags: dict[str, list[str]]) -> l
     """Add `service_tags` entries for service endpoints the document uses but lists no prefixes for."""
     known = document.setdefault("service_tags", {})
     notes: list[str] = []
+    if not isinstance(known, dict):
+        return notes  # validation reports it
     for service, _ in _service_endpoint_uses(document):
         if not known.get(service):
             known[service], more = endpoint_prefixes(service, [], tags)

@@ -422,7 +422,7 @@ class _Converter:
             return (f"widen the export: the query must return type '{top}' (resource group "
                     f"{target.resource_group})")
         command = _AZ_LIST.get(top, f"az resource list --resource-type {top}")
-        command = command.format(rg=target.resource_group)
+        command = command.replace("{rg}", target.resource_group)  # not format(): IDs may hold braces
         return (f"widen the export: add the output of `{command} --subscription {target.subscription} "
                 "-o json` to the folder")
 

@@ -168,15 +168,20 @@ def parse_yaml(text: str, source: str) -> Any:
 
 def _explain(text: str, source: str, fast: yaml.YAMLError) -> InputError:
     """The pure-Python parser's account of a syntax error libyaml found (libyaml's if that fails)."""
-    loader = _ExplainingLoader(text)
     try:
-        loader.get_single_node()
+        loader = _ExplainingLoader(text)
+        try:
+            loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        return InputError(f"malformed YAML at line {line}: character {exc.character:#06x} is not allowed in YAML",
+                          file=source, fix="remove the control character (or quote it as an escape, e.g. \"\\x14\")")
     except yaml.YAMLError as exc:
         return _yaml_error(exc, source)
     except RecursionError:
         return _too_deep(source)
-    finally:
-        loader.dispose()
     return _yaml_error(fast, source)
 
 

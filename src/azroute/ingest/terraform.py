@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from azroute.errors import InputError
+from azroute.ingest import shapes
 from azroute.ingest.conversion import Conversion, link_flag
 from azroute.ingest.documents import read_document
+from azroute.ingest.shapes import MapOf, OneOf
 from azroute.model.net import format_ip, parse_prefix
 from azroute.model.topology import resource_id_key
 
@@ -81,6 +83,46 @@ _MODULE_REF = re.compile(r"module\.([A-Za-z_][\w-]*)" + _KEY + r"(?:\.([A-Za-z_]
 _RESOURCE_REF = re.compile(r"(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)" + _KEY)
 _NOT_RESOURCES = ("local.", "count.", "each.", "path.", "terraform.", "self.")
 _OWN_INDEX = ("count.", "each.")
+
+
+# --- the document's shape (checked before anything walks it) ---------------------------------
+
+_ADDRESSES = [{"fqdn": str, "ip_addresses": [str]}]
+
+#: attributes the adapter reads, whatever the resource type (azurerm names an attribute the same way,
+#: with the same type, wherever it occurs); other attributes are not looked at
+VALUES: Final[dict[str, Any]] = {
+    "name": str, "id": str, "resource_group_name": str, "location": str, "type": str,
+    "address_space": OneOf([str], str), "address_prefixes": [str], "address_prefix": str,
+    "service_endpoints": [str], "network_interface_ids": [str],
+    "subnet": [{"name": str, "id": str, "address_prefix": str, "address_prefixes": [str], "route_table_id": str,
+                "service_endpoints": [str]}],
+    "route": [{"name": str, "address_prefix": str, "next_hop_type": str, "next_hop_in_ip_address": str}],
+    "ip_configuration": [{"name": str, "subnet_id": str, "public_ip_address_id": str, "private_ip_address": str,
+                          "primary": bool}],
+    "bgp_settings": [{"asn": int, "peering_address": str, "bgp_peering_address": str,
+                      "peering_addresses": [{"default_addresses": [str]}]}],
+    "private_service_connection": [{"private_ip_address": str}],
+    "custom_dns_configs": _ADDRESSES,
+    "private_dns_zone_configs": [{"record_sets": _ADDRESSES}],
+    "network_interface": [{"id": str}],
+}
+_MODULE: dict[str, Any] = {"address": str, "resources": [{
+    "address": str, "mode": str, "type": str, "name": str, "index": OneOf(int, str), "provider_name": str,
+    "values": VALUES}]}
+_MODULE["child_modules"] = [_MODULE]
+_CONFIG_MODULE: dict[str, Any] = {
+    "resources": [{"mode": str, "type": str, "name": str, "expressions": dict}],
+    "outputs": MapOf({"expression": {"references": list}})}
+_CONFIG_MODULE["module_calls"] = MapOf({"expressions": MapOf(object), "module": _CONFIG_MODULE})
+#: the parts of `terraform show -json` output the adapter reads
+SHAPE: Final[dict[str, Any]] = {
+    "format_version": OneOf(str, int, float),
+    "planned_values": {"root_module": _MODULE},
+    "values": {"root_module": _MODULE},
+    "resource_changes": [{"address": str, "change": {"actions": [str], "before": {"id": object}}}],
+    "configuration": {"root_module": _CONFIG_MODULE},
+}
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -149,6 +191,7 @@ def _read(path: Path) -> dict[str, Any]:
             not ("planned_values" in data or "values" in data):
         raise InputError("not the output of `terraform show -json` (no format_version with planned_values "
                          "or values)", file=str(path), fix="run terraform show -json PLANFILE > plan.json")
+    shapes.check(data, SHAPE, str(path), fix="pass the output of `terraform show -json` unchanged")
     major = str(data["format_version"]).split(".")[0]
     if major not in ("0", "1"):
         raise InputError(f"unsupported format_version {data['format_version']}", file=str(path),
@@ -216,7 +259,12 @@ def _is_azurerm(item: dict[str, Any]) -> bool:
 def _key(text: str | None) -> str | int | None:
     if text is None:
         return None
-    return int(text) if text.isdigit() else str(json.loads(text))
+    if text.isdigit():
+        return int(text)
+    try:
+        return str(json.loads(text))
+    except ValueError:  # not a JSON string after all (an escape JSON does not know)
+        return text[1:-1]
 
 
 def _module_steps(module: str) -> list[re.Match[str]]:
@@ -392,8 +440,9 @@ class _Input:
                 kinds: frozenset[str], depth: int) -> _Resource | None:
         """The first reference that leads to a resource of one of `kinds` (`own`: the referring
         resource's or module's instance key, for count.index / each.key)."""
-        if depth > 16:
+        if depth > 16 or not isinstance(refs, list):
             return None
+        refs = [r for r in refs if isinstance(r, str)]
         own = own if any(r.startswith(_OWN_INDEX) for r in refs) else None
         for ref in refs:
             found = self._follow_one(source, module, ref, own, kinds=kinds, depth=depth)
