@@ -122,6 +122,7 @@ SHAPE: Final[dict[str, Any]] = {
     "values": {"root_module": _MODULE},
     "resource_changes": [{"address": str, "change": {"actions": [str], "before": {"id": object}}}],
     "configuration": {"root_module": _CONFIG_MODULE},
+    "prior_state": {"format_version": OneOf(str, int, float), "values": {"root_module": _MODULE}},
 }
 
 
