@@ -271,14 +271,26 @@ def evaluate(topology: Topology, subnet: Subnet, vm: str | None, direction: str,
     return verdicts
 
 
+def applied_nsgs(topology: Topology) -> list[NetworkSecurityGroup]:
+    """The NSGs that filter something: associated with a subnet (not GatewaySubnet or AzureFirewallSubnet)
+    or with a VM's NIC. An NSG associated with nothing decides nothing."""
+    def compute() -> list[NetworkSecurityGroup]:
+        names = {s.network_security_group for v in topology.vnets.values() for s in v.subnets
+                 if s.network_security_group and s.name not in (FIREWALL_SUBNET, GATEWAY_SUBNET)}
+        names |= {vm.network_security_group for vm in topology.vms.values() if vm.network_security_group}
+        return [nsg for name, nsg in topology.network_security_groups.items() if name in names]
+    return topology.memo("nsg-applied-list", compute)
+
+
 def rule_boundaries(topology: Topology) -> list[Prefix]:
     """Prefixes NSG verdicts can change at (for `check`): literal rule addresses and the expansions
     of Internet, AzureLoadBalancer and the host VIP. VirtualNetwork's parts (VNet, site, UDR
     prefixes) and ASG members (VM addresses) are boundaries already."""
-    if not topology.network_security_groups:
+    nsgs = applied_nsgs(topology)
+    if not nsgs:
         return []
     prefixes = [HOST_VIP, *NOT_INTERNET]
-    for nsg in topology.network_security_groups.values():
+    for nsg in nsgs:
         for rule in nsg.rules:
             for entry in (*rule.sources, *rule.destinations):
                 if entry[:1].isdigit():

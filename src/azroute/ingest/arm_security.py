@@ -73,6 +73,17 @@ class Security:
     def _target_name(self, holder: Resource, prop: str, target: str, kind: str, names: dict[str, str]) -> str:
         return names[self.c.resource(holder, prop, target, kind).key]
 
+    def _association(self, holder: Resource, prop: str, target: str, kind: str, names: dict[str, str]) -> str | None:
+        """The name an association points to; a target missing from the export is noted and the association
+        left out (its traffic then reads as unfiltered: the note says how to widen the export)."""
+        found = self.x.by_key.get(key_of(target))
+        if found is None or found.type != kind:
+            fix = self.c.missing(holder, prop, target).fix
+            self.c.note(f"{holder.name}'s {prop} references {target.rsplit('/', 1)[-1]}, which is not in the "
+                        f"export: the association is left out (not filtered); {fix}")
+            return None
+        return names[found.key]
+
     # --- NSGs --------------------------------------------------------------------------------
     def _nsg(self, nsg: Resource) -> dict[str, Any]:
         rules: dict[str, Any] = {}
@@ -132,13 +143,15 @@ class Security:
                 vnet_name, _, name = where.partition("/")
                 spec = vnets[vnet_name]["subnets"][name]
                 nsg = ref(subnet, "networkSecurityGroup")
-                if nsg is not None:
-                    spec["network_security_group"] = self._target_name(
-                        vnet, f"subnets[{name}].networkSecurityGroup.id", nsg, NSG, self.nsg_names)
+                found = self._association(vnet, f"subnets[{name}].networkSecurityGroup.id", nsg, NSG,
+                                          self.nsg_names) if nsg else None
+                if found:
+                    spec["network_security_group"] = found
                 nat = ref(subnet, "natGateway")
-                if nat is not None:
-                    spec["nat_gateway"] = self._target_name(vnet, f"subnets[{name}].natGateway.id", nat,
-                                                            NAT_GATEWAY, self.nat_names)
+                found = self._association(vnet, f"subnets[{name}].natGateway.id", nat, NAT_GATEWAY,
+                                          self.nat_names) if nat else None
+                if found:
+                    spec["nat_gateway"] = found
                 if subnet.get("defaultoutboundaccess") is False:
                     spec["default_outbound_access"] = False
 
@@ -152,9 +165,9 @@ class Security:
             vm_name = reference[3:]
             spec = vms[vm_name]
             nsg = ref(nic.data, "networkSecurityGroup")
-            if nsg is not None:
-                spec["network_security_group"] = self._target_name(nic, "networkSecurityGroup.id", nsg, NSG,
-                                                                   self.nsg_names)
+            found = self._association(nic, "networkSecurityGroup.id", nsg, NSG, self.nsg_names) if nsg else None
+            if found:
+                spec["network_security_group"] = found
             asgs: list[str] = []
             for i, config in enumerate(children(nic.data, "ipConfigurations")):
                 configs[key_of(str(config.get("id") or f"{nic.id}/ipConfigurations/{config.get('name')}"))] = vm_name

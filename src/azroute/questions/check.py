@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.security import applied_nsgs
 from azroute.forwarding.security import rule_boundaries as nsg_boundaries
 from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
 from azroute.model.firewall import RuleKind
@@ -173,7 +174,7 @@ def boundary_ports(topology: Topology) -> tuple[list[int], bool]:
     for vm in topology.vms.values():
         for line in vm.rules or ():
             ranges += line.ports
-    nsg_ports = [r.destination_ports for nsg in topology.network_security_groups.values() for r in nsg.rules]
+    nsg_ports = [r.destination_ports for nsg in applied_nsgs(topology) for r in nsg.rules]
     for nsg_range in nsg_ports:
         ranges += nsg_range
     for balancer in topology.load_balancers.values():

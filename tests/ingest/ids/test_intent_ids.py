@@ -21,7 +21,7 @@ def _check(tmp_path: Path, to: str, via: str) -> tuple[int, str, str]:
     intents.write_text(yaml.safe_dump({"intents": [{"name": "x", "from": "site:onprem", "to": to, "ports": [1433],
                                                     "via": [via]}]}), encoding="utf-8")
     result = invoke(["check", GRAPH, intents, "--overlay", OVERLAY, "--brief"])
-    return result.exit_code, result.stdout, result.stderr.splitlines()[-1]
+    return result.exit_code, result.stdout, (result.stderr.splitlines() or [""])[-1]
 
 
 def test_ids_check_like_names(tmp_path: Path) -> None:
