@@ -82,16 +82,22 @@ class FirewallPolicies:
                 continue
             policy = self.conv.resource(firewall, "firewallPolicy.id", target, POLICY)
             native = self.policy_names[policy.key]
+            used.add(policy.key)  # a policy left out (base policy) is noted, not counted as skipped
             if native not in policies:
                 spec = self._policy(policy, native)
                 if spec is None:
                     continue
                 policies[native] = spec
-            used.add(policy.key)
             firewalls[name]["policy"] = native
         for policy in self.x.of(POLICY):
             if policy.key not in used:
                 self.conv.skipped[f"{POLICY} (used by no firewall in the export)"] += 1
+        for group in self.x.of(RULE_COLLECTION_GROUP):
+            if key_of(group.id.rstrip("/").rsplit("/", 2)[0]) not in used:
+                self.conv.skipped[f"{RULE_COLLECTION_GROUP} (of a policy no firewall in the export uses)"] += 1
+        for ip_group in self.x.of(IP_GROUP):
+            if self.group_names[ip_group.key] not in self.ip_groups:
+                self.conv.skipped[f"{IP_GROUP} (used by no rule of a modelled policy)"] += 1
         return policies, self.ip_groups
 
     def _classic(self, firewall: Resource, name: str, spec: dict[str, Any]) -> None:

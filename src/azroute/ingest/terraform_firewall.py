@@ -58,6 +58,9 @@ class FirewallPolicies:
                     continue
                 policies[policy.name] = spec
             self.b.firewalls[fw.name]["policy"] = policy.name
+        unused = sorted(p.name for p in self.input.of_type(POLICY) if p.name not in policies)
+        if unused:
+            self.b.notes.append(f"firewall policies used by no modelled firewall, not modelled: {', '.join(unused)}")
         return dict(sorted(policies.items())), dict(sorted(self.ip_groups.items()))
 
     def _known(self, res: _Resource, attr: Attr, what: str) -> Any:

@@ -263,11 +263,13 @@ def dns_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[st
     for zone, labels in created.items():
         for label, (ip, endpoint, _) in labels.items():
             pe = named(rows, "microsoft.network/privateendpoints", endpoint)
-            config = {"name": zone.replace(".", "-"), "properties": {
+            group_id = f"{pe['id']}/privateDnsZoneGroups/default"
+            config = {"name": zone.replace(".", "-"), "id": f"{group_id}/privateDnsZoneConfigs/{zone.replace('.', '-')}",
+                      "etag": ETAG, "properties": {
                 "privateDnsZoneId": net(DNS_RG, f"privateDnsZones/{zone}"),
                 "recordSets": [{"recordType": "A", "recordSetName": label, "fqdn": f"{label}.{zone}", "ttl": 10,
                                 "ipAddresses": [ip], "provisioningState": "Succeeded"}]}}
-            groups.append({"name": "default", "id": f"{pe['id']}/privateDnsZoneGroups/default", "etag": ETAG,
+            groups.append({"name": "default", "id": group_id, "etag": ETAG,
                            "properties": {"provisioningState": "Succeeded", "privateDnsZoneConfigs": [config]}})
     return rows, records, groups
 
