@@ -296,7 +296,7 @@ def _rows(data: Any, source: str, export: Export) -> list[Any]:
         return rows
     if isinstance(data, list):
         return data
-    if isinstance(data, dict) and "id" in data and "type" in data:  # az ... show -o json
+    if isinstance(data, dict) and "id" in data:  # az ... show -o json (its type may be in the ID only)
         return [data]
     raise InputError("not a Resource Graph export or az list output (expected a list of resources or an "
                      "object with 'data')", file=source, fix=_NOT_AN_EXPORT_FIX)
