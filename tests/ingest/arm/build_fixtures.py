@@ -65,8 +65,13 @@ def row(resource_id: str, name: str, kind: str, location: str, group: str, prope
 
 
 def seed_rows() -> list[dict[str, Any]]:
+    """The seed's rows without its NSG (scenario B's YAML files have none), no subnet naming it."""
     rows: list[dict[str, Any]] = json.loads((HERE / "seed-graph.json").read_text(encoding="utf-8"))["data"]
-    return [r for r in copy.deepcopy(rows) if r["type"] != "microsoft.network/networksecuritygroups"]
+    rows = [r for r in copy.deepcopy(rows) if r["type"] != "microsoft.network/networksecuritygroups"]
+    for vnet in rows:
+        for subnet in vnet["properties"].get("subnets", []) if vnet["type"].endswith("/virtualnetworks") else []:
+            subnet["properties"].pop("networkSecurityGroup", None)
+    return rows
 
 
 def named(rows: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
