@@ -319,8 +319,10 @@ def small_topology(draw: st.DrawFn) -> dict[str, Any]:
     peerings = []
     for spoke in ("spoke1", "spoke2"):
         peering: dict[str, Any] = {"vnets": ["hub", spoke],
-                                   "allow_forwarded_traffic": draw(st.booleans()),
-                                   "allow_virtual_network_access": draw(st.integers(0, 4)) > 0}
+                                   # per link (B-FWD-PEERING-FLAGS): both, neither, or one VNet's link
+                                   "allow_forwarded_traffic": draw(st.sampled_from([True, False, ["hub"], [spoke]])),
+                                   "allow_virtual_network_access": draw(st.sampled_from(
+                                       [True, True, True, False, ["hub"], [spoke]]))}
         if draw(st.booleans()):
             peering |= {"allow_gateway_transit": "hub", "use_remote_gateways": spoke}
         peerings.append(peering)

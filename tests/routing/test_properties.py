@@ -30,7 +30,7 @@ from azroute.model.net import Prefix, format_ip, mask, parse_ip, parse_prefix
 from azroute.model.topology import NextHopType, Subnet, Topology
 from azroute.routing.engine import RoutingEngine
 from azroute.routing.routes import EffectiveRoute, RouteSet, Source, State
-from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_NONE_ROUTES
+from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
 
 T = TypeVar("T")
 
@@ -50,12 +50,12 @@ TEN = parse_prefix("10.0.0.0/8")
 DEFAULT = Prefix(0, 0)
 
 #: Public prefixes shared by sites, service tags and UDRs so that same-prefix conflicts are common;
-#: 40.109.0.0/16 and 25.33.0.0/16 are also reserved None routes of the "observed" profile.
+#: 40.109.0.0/16 is also a reserved None route of the "observed" profile, 25.33.0.0/16 of "observed-2023".
 PUBLIC_POOL = ("20.60.0.0/16", "20.150.0.0/15", "52.96.0.0/14", "40.109.0.0/16", "25.33.0.0/16",
                "8.8.8.0/24")
 #: Reserved None prefixes (reference §2.1) UDRs and BGP routes may hit exactly.
 RESERVED_POOL = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-RESERVED = frozenset(OBSERVED_NONE_ROUTES) | frozenset(DOCS_NONE_ROUTES)
+RESERVED = frozenset(OBSERVED_NONE_ROUTES) | frozenset(OBSERVED_2023_NONE_ROUTES) | frozenset(DOCS_NONE_ROUTES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,8 +310,9 @@ def topologies(draw: st.DrawFn, bgp_inside_vnets: bool = False, min_peerings: in
         "gateways": gateways,
         "sites": sites,
         "private_endpoints": endpoints,
-        "platform": {"none_routes": pick(draw, ("observed", "docs")),
-                     "service_endpoint_overrides_udr": flip(draw)},
+        "platform": {"none_routes": pick(draw, ("observed", "docs", "observed-2023")),
+                     "service_endpoint_overrides_udr": flip(draw),
+                     "gateway_next_hop_rows": pick(draw, ("merged", "per_instance"))},
     }
 
 
@@ -630,3 +631,38 @@ def test_subnets_with_identical_inputs_share_one_route_set(data: dict[str, Any])
             assert route_set is first, f"{vnet_name}/{sub_name} recomputed the routes of {key}"
     # and subnets with different inputs never get another subnet's routes
     assert len({id(r) for r in shared.values()}) == len(shared)
+
+
+# --------------------------------------------------------------------------------------------
+# 7. gateway_next_hop_rows changes the display only (B-GW-NEXTHOP-ROWS)
+# --------------------------------------------------------------------------------------------
+def split_rows(rows: Iterable[EffectiveRoute]) -> list[tuple[Any, ...]]:
+    """Rows as (source, state, prefixes, type, next hop), a merged gateway row split per next hop."""
+    split: list[tuple[Any, ...]] = []
+    for r in rows:
+        hops: list[Any] = [*r.next_hop_ips, *r.unknown_next_hops] or [None]
+        per_hop = hops if r.source is Source.GATEWAY else [tuple(hops)]
+        split += [(r.source, r.state, r.prefixes, r.next_hop_type, hop) for hop in per_hop]
+    return split
+
+
+@SETTINGS
+@given(topologies(bgp_inside_vnets=True), st.lists(st.integers(0, 2**32 - 1), max_size=10))
+def test_merged_gateway_rows_are_the_per_instance_rows_joined(data: dict[str, Any], randoms: list[int]) -> None:
+    """Merging a gateway's next hops into one row changes no state, no order, and no forwarding."""
+    merged_data, per_instance_data = copy.deepcopy(data), copy.deepcopy(data)
+    merged_data["platform"]["gateway_next_hop_rows"] = "merged"
+    per_instance_data["platform"]["gateway_next_hop_rows"] = "per_instance"
+    topology, merged = build(merged_data)
+    _, per_instance = build(per_instance_data)
+    for subnet in all_subnets(topology):
+        a, b = merged.routes(subnet), per_instance.routes(subnet)
+        assert split_rows(a.rows) == split_rows(b.rows), subnet.key
+        assert len(a.rows) <= len(b.rows)
+        for ip in probe_ips(topology, data, randoms):
+            found_a, found_b = a.lookup(ip), b.lookup(ip)
+            assert (found_a is None) == (found_b is None), f"{subnet.key} {format_ip(ip)}"
+            if found_a is not None and found_b is not None:
+                assert found_a[0] == found_b[0]
+                assert [ip for r in found_a[1] for ip in r.next_hop_ips] == \
+                    [ip for r in found_b[1] for ip in r.next_hop_ips], f"{subnet.key} {format_ip(ip)}"
