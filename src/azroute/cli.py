@@ -22,7 +22,7 @@ from azroute.forwarding.trace import Forwarder
 from azroute.ingest import FORMATS, Loaded, load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
-from azroute.model.net import format_ip, parse_ip
+from azroute.model.net import parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.progress import progress
 from azroute.questions.check import Checker, Verdict
@@ -325,7 +325,7 @@ def next_hop_command(file: str, origin: str, destination: str, output: str, assu
     if output == "json":
         click.echo(dumps(_next_hop_document(result)), nl=False)
     else:
-        ips = " ".join(format_ip(ip) for ip in result.next_hop_ips)
+        ips = " ".join(result.next_hop_texts)
         click.echo(simple_table(["NextHopIpAddress", "NextHopType", "RouteTableId"],
                                 [[ips, result.next_hop_type, result.route_table]]), nl=False)
     for note in result.notes:
@@ -337,7 +337,7 @@ def next_hop_command(file: str, origin: str, destination: str, output: str, assu
 def _next_hop_document(result: NextHop) -> dict[str, Any]:
     row = result.rows[0] if result.rows else None
     document: dict[str, Any] = {
-        "nextHopIpAddress": format_ip(result.next_hop_ips[0]) if result.next_hop_ips else "",
+        "nextHopIpAddress": result.next_hop_texts[0] if result.next_hop_texts else "",
         "nextHopType": result.next_hop_type,
         "routeTableId": result.route_table,
         "addressPrefix": str(result.prefix) if result.prefix else None,
@@ -345,8 +345,8 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
         "reason": row.reason if row else result.notes[0],
         "dependsOn": list(result.depends_on),
     }
-    if len(result.next_hop_ips) > 1:
-        document["ecmpNextHopIpAddresses"] = [format_ip(ip) for ip in result.next_hop_ips]
+    if len(result.next_hop_texts) > 1:
+        document["ecmpNextHopIpAddresses"] = list(result.next_hop_texts)
     if row is not None and row.name:
         document["routeName"] = row.name
     return document

@@ -156,3 +156,17 @@ def test_unknown_public_ip_of_an_active_standby_gateway_prints_unknown(
     assert result.stderr == (
         "warning: gateway vpngw's instance addresses and public IP are known only after apply: its routes' next "
         "hop reads unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet\n")
+
+
+def test_next_hop_names_the_gateway_that_routes_on(azroute: Callable[[list[str]], Run],
+                                                   topology_file: Callable[[str], str]) -> None:
+    """next-hop shows the route (as Network Watcher would) and says where the packet goes from there."""
+    result = azroute(["next-hop", topology_file(LAB9), "--from", "myVnet1-vm2", "--to", "10.2.1.4"])
+    assert result.exit_code == 0
+    assert result.stdout == ("NextHopIpAddress    NextHopType       RouteTableId\n"
+                             "------------------  ----------------  --------------\n"
+                             "10.4.0.4            VirtualAppliance  vnet1-subnet1\n")
+    assert result.stderr == ("warning: 10.4.0.4 is an instance of VPN gateway vnet4Gw, which routes the packet on by "
+                             "its own routes (azroute next-hop FILE --from vnet4Gw --to 10.2.1.4)\n")
+    onward = azroute(["next-hop", topology_file(LAB9), "--from", "vnet4Gw", "--to", "10.2.1.4"])
+    assert onward.stdout.splitlines()[2] == "                    VNetPeering    System Route"

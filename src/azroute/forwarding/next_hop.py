@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from azroute.errors import UsageError, one_of
 from azroute.forwarding.devices import AddressBook
 from azroute.model.net import Prefix, format_ip
-from azroute.model.topology import Gateway, HonoursOverride, NextHopType, Subnet
+from azroute.model.topology import Gateway, GatewayType, HonoursOverride, NextHopType, Subnet
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.routes import EffectiveRoute, RouteSet, Source, State
 
@@ -44,6 +44,11 @@ class NextHop:
     @property
     def next_hop_ips(self) -> tuple[int, ...]:
         return tuple(ip for r in self.rows for ip in r.next_hop_ips)
+
+    @property
+    def next_hop_texts(self) -> tuple[str, ...]:
+        """The next-hop addresses as printed; those the input lacks read unknown (B-IN-UNKNOWN)."""
+        return tuple(text for r in self.rows for text in (*map(format_ip, r.next_hop_ips), *r.unknown_next_hops))
 
     @property
     def route_table(self) -> str:
@@ -99,7 +104,10 @@ def unowned_appliance_warnings(book: AddressBook, vnet: str, rows: Iterable[Effe
 def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop:
     """LPM over the origin's Active routes; for a gateway, over its data path."""
     if origin.gateway is None:
-        return _from_routes(origin.label, engine.routes(origin.subnet), destination)
+        result = _from_routes(origin.label, engine.routes(origin.subnet), destination)
+        note = _gateway_instance_note(engine, origin.subnet.vnet, result)
+        return result if note is None else NextHop(result.origin, destination, result.prefix, result.rows,
+                                                   (*result.notes, note), result.depends_on)
     gateway = origin.gateway
     result = _from_routes(origin.label, engine.gateway_data_path(gateway), destination)
     value, why = engine.honours_override(gateway)
@@ -115,6 +123,24 @@ def next_hop(engine: RoutingEngine, origin: Origin, destination: int) -> NextHop
         return NextHop(result.origin, destination, result.prefix, result.rows, (*result.notes, note),
                        (ASSUMPTION_GATEWAY_OVERRIDE,))
     return result
+
+
+def _gateway_instance_note(engine: RoutingEngine, vnet: str, result: NextHop) -> str | None:
+    """B-FWD-UDR-GATEWAY-IP: a VirtualAppliance next hop that is a VPN gateway instance of this or a peered
+    VNet hands the packet to the gateway, which routes it on by its own routes."""
+    if not result.rows or result.rows[0].next_hop_type is not NextHopType.VIRTUAL_APPLIANCE:
+        return None
+    topology = engine.topology
+    for ip in result.next_hop_ips:
+        for gateway in topology.gateways.values():
+            if ip in gateway.instance_ips and (gateway.vnet == vnet or topology.peering_between(vnet, gateway.vnet)):
+                if gateway.type is not GatewayType.VPN:
+                    return (f"{format_ip(ip)} is an address of ExpressRoute gateway {gateway.name}, which user-defined "
+                            "routes cannot target: the traffic is dropped")
+                return (f"{format_ip(ip)} is an instance of VPN gateway {gateway.name}, which routes the packet on "
+                        f"by its own routes (azroute next-hop FILE --from {gateway.name} --to "
+                        f"{format_ip(result.destination)})")
+    return None
 
 
 def _from_routes(label: str, routes: RouteSet, destination: int) -> NextHop:

@@ -525,6 +525,10 @@ def test_gateway_instance_addresses_unknown_print_unknown(tmp_path: Path) -> Non
     ]
     document = json.loads(azroute("routes", path, "--vm", "hubvm", "-o", "json").stdout)
     assert document["value"][1]["nextHopIpAddress"] == ["unknown", "unknown"]
+    hop = azroute("next-hop", path, "--from", "hubvm", "--to", "192.168.0.4")
+    assert hop.stdout.splitlines()[2] == "unknown unknown     VirtualNetworkGateway  System Route"
+    hop_json = json.loads(azroute("next-hop", path, "--from", "hubvm", "--to", "192.168.0.4", "-o", "json").stdout)
+    assert (hop_json["nextHopIpAddress"], hop_json["ecmpNextHopIpAddresses"]) == ("unknown", ["unknown", "unknown"])
 
 
 def test_gateway_instance_addresses_unknown_check_holds_for_every_choice(tmp_path: Path) -> None:
