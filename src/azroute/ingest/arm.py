@@ -544,6 +544,10 @@ class _Converter:
         instance_ips = _bgp_addresses(gateway.data)
         if instance_ips:
             entry["instance_ips"] = instance_ips
+        elif vpn and active_active:  # not provisioned yet (or trimmed from the export): B-IN-UNKNOWN
+            entry["instance_ips"] = "unknown"
+            self.note(f"gateway {name}: the export has no instance addresses (bgpSettings.bgpPeeringAddresses), "
+                      "so its routes' next hops read unknown")
         if vpn:
             public_ips = self._public_ips(gateway, configs, required=not active_active)
             if public_ips:

@@ -836,3 +836,19 @@ def test_error_helper_matches_cli(tmp_path: Path) -> None:
     assert error_of(sorted(folder.glob("*.json"))) == azroute(["routes", str(folder), "--vm", "hubvm"]) \
         .stderr.removeprefix("error: ").rstrip("\n")
 
+
+
+def test_gateway_without_instance_addresses_reads_unknown(tmp_path: Path) -> None:
+    """B-IN-UNKNOWN: an active-active gateway whose export lacks bgpPeeringAddresses (still provisioning)
+    is read with instance_ips: unknown instead of failing validation."""
+    rows = graph_rows()
+    settings = row(rows, "microsoft.network/virtualnetworkgateways", "vpngw")["properties"]["bgpSettings"]
+    del settings["bgpPeeringAddress"], settings["bgpPeeringAddresses"]
+    conversion = _convert(tmp_path, rows)
+    assert conversion.document["gateways"]["vpngw"]["instance_ips"] == "unknown"
+    assert ("gateway vpngw: the export has no instance addresses (bgpSettings.bgpPeeringAddresses), so its "
+            "routes' next hops read unknown") in conversion.notes
+    result = azroute(["routes", str(tmp_path / "g"), "--gateway", "vpngw"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[3] == \
+        "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown unknown"
