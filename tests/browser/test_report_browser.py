@@ -122,3 +122,15 @@ def test_screenshots_are_saved(report: Path, tmp_path: Path) -> None:
         shot.unlink(missing_ok=True)
         _open(report.as_uri() + fragment, tmp_path / name, f"--screenshot={shot}", "--window-size=1200,900")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_gateway_rows_the_data_path_ignores_are_highlighted(report: Path, tmp_path: Path) -> None:
+    run = _open(report.as_uri(), tmp_path / "profile", "--dump-dom")
+    dom = _Dom()
+    dom.feed(run.stdout)
+    table = dom.find("div", id="gw-0")[0]
+    lies = [i for i in dom.find("tr", **{"class": "lie"}) if i > table]
+    cells = [[dom.text_of(j) for j in range(i + 1, i + 6)] for i in lies]
+    assert cells == [["User", "Active", f"10.13.77.{n}/32", "VirtualAppliance", "10.13.76.68"] for n in (4, 5, 6)]
+    assert dom.elements[lies[0]][1]["title"].startswith(
+        "The gateway's data path ignores this row: gateway vpngw (active-active VPN) ignores User route endpoint1 ")

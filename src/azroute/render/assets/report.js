@@ -277,6 +277,11 @@
   restack();
   fit();
   listSets();
+  /* a gateway whose data path ignores displayed rows shows its table at once, those rows in red */
+  document.querySelectorAll("button.gwroutes").forEach(function (b) {
+    var gw = data.gateways[parseInt(b.getAttribute("data-gateway"), 10)];
+    if (Object.keys(gw.lies).length) show(document.getElementById(b.getAttribute("data-target")), routeTable(gw.set, gw.lies));
+  });
   var hash = decodeURIComponent(window.location.hash.slice(1));
   var initial = svg.querySelector("g.flow:not([style])");
   if (initial) showFlow(initial.getAttribute("data-flow"));
