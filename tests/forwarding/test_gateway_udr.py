@@ -134,6 +134,11 @@ def test_unknown_instance_addresses_make_the_verdict_unknown(tmp_path: Path, azr
         "  variant: holds when ip[gw:vnet4Gw]=10.4.0.4",
         "  variant: violated when ip[gw:vnet4Gw]=10.4.0.5",
     ]
+    # routes does not call the UDR's next hop unowned: it may be the gateway's instance
+    routes = azroute(["routes", str(path), "--vm", "myVnet1-vm2"])
+    assert routes.stderr == ("warning: gateway vnet4Gw's instance addresses are known only after apply: its routes' "
+                             "next hop reads unknown; `azroute check` tries every distinct choice of instance "
+                             "addresses in myVnet4/GatewaySubnet\n")
     mtr = azroute(["trace", str(path), "--from", "myVnet1-vm2", "--to", "10.2.1.4", "-o", "mtr"])
     assert mtr.stdout.splitlines()[1] == (
         " 1. ???  (dropped: VirtualAppliance next hop 10.4.0.4 is no NIC, firewall or internal load balancer "

@@ -95,6 +95,16 @@ class AddressBook:
         """The device owning `ip` inside `vnet`, if any."""
         return self._owners.get((vnet, ip))
 
+    def pending_gateway(self, vnet: str, ip: int) -> str | None:
+        """The gateway `ip` may belong to: one in `vnet` or a peered VNet whose instance addresses are
+        known only after apply and whose GatewaySubnet holds `ip` (B-IN-UNKNOWN)."""
+        for gw in self.topology.gateways.values():
+            subnet = self.topology.subnet(f"{gw.vnet}/GatewaySubnet")
+            if (not gw.instance_ips_known and subnet is not None and subnet.prefix.contains_ip(ip)
+                    and (gw.vnet == vnet or self.topology.peering_between(vnet, gw.vnet) is not None)):
+                return gw.name
+        return None
+
     def reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in `vnet` or a directly peered VNet ("direct connectivity", reference
         §4.1), and the VNet it is in."""

@@ -88,8 +88,8 @@ def unowned_appliance_warnings(book: AddressBook, vnet: str, rows: Iterable[Effe
         if row.state is not State.ACTIVE or row.next_hop_type is not NextHopType.VIRTUAL_APPLIANCE:
             continue
         for ip in row.next_hop_ips:
-            if book.reachable_owner(vnet, ip)[0] is not None:
-                continue
+            if book.reachable_owner(vnet, ip)[0] is not None or book.pending_gateway(vnet, ip) is not None:
+                continue  # a pending gateway instance: `routes` already warns its addresses are unknown
             where = f" in {row.table}" if row.table else ""
             name = f"{row.source} route {row.name}" if row.name else f"{row.source} route"
             closest = book.closest_next_hop(vnet, ip)

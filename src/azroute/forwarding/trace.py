@@ -672,13 +672,9 @@ class Forwarder:
 
     def _pending_gateway(self, vnet: str, ip: int) -> str:
         """A hint when `ip` may be an instance of a gateway whose addresses are known only after apply."""
-        for gw in self.topology.gateways.values():
-            subnet = self.topology.subnet(f"{gw.vnet}/{GATEWAY_SUBNET}")
-            if (not gw.instance_ips_known and subnet is not None and subnet.prefix.contains_ip(ip)
-                    and (gw.vnet == vnet or self._peering(vnet, gw.vnet) is not None)):
-                return (f"; it may be an instance of gateway {gw.name}, whose addresses are known only after "
-                        "apply (`azroute check` tries every choice)")
-        return ""
+        name = self.book.pending_gateway(vnet, ip)
+        return "" if name is None else (f"; it may be an instance of gateway {name}, whose addresses are known "
+                                        "only after apply (`azroute check` tries every choice)")
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
