@@ -12,6 +12,9 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.trace import Forwarder
 from azroute.forwarding.trace import Path as TracePath
 from azroute.ingest import load
+from azroute.ingest.intents import load_intents
+from azroute.model.net import parse_ip
+from azroute.questions.check import Checker, IntentResult, Verdict, merge_ranges
 from azroute.routing.engine import RoutingEngine
 from clirun import Run, runner
 
@@ -312,3 +315,58 @@ def test_trace_to_a_site(run_cli: Callable[[list[str]], Run], scenario: Callable
     result = run_cli(["trace", scenario("b"), "--from", "hubvm", "--to", "site:onprem", "-o", "mtr"])
     assert (result.exit_code, result.stdout, result.stderr) == (
         0, "hubvm (10.13.76.132) -> onpremvm (192.168.0.4)\n 1. 192.168.0.4\n", "")
+
+
+# --- check: unused VNet address space is a note on both sides; reserved addresses are no flow's end -----
+
+UNUSED = Path(__file__).resolve().parent / "fixtures" / "unused-space.yaml"
+
+
+def _check_results(tmp_path: Path, intents: str) -> dict[str, IntentResult]:
+    file = tmp_path / "intents.yaml"
+    file.write_text(intents, encoding="utf-8")
+    topology = load(UNUSED)
+    checker = Checker(topology)
+    return {i.name: checker.check(i) for i in load_intents(file, topology)}
+
+
+def test_unused_vnet_space_is_a_note_on_both_sides(tmp_path: Path) -> None:
+    result = _check_results(tmp_path, "intents:\n  - {name: a-to-b, from: 'vnet:a', to: 'vnet:b', ports: [443]}\n")
+    a_to_b = result["a-to-b"]
+    assert (a_to_b.verdict, a_to_b.violations, a_to_b.flows) == (Verdict.HOLDS, (), 4)
+    assert a_to_b.unchecked == (
+        "sources 10.1.0.0/24, 10.1.2.0/23, 10.1.4.0/22, 10.1.8.0/21, 10.1.16.0/20, 10.1.32.0/19 and 2 more are VNet "
+        "address space no subnet uses: not checked",
+        "destinations 10.2.0.0/24, 10.2.2.0/23, 10.2.4.0/22, 10.2.8.0/21, 10.2.16.0/20, 10.2.32.0/19 and 2 more are "
+        "VNet address space no subnet uses: not checked")
+
+
+def test_reserved_addresses_are_no_sources_or_destinations(tmp_path: Path) -> None:
+    result = _check_results(tmp_path, "intents:\n  - {name: blocked, from: 'subnet:a/app', to: 'subnet:b/db', "
+                                      "ports: [22], expect: blocked}\n")["blocked"]
+    assert result.verdict is Verdict.VIOLATED
+    # every pair is reachable (the expectation is wrong on purpose): the violations cover exactly the
+    # subnets without their first four and last addresses
+    assert merge_ranges([r for v in result.violations for r in v.sources]) == [
+        (parse_ip("10.1.1.4"), parse_ip("10.1.1.255"))]
+    assert merge_ranges([r for v in result.violations for r in v.destinations]) == [
+        (parse_ip("10.2.1.4"), parse_ip("10.2.1.255"))]
+    assert result.unchecked == ()
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("vms.app1.ip", "10.1.1.1",
+     "vms.app1.ip: 10.1.1.1 is reserved by Azure in subnet a/app (10.1.1.0/24: the first four addresses "
+     "10.1.1.0-10.1.1.3 and the last, 10.1.1.255); fix: use an address from 10.1.1.4 to 10.1.1.254"),
+    ("private_endpoints.pe1.ip", "10.2.1.255",
+     "private_endpoints.pe1.ip: 10.2.1.255 is reserved by Azure in subnet b/db (10.2.1.0/24: the first four "
+     "addresses 10.2.1.0-10.2.1.3 and the last, 10.2.1.255); fix: use an address from 10.2.1.4 to 10.2.1.254"),
+])
+def test_a_nic_on_a_reserved_address_is_an_input_error(key: str, value: str, message: str, tmp_path: Path,
+                                                      run_cli: Callable[[list[str]], Run]) -> None:
+    text = UNUSED.read_text(encoding="utf-8") + "private_endpoints:\n  pe1: {subnet: b/db, ip: 10.2.1.5}\n"
+    text = text.replace("ip: 10.1.1.4}" if key.startswith("vms") else "ip: 10.2.1.5}", f"ip: {value}}}")
+    file = tmp_path / "reserved.yaml"
+    file.write_text(text, encoding="utf-8")
+    result = run_cli(["routes", str(file), "--all"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {file}: {message}\n")

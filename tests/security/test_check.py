@@ -29,16 +29,20 @@ def _results(topology: Topo) -> dict[str, Any]:
 def test_ranges_cut_at_nsg_prefixes_and_every_port_checked(topology: Topo) -> None:
     result = _results(topology)["spoke1-to-db-sql"]
     assert result.verdict is Verdict.VIOLATED
-    assert [(v.reason, range_text(v.sources, 20), range_text(v.destinations)) for v in result.violations] == [
-        (f"port 8080: not reachable: delivered to vm db1; {DENY_SQL}",
-         "10.1.1.0/30, 10.1.1.4/32, 10.1.1.6/31, 10.1.1.8/29, 10.1.1.16/28, 10.1.1.32/27, 10.1.1.64/26, "
-         "10.1.1.128/25, 10.1.2.0/24", "10.2.1.4/32"),
-        (f"port 1433: not reachable: delivered to vm db1; {DENY_SQL}",
-         "10.1.1.0/30, 10.1.1.4/32, 10.1.1.6/31, 10.1.1.8/29, 10.1.1.16/28, 10.1.1.32/27, 10.1.1.64/26, "
-         "10.1.1.128/25", "10.2.1.4/32"),
+    # the subnets without the addresses Azure reserves (first four, last: B-ADDR-RESERVED)
+    web = ("10.1.1.4/32, 10.1.1.6/31, 10.1.1.8/29, 10.1.1.16/28, 10.1.1.32/27, 10.1.1.64/26, 10.1.1.128/26, "
+           "10.1.1.192/27, 10.1.1.224/28, 10.1.1.240/29, 10.1.1.248/30, 10.1.1.252/31, 10.1.1.254/32")
+    app = ("10.1.2.4/30, 10.1.2.8/29, 10.1.2.16/28, 10.1.2.32/27, 10.1.2.64/26, 10.1.2.128/26, 10.1.2.192/27, "
+           "10.1.2.224/28, 10.1.2.240/29, 10.1.2.248/30, 10.1.2.252/31, 10.1.2.254/32")
+    assert [(v.reason, range_text(v.sources, 40), range_text(v.destinations)) for v in result.violations] == [
+        (f"port 8080: not reachable: delivered to vm db1; {DENY_SQL}", f"{web}, {app}", "10.2.1.4/32"),
+        (f"port 1433: not reachable: delivered to vm db1; {DENY_SQL}", web, "10.2.1.4/32"),
         (f"port 1433: not reachable: delivered to vm db1; {DENY_WEB2}; {DENY_SQL}", "10.1.1.5/32", "10.2.1.4/32"),
         (f"port 8080: not reachable: delivered to vm db1; {DENY_WEB2}; {DENY_SQL}", "10.1.1.5/32", "10.2.1.4/32"),
     ]
+    # the rest of spoke1's address space holds no subnet: noted, not checked
+    assert result.unchecked == ("sources 10.1.0.0/24, 10.1.3.0/24, 10.1.4.0/22, 10.1.8.0/21, 10.1.16.0/20, "
+                                "10.1.32.0/19 and 2 more are VNet address space no subnet uses: not checked",)
 
 
 def test_allowed_by_an_nsg_rule(topology: Topo) -> None:

@@ -375,6 +375,15 @@ class _Checker:
             raise self.fail(path, f"{format_ip(ip)} is outside subnet {subnet.key} ({subnet.prefix})",
                             "use an address inside the subnet's prefix")
 
+    def _not_reserved(self, path: str, ip: int, subnet: Subnet) -> None:
+        """B-ADDR-RESERVED: no NIC can hold an address Azure reserves in its subnet."""
+        if subnet.is_reserved(ip):
+            (first, _), (last, _) = subnet.reserved
+            raise self.fail(path, f"{format_ip(ip)} is reserved by Azure in subnet {subnet.key} ({subnet.prefix}: "
+                            f"the first four addresses {format_ip(first)}-{format_ip(first + 3)} and the last, "
+                            f"{format_ip(last)})",
+                            f"use an address from {format_ip(first + 4)} to {format_ip(last - 1)}")
+
     # --- peerings --------------------------------------------------------------------------
     def _peerings(self, vnets: dict[str, VNet]) -> tuple[Peering, ...]:
         peerings: list[Peering] = []
@@ -543,6 +552,7 @@ class _Checker:
             if vm.subnet is not None:
                 subnet = self._subnet_ref(f"{path}.subnet", vm.subnet, vnets)
                 self._ip_in_subnet(f"{path}.ip", vm.ip, subnet)
+                self._not_reserved(f"{path}.ip", vm.ip, subnet)
                 vms[name] = VirtualMachine(
                     name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding,
                     rules=build_nva_rules(vm.rules, f"{path}.rules", self.fail), masquerade=vm.masquerade,
@@ -578,6 +588,7 @@ class _Checker:
                 continue
             if pe.ip & _MASKS[subnet.prefix.length] != subnet.prefix.network:
                 self._ip_in_subnet(f"private_endpoints.{name}.ip", pe.ip, subnet)
+            self._not_reserved(f"private_endpoints.{name}.ip", pe.ip, subnet)
             endpoints[name] = PrivateEndpoint(name, subnet.key, pe.ip, pe.fqdn, dns_zone=pe.dns_zone)
         return endpoints
 

@@ -129,6 +129,18 @@ class Subnet:
         """'VNET/SUBNET', the name users type on the command line."""
         return f"{self.vnet}/{self.name}"
 
+    @property
+    def reserved(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The addresses Azure reserves in every subnet, as [start, end) ranges: the first four
+        (network, default gateway, two for Azure DNS) and the last (broadcast). No NIC holds them,
+        so they are never a flow's source or destination (B-ADDR-RESERVED)."""
+        first = self.prefix.network
+        return (first, min(first + 4, self.prefix.last + 1)), (self.prefix.last, self.prefix.last + 1)
+
+    def is_reserved(self, ip: int) -> bool:
+        """True for an address of this subnet that Azure reserves (see `reserved`)."""
+        return 0 <= ip - self.prefix.network < 4 or ip == self.prefix.last
+
 
 @dataclass(frozen=True, slots=True)
 class VNet:

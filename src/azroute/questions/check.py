@@ -272,6 +272,53 @@ def selector_ranges(selector: str, topology: Topology) -> list[Range]:
     return merge_ranges([(p.network, p.last + 1) for p in prefixes])
 
 
+def usable_ranges(selector: str, topology: Topology) -> tuple[list[Range], list[Range]]:
+    """The selector's ranges that can be a flow's end, and the VNet address space no subnet uses that
+    it names (reported, not checked: nothing can send from or receive there). Addresses Azure
+    reserves in a subnet (its first four and its last, B-ADDR-RESERVED) are neither."""
+    reserved, unused = topology.memo("check-excluded-ranges", lambda: _excluded_ranges(topology))
+    ranges = selector_ranges(selector, topology)
+    return subtract_ranges(subtract_ranges(ranges, reserved), unused), intersect_ranges(ranges, unused)
+
+
+def _excluded_ranges(topology: Topology) -> tuple[list[Range], list[Range]]:
+    """(every subnet's reserved addresses, VNet address space that no subnet of any VNet holds)."""
+    subnets = [s for vnet in topology.vnets.values() for s in vnet.subnets]
+    reserved = merge_ranges([r for s in subnets for r in s.reserved])
+    spaces = merge_ranges([(p.network, p.last + 1) for vnet in topology.vnets.values() for p in vnet.address_space])
+    used = merge_ranges([(s.prefix.network, s.prefix.last + 1) for s in subnets])
+    return reserved, subtract_ranges(spaces, used)
+
+
+def subtract_ranges(ranges: list[Range], holes: list[Range]) -> list[Range]:
+    """`ranges` minus `holes` (both sorted and merged)."""
+    out: list[Range] = []
+    j = 0
+    for start, end in ranges:
+        while j < len(holes) and holes[j][1] <= start:
+            j += 1
+        k, cut = j, start
+        while k < len(holes) and holes[k][0] < end:
+            if holes[k][0] > cut:
+                out.append((cut, holes[k][0]))
+            cut = max(cut, holes[k][1])
+            k += 1
+        if cut < end:
+            out.append((cut, end))
+    return out
+
+
+def intersect_ranges(ranges: list[Range], other: list[Range]) -> list[Range]:
+    """The addresses in both (sorted, merged) range lists."""
+    return subtract_ranges(ranges, subtract_ranges(ranges, other))
+
+
+def unused_notes(sources: list[Range], destinations: list[Range]) -> list[str]:
+    """Notes naming the VNet address space no subnet uses that an intent's selectors cover."""
+    return [f"{side} {range_text(ranges)} are VNet address space no subnet uses: not checked"
+            for side, ranges in (("sources", sources), ("destinations", destinations)) if ranges]
+
+
 def merge_ranges(ranges: list[Range]) -> list[Range]:
     merged: list[Range] = []
     for start, end in sorted(ranges):
@@ -360,14 +407,16 @@ class Checker:
         points = bounds.addresses
         unchecked: list[Range] = []
         sources: list[tuple[Endpoint, Range, Hashable]] = []
-        for rng in elementary(selector_ranges(intent.source, book.topology), points):
+        source_ranges, unused_sources = usable_ranges(intent.source, book.topology)
+        destination_ranges, unused_destinations = usable_ranges(intent.destination, book.topology)
+        for rng in elementary(source_ranges, points):
             found = endpoint_at(book, rng[0])
             if found is None:
                 unchecked.append(rng)
             else:
                 sources.append((found, rng, self._class_of(rng, found, bounds)))
         destinations = []
-        for rng in elementary(selector_ranges(intent.destination, book.topology), points):
+        for rng in elementary(destination_ranges, points):
             found = endpoint_at(book, rng[0]) or Endpoint(
                 rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None, (rng[0],)), format_ip(rng[0]))
             destinations.append((found, rng, self._class_of(rng, found, bounds)))
@@ -386,7 +435,7 @@ class Checker:
                                    else None))
         notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
             if unchecked else []
-        return flows, notes
+        return flows, notes + unused_notes(unused_sources, unused_destinations)
 
     def _class_of(self, rng: Range, endpoint: Endpoint, bounds: Boundaries) -> Hashable:
         """The class of an elementary range: ranges with one class are forwarded and judged alike.

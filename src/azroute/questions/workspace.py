@@ -52,6 +52,8 @@ from azroute.questions.check import (
     merge_ranges,
     range_text,
     selector_ranges,
+    unused_notes,
+    usable_ranges,
 )
 from azroute.routing.engine import RouteKey, RoutingEngine
 from azroute.routing.routes import RouteSet
@@ -403,11 +405,12 @@ def flows_between(book: AddressBook, sources: list[Range], destinations: list[Ra
 
 
 def intent_flows(book: AddressBook, intent: Intent, points: list[int]) -> tuple[list[Flow], list[str]]:
-    flows, unchecked = flows_between(book, selector_ranges(intent.source, book.topology),
-                                     selector_ranges(intent.destination, book.topology), points)
+    (sources, unused_sources), (destinations, unused_destinations) = (
+        usable_ranges(intent.source, book.topology), usable_ranges(intent.destination, book.topology))
+    flows, unchecked = flows_between(book, sources, destinations, points)
     notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
         if unchecked else []
-    return flows, notes
+    return flows, notes + unused_notes(unused_sources, unused_destinations)
 
 
 def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:
