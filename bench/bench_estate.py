@@ -18,6 +18,10 @@ With the odd spokes' endpoints in Disabled subnets, their /32s stay Active in Ga
 win over the summary UDR, so on-premises traffic to them bypasses the firewall: the intent
 "site:onprem -> private_endpoints via firewall:azfw" must be violated.
 
+With NSGs (issue 9): the same estate with one NSG of 20 rules on every spoke subnet, the even spokes'
+endpoint subnets `Enabled` (route tables and NSGs apply, so every request to those endpoints is filtered),
+is checked again and its time printed next to the plain check's (`--no-nsg` skips it).
+
 Usage: .venv/bin/python bench/bench_estate.py [--spokes N] [--endpoints-per-spoke M] [--repeat R]
        [--cprofile] [--tracemalloc] [--keep]
 """
@@ -144,6 +148,49 @@ def generate(spokes: int, endpoints: int, vms_per_spoke: int, per_spoke_udr: boo
         "vms": vms,
         "private_endpoints": private_endpoints,
     }
+
+
+#: 20 rules per spoke NSG: on-premises HTTPS and SQL allowed first, so the verdict is the plain estate's
+NSG_RULES: dict[str, dict[str, Any]] = {
+    "allow-onprem-https": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                           "source_addresses": ["192.168.0.0/16"], "destination_ports": ["443"]},
+    "allow-onprem-sql": {"priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                         "source_addresses": ["192.168.0.0/16"], "destination_ports": ["1433"]},
+    **{f"deny-{port}-from-{source.replace('/', '-').lower()}": {
+        "priority": 200 + 10 * i, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
+        "source_addresses": [source], "destination_ports": [port]}
+       for i, (port, source) in enumerate((p, s) for p in ("22", "3389", "5985-5986", "8000-8100", "445", "139")
+                                          for s in ("Internet", "10.0.0.0/8"))},
+    "allow-hub": {"priority": 3000, "direction": "Inbound", "access": "Allow", "source_addresses": ["10.0.0.0/16"]},
+    "deny-vnet-inbound": {"priority": 4000, "direction": "Inbound", "access": "Deny",
+                          "source_addresses": ["VirtualNetwork"]},
+    "deny-smtp-out": {"priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "Tcp",
+                      "destination_addresses": ["Internet"], "destination_ports": ["25"]},
+    "allow-https-out": {"priority": 200, "direction": "Outbound", "access": "Allow", "protocol": "Tcp",
+                        "destination_addresses": ["Internet"], "destination_ports": ["443"]},
+    "deny-internet-out": {"priority": 4000, "direction": "Outbound", "access": "Deny",
+                          "destination_addresses": ["Internet"]},
+    "allow-vnet-out": {"priority": 3000, "direction": "Outbound", "access": "Allow",
+                       "destination_addresses": ["VirtualNetwork"]},
+}
+
+
+def with_nsgs(data: dict[str, Any]) -> dict[str, Any]:
+    """The estate with an NSG of NSG_RULES on every spoke subnet; even spokes' endpoint subnets Enabled."""
+    vnets: dict[str, Any] = {}
+    nsgs: dict[str, Any] = {}
+    for name, vnet in data["vnets"].items():
+        subnets = {}
+        for sub, original in vnet["subnets"].items():
+            spec = dict(original)
+            if name != HUB:
+                nsgs[f"{name}-{sub}-nsg"] = {"rules": NSG_RULES}
+                spec["network_security_group"] = f"{name}-{sub}-nsg"
+                if spec.get("private_endpoint_network_policies") == "RouteTableEnabled":
+                    spec["private_endpoint_network_policies"] = "Enabled"
+            subnets[sub] = spec
+        vnets[name] = {**vnet, "subnets": subnets}
+    return {**data, "vnets": vnets, "network_security_groups": nsgs}
 
 
 def intents_document() -> dict[str, Any]:
@@ -291,13 +338,27 @@ def phase_data_path(args: argparse.Namespace, topology: Topology, engine: Routin
     metric("next hop types seen", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
-def phase_check(args: argparse.Namespace, topology: Topology) -> None:
+def phase_check(args: argparse.Namespace, topology: Topology) -> float:
     print("\n# check (library: Checker(topology).check(intent), cold caches)")
     metric("intent", f"{INTENT.source} -> {INTENT.destination} via {', '.join(INTENT.via)}, "
            f"ports {[low for low, _ in INTENT.ports]}, symmetric={INTENT.symmetric}")
     result, times = timed(args.repeat, lambda: Checker(topology).check(INTENT))
     metric("check time", seconds(times))
     print_result(result, topology, args.summary_only)
+    return statistics.median(times)
+
+
+def phase_check_nsgs(args: argparse.Namespace, data: dict[str, Any], plain: float) -> None:
+    print("\n# check with NSGs (one NSG of 20 rules on every spoke subnet; even spokes' endpoint subnets Enabled)")
+    nsg_data = with_nsgs(data)
+    topology, times = timed(args.repeat, lambda: build_topology(nsg_data, source="<memory>"))
+    metric("NSGs / rules", f"{len(nsg_data['network_security_groups']):,} / "
+           f"{len(nsg_data['network_security_groups']) * len(NSG_RULES):,}")
+    metric("validate (build_topology on the in-memory dict)", seconds(times))
+    result, times = timed(args.repeat, lambda: Checker(topology).check(INTENT))
+    metric("check time with NSGs", seconds(times))
+    metric("  against the check without NSGs", f"{statistics.median(times) / plain:.2f}x ({plain:.2f} s before)")
+    print_result(result, topology, args.summary_only, ports=len(INTENT.ports))
     if args.cprofile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -317,7 +378,8 @@ def _trim_pstats(text: str) -> str:
     return "\n".join([*head, *lines[start:]]).rstrip()
 
 
-def print_result(result: IntentResult, topology: Topology, summary_only: bool) -> None:
+def print_result(result: IntentResult, topology: Topology, summary_only: bool, ports: int = 1) -> None:
+    """`ports`: how many ports report violations separately (NSGs filter by port: each port is its own)."""
     metric("flows (source/destination range pairs)", result.flows)
     metric("verdict", result.verdict)
     disabled_subnets = {s.key for v in topology.vnets.values() for s in v.subnets
@@ -333,7 +395,7 @@ def print_result(result: IntentResult, topology: Topology, summary_only: bool) -
     metric("expected verdict", f"{expected} ({why}; {bypassing} of {len(endpoints)} endpoints bypass the "
            f"firewall = {bypassing * sources} violating flows)")
     violating = sum(v.flows for v in result.violations)
-    ok = result.verdict is expected and violating == bypassing * sources
+    ok = result.verdict is expected and violating == bypassing * sources * ports
     metric("verdict as expected", f"{'yes' if ok else 'NO'} ({violating} violating flows)")
     metric("violations (distinct reasons)", len(result.violations))
     for v in result.violations[:3]:
@@ -408,6 +470,7 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also report the Python heap peak (slows everything down ~2x)")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI subprocess")
+    parser.add_argument("--no-nsg", action="store_true", help="skip the check with NSGs")
     parser.add_argument("--keep", action="store_true", help="keep the generated YAML files")
     args = parser.parse_args()
     if not 1 <= args.spokes <= MAX_SPOKES:
@@ -442,7 +505,9 @@ def main() -> None:
         engine = phase_routes(args, topology)
         phase_data_path(args, topology, engine)
         del engine
-        phase_check(args, topology)
+        plain = phase_check(args, topology)
+        if not args.no_nsg:
+            phase_check_nsgs(args, data, plain)
         if not args.no_cli:
             phase_cli(args, yaml_path, intents_path)
         print("\n# memory")

@@ -140,8 +140,7 @@ def test_zero_route_widens_virtual_network_to_any_source() -> None:
     [verdict] = evaluate(topology, subnet, "app1", "Inbound", Packet(parse_ip("203.0.113.9"), parse_ip("10.5.1.4"), 22, "tcp"))
     assert (verdict.path, verdict.access) == ("app-nsg/AllowVnetInBound", "Allow")
     assert verdict.note == ("VirtualNetwork includes 0.0.0.0/0 (UDR default in route table to-nva), so "
-                            "AllowVnetInBound matches source 203.0.113.9, which is outside every VNet, peering and "
-                            "on-premises range")
+                            "AllowVnetInBound matches source 203.0.113.9, which no other prefix of the tag holds")
     assert len(widening_warnings(topology, subnet)) == 1
     doc = _base("nsg-forced-tunnel")
     del doc["vnets"]["spoke"]["subnets"]["app"]["route_table"]

@@ -16,7 +16,7 @@ from azroute.forwarding.firewall import Packet
 from azroute.model.net import Prefix, format_ip, parse_prefix
 from azroute.model.security import DEFAULT_RULES, NetworkSecurityGroup, PortRanges, SecurityRule
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, PeNetworkPolicies, Subnet, Topology
-from azroute.routing.gateway_routes import gateways_serving, transit_domain
+from azroute.routing.gateway_routes import gateways_serving
 
 #: the virtual IP of the host (DHCP, DNS, health probes): in VirtualNetwork and AzureLoadBalancer
 HOST_VIP = parse_prefix("168.63.129.16/32")
@@ -88,7 +88,7 @@ class AppliedRule:
                     continue
                 origin = expansion.origins[expansion.prefixes.index(ANY)]
                 return (f"VirtualNetwork includes 0.0.0.0/0 ({origin}), so {self.rule.name} matches {side} "
-                        f"{format_ip(address)}, which is outside every VNet, peering and on-premises range")
+                        f"{format_ip(address)}, which no other prefix of the tag holds")
         return None
 
 
@@ -135,7 +135,9 @@ class NsgVerdict:
 def vnet_tag(topology: Topology, subnet: Subnet) -> Expansion:
     """The VirtualNetwork tag at a NIC of `subnet` (service-tags-overview, B-NSG-VNET-TAG): the VNet's
     address space, peered VNets' spaces, on-premises spaces of the gateways serving it (static or
-    BGP), VNets behind those gateways, every prefix of the subnet's UDRs, and the host's virtual IP."""
+    BGP), the gateways' own VNets, every prefix of the subnet's UDRs, and the host's virtual IP.
+    Other spokes of a transit hub are not in it: a spoke has no route to them (peering is not
+    transitive), and the tag follows the NIC's VNet, peering and gateway routes."""
     def compute() -> Expansion:
         found: dict[Prefix, str] = {}
         vnet = topology.vnets[subnet.vnet]
@@ -146,10 +148,9 @@ def vnet_tag(topology: Topology, subnet: Subnet) -> Expansion:
             for r in topology.vnets[other].address_space:
                 found.setdefault(r, f"peered VNet {other}")
         gateways, _hub = gateways_serving(vnet.name, topology)
-        for gateway in gateways:
-            for name in transit_domain(gateway, topology):
-                for r in topology.vnets[name].address_space:
-                    found.setdefault(r, f"VNet {name} behind gateway {gateway.name}")
+        for gateway in gateways:  # the gateway's own VNet (a spoke through transit); not the other spokes
+            for r in topology.vnets[gateway.vnet].address_space:
+                found.setdefault(r, f"VNet {gateway.vnet} of gateway {gateway.name}")
             for site_name in gateway.connections:
                 site = topology.sites[site_name]
                 for p in (*site.address_space, *site.advertised_prefixes):
@@ -185,14 +186,21 @@ def expand(topology: Topology, entry: str, subnet: Subnet) -> Expansion:
     return Expansion((prefix,), (entry,))
 
 
-def rule_ranges(expansions: tuple[Expansion, ...]) -> tuple[tuple[int, int], ...]:
-    return tuple((p.network, p.last) for e in expansions for p in e.prefixes)
-
-
 def ordered_rules(nsg: NetworkSecurityGroup, direction: str) -> list[SecurityRule]:
     """The NSG's rules of one direction as Azure processes them: own rules by priority, then defaults."""
     own = sorted((r for r in nsg.rules if r.direction == direction), key=lambda r: r.priority)
     return own + [r for r in DEFAULT_RULES if r.direction == direction]
+
+
+def _entry(topology: Topology, entry: str, subnet: Subnet) -> tuple[Expansion, tuple[tuple[int, int], ...]]:
+    """An entry's expansion and its address ranges, computed once per topology (per subnet for
+    VirtualNetwork, whose expansion is the NIC's): estates repeat the same entries in thousands of rules."""
+    key = ("nsg-entry", entry, subnet.key if entry == "VirtualNetwork" else None)
+    return topology.memo(key, lambda: _ranged(expand(topology, entry, subnet)))
+
+
+def _ranged(expansion: Expansion) -> tuple[Expansion, tuple[tuple[int, int], ...]]:
+    return expansion, tuple((p.network, p.last) for p in expansion.prefixes)
 
 
 def applied_rules(topology: Topology, nsg: NetworkSecurityGroup, subnet: Subnet, direction: str) -> list[AppliedRule]:
@@ -200,9 +208,10 @@ def applied_rules(topology: Topology, nsg: NetworkSecurityGroup, subnet: Subnet,
     def compute() -> list[AppliedRule]:
         out = []
         for rule in ordered_rules(nsg, direction):
-            sources = tuple(expand(topology, e, subnet) for e in rule.sources)
-            destinations = tuple(expand(topology, e, subnet) for e in rule.destinations)
-            out.append(AppliedRule(rule, sources, destinations, rule_ranges(sources), rule_ranges(destinations)))
+            sources = [_entry(topology, e, subnet) for e in rule.sources]
+            destinations = [_entry(topology, e, subnet) for e in rule.destinations]
+            out.append(AppliedRule(rule, tuple(e for e, _ in sources), tuple(e for e, _ in destinations),
+                                   sum((r for _, r in sources), ()), sum((r for _, r in destinations), ())))
         return out
     return topology.memo(("nsg-applied", nsg.name, subnet.key, direction), compute)
 
@@ -210,6 +219,11 @@ def applied_rules(topology: Topology, nsg: NetworkSecurityGroup, subnet: Subnet,
 def associations(topology: Topology, subnet: Subnet, vm: str | None, direction: str) -> list[Association]:
     """The NSGs that filter a NIC of `subnet` (of `vm`, when it is a VM), in evaluation order:
     inbound subnet then NIC, outbound NIC then subnet (network-security-group-how-it-works)."""
+    return topology.memo(("nsg-associations", subnet.key, vm, direction),
+                         lambda: _associations(topology, subnet, vm, direction))
+
+
+def _associations(topology: Topology, subnet: Subnet, vm: str | None, direction: str) -> list[Association]:
     found = []
     if subnet.network_security_group and subnet.name not in (FIREWALL_SUBNET, GATEWAY_SUBNET):
         found.append(Association(topology.network_security_groups[subnet.network_security_group], subnet.key))

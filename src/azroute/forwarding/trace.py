@@ -379,7 +379,8 @@ class Forwarder:
         first = len(state.hops)
         result = self._route(device, self.engine.routes(subnet), state)
         if (filtered is not None or security) and len(state.hops) > first:
-            state.hops[first] = dataclasses.replace(state.hops[first], filtered=filtered, security=security)
+            h = state.hops[first]  # the constructor, not dataclasses.replace: this is the hot loop of `check`
+            state.hops[first] = Hop(h.device, h.decision, h.action, h.addresses, h.packet, filtered, security)
         return result
 
     # --- internal load balancers -----------------------------------------------------------

@@ -91,6 +91,7 @@ class _Outcome:
     reasons: tuple[str, ...]
     depends_on: tuple[str, ...]
     notes: tuple[str, ...]
+    port_free: bool = False  # nothing on the path decided on the port: every port class has this outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,12 +481,15 @@ class Checker:
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
         for index, flow in enumerate(flows):
+            free: _Outcome | None = None  # this flow's outcome when no filter looked at the port
             for port_class, port in classes.items():
                 outcome = shared.get((flow.key, port_class)) if flow.key is not None else None
                 if outcome is None:
-                    outcome = self._outcome(forwarder, intent, flow, port)
+                    outcome = free or self._outcome(forwarder, intent, flow, port)
                     if flow.key is not None and (flow.key, port_class) not in shared:
                         shared[(flow.key, port_class)] = outcome if _invariant(outcome, flow) else None
+                if outcome.port_free:
+                    free = outcome
                 depends.update(dict.fromkeys(outcome.depends_on))
                 notes.update(dict.fromkeys(outcome.notes))
                 found = groups[port_class]
@@ -511,7 +515,14 @@ class Checker:
     @staticmethod
     def _outcome(forwarder: Forwarder, intent: Intent, flow: _Flow, port: int | None) -> _Outcome:
         trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
-        return _Outcome(tuple(judge(intent, trace)), trace.depends_on, tuple(_notes(trace)))
+        return _Outcome(tuple(judge(intent, trace)), trace.depends_on, tuple(_notes(trace)), _port_free(trace))
+
+
+def _port_free(trace: Trace) -> bool:
+    """True when no filter looked at the packet (no firewall, NVA or load balancer rule, no NSG): the port
+    then changes nothing, and the flow's other port classes reuse this outcome."""
+    return not any(h.filtered is not None or h.security or h.device.kind is Kind.LOAD_BALANCER
+                   for path in (trace.forward, trace.reverse) if path is not None for h in path.hops)
 
 
 def _invariant(outcome: _Outcome, flow: _Flow) -> bool:
