@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -370,3 +371,39 @@ def test_a_nic_on_a_reserved_address_is_an_input_error(key: str, value: str, mes
     file.write_text(text, encoding="utf-8")
     result = run_cli(["routes", str(file), "--all"])
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {file}: {message}\n")
+
+
+# --- the README names the bundled fixtures and shows what each prints -----------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _fixture_transcript() -> list[tuple[str, list[str]]]:
+    """(command, the lines shown after it) from the README's block on the bundled fixtures."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("The bundled fixtures show each dialect")
+    block = text[text.index("```\n", start) + 4:]
+    block = block[:block.index("```\n")]
+    transcript: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            transcript.append((line[2:], []))
+        else:
+            transcript[-1][1].append(line)
+    return transcript
+
+
+def test_readme_shows_real_output_for_each_bundled_fixture(run_cli: Callable[[list[str]], Run]) -> None:
+    transcript = _fixture_transcript()
+    shown = " ".join(command for command, _ in transcript)
+    for fixture in ("tests/ingest/arm/seed-graph.json", "tests/ingest/arm/seed-az",
+                    "tests/ingest/terraform/seed-state.json"):
+        assert fixture in shown
+    repo = README.parent
+    for command, lines in transcript:
+        notes_left_out = command.endswith("(stderr notes left out)")
+        args = shlex.split(command.removesuffix("(stderr notes left out)"))
+        assert args[0] == "azroute"
+        result = run_cli([str(repo / a) if a.startswith(("tests/", "examples/")) else a for a in args[1:]])
+        stderr = [line for line in result.stderr.splitlines() if not (notes_left_out and line.startswith("note:"))]
+        assert result.stdout.splitlines() + stderr == lines, command
