@@ -51,3 +51,13 @@ def test_the_fixtures_are_what_the_builder_writes() -> None:
     spec.loader.exec_module(module)
     assert json.loads((HERE / "example-graph.json").read_text(encoding="utf-8")) == module.build_graph()
     assert json.loads((HERE / "example-plan.json").read_text(encoding="utf-8")) == module.build_plan()
+
+
+def test_collect_queries_these_types() -> None:
+    """`azroute collect` sends the `resources` query for every microsoft.network type: NSGs, ASGs, load
+    balancers and NAT gateways come with it (no query of their own is needed)."""
+    from azroute.collect import QUERIES  # noqa: PLC0415 - the collector is an optional entry point
+    from azroute.ingest.arm_security import TYPES  # noqa: PLC0415
+
+    assert QUERIES[0].startswith("resources | where type startswith 'microsoft.network/'")
+    assert sorted(t for t in TYPES if not t.startswith("microsoft.network/")) == []
