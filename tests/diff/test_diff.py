@@ -1,7 +1,7 @@
 """`azroute diff` on the seed article: scenario B (one 10.13.77.0/24 UDR to the firewall on the
 GatewaySubnet and hub/vm) against scenario C (the same UDR as 10.0.0.0/8). In C the peering route
 10.13.77.0/24 beats the /8 by longest prefix, the endpoints' /32s come back Active and on-premises
-traffic to them bypasses the firewall (seed article; docs/behaviours.md B-DIFF-*)."""
+traffic to them bypasses the firewall (the seed article)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from azroute import load
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.questions.diff import ChangeKind, DiffResult, cidrs, diff
-from azroute.render.diff import cell, mermaid_label
+from azroute.render.diff import cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
 TERRAFORM = Path(__file__).resolve().parents[1] / "ingest" / "terraform"
@@ -133,6 +133,5 @@ def test_terraform_plans_of_b_and_c() -> None:
                             "address of spoke1/ep",)
 
 
-def test_markdown_and_mermaid_escaping() -> None:
+def test_markdown_cell_escaping() -> None:
     assert cell("a|b <c> & `d`\n") == "a\\|b &lt;c&gt; &amp; 'd' "
-    assert mermaid_label('vm "x" [1] <b>') == "vm #34;x#34; #91;1#93; #60;b#62;"

@@ -28,6 +28,7 @@ from azroute.model.intents import Intent, ports_text
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
 from azroute.questions.check import IntentResult, Range, boundaries, merge_ranges, selector_ranges
+from azroute.questions.flows import FlowDrawing, draw_trace
 from azroute.questions.workspace import (
     Flow,
     Workspace,
@@ -106,6 +107,8 @@ class FlowChange:
     flows: int
     example_before: Trace | None
     example_after: Trace | None
+    drawing_before: FlowDrawing | None = None  # the examples as drawings (questions/flows.py)
+    drawing_after: FlowDrawing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +427,7 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> D
                 if group.example == (None, None) or _named(new or old) or not _named(group.example_flow):
                     group.example, group.example_flow = (old_trace, new_trace), new or old
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
-    flows = sorted((_flow_change(k, g) for k, g in groups.items()),
+    flows = sorted((_flow_change(k, g, before, after) for k, g in groups.items()),
                    key=lambda f: (list(ChangeKind).index(f.change), -f.flows))
     notes = [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
              f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
@@ -448,14 +451,16 @@ def _check(ws: Workspace, intent: Intent) -> IntentResult | None:
         return None
 
 
-def _flow_change(key: tuple[Any, ...], group: _Group) -> FlowChange:
+def _flow_change(key: tuple[Any, ...], group: _Group, before: Topology, after: Topology) -> FlowChange:
     kind, lost, gained = key[0], key[1], key[2]
     sources = merge_ranges([(f or g).source_range for f, g, _ in group.flows if (f or g) is not None])  # type: ignore[union-attr]
     destinations = merge_ranges([(f or g).destination_range for f, g, _ in group.flows  # type: ignore[union-attr]
                                  if (f or g) is not None])
     ports = tuple(sorted(group.ports))
+    old, new = group.example
     return FlowChange(kind, lost, gained, tuple(sources), tuple(destinations), ports, group.outcomes[0],
-                      group.outcomes[1], len(group.flows), group.example[0], group.example[1])
+                      group.outcomes[1], len(group.flows), old, new, draw_trace(old, before) if old else None,
+                      draw_trace(new, after) if new else None)
 
 
 def cidrs(ranges: Iterable[Range]) -> list[str]:

@@ -8,10 +8,11 @@ import re
 from collections import Counter
 from typing import Any
 
-from azroute.forwarding.trace import Path, Trace
+from azroute.forwarding.trace import Trace
 from azroute.model.net import format_ip
 from azroute.questions.diff import DiffResult, FlowChange, RouteChange, cidrs
 from azroute.render.az import ROUTE_COLUMNS, simple_table
+from azroute.render.mermaid import flow_mermaid
 from azroute.render.trace import trace_json, trace_text
 
 
@@ -154,30 +155,6 @@ def cell(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", " ", text).translate(_CELL)
 
 
-def mermaid_label(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: quotes and markup characters as entity codes."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
-    return "".join(f"#{ord(c)};" if c in '"#<>&`[]{}()|' else c for c in text)
-
-
-def mermaid_paths(before: Path | None, after: Path | None) -> str:
-    """A Mermaid flowchart of one flow's forward path before and after (one subgraph each)."""
-    lines = ["flowchart LR"]
-    for side, path in (("before", before), ("after", after)):
-        lines.append(f'  subgraph {side}["{side}"]')
-        if path is None or not path.hops:
-            lines.append(f'    {side}0["no such flow"]')
-        else:
-            for i, hop in enumerate(path.hops):
-                lines.append(f'    {side}{i}["{mermaid_label(hop.device.label)}"]')
-            for i in range(1, len(path.hops)):
-                lines.append(f"    {side}{i - 1} --> {side}{i}")
-            if not path.ok or path.disposition.value.startswith("left"):
-                lines.append(f'    {side}{len(path.hops) - 1} --> {side}_out(["{mermaid_label(path.reason)}"])')
-        lines.append("  end")
-    return "\n".join(lines)
-
-
 def _arrows(text: str) -> str:
     return text.replace(" -> ", " → ")
 
@@ -204,8 +181,11 @@ def diff_markdown(result: DiffResult) -> str:
         lines += ["| " + " | ".join(cell(x) or " " for x in row) + " |" for row in _route_rows(change)]
         lines += ["", "</details>", ""]
     for n, c in enumerate(result.flows, 1):
-        lines += [f"#### {n}. {c.change}: {cell(_arrows(_example(c)))}", "", "```mermaid",
-                  mermaid_paths(c.example_before.forward if c.example_before else None,
-                                c.example_after.forward if c.example_after else None), "```", ""]
+        lines += [f"#### {n}. {c.change}: {cell(_arrows(_example(c)))}", ""]
+        for when, drawing in (("Before", c.drawing_before), ("After", c.drawing_after)):
+            if drawing is not None:
+                lines += [f"{when}:", "", "```mermaid", flow_mermaid(drawing).rstrip("\n"), "```", ""]
+            else:
+                lines += [f"{when}: no such flow", ""]
     lines += [f"> note: {cell(n)}" for n in result.notes]
     return "\n".join(lines).rstrip("\n") + "\n"
