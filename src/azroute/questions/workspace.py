@@ -38,7 +38,7 @@ from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.trace import Endpoint, Forwarder, Trace
 from azroute.model.intents import Intent, PortRange
 from azroute.model.net import Prefix, format_ip
-from azroute.model.topology import Gateway, RouteTable, Subnet, Topology
+from azroute.model.topology import GATEWAY_SUBNET, Gateway, RouteTable, Subnet, Topology
 from azroute.questions.check import (
     Checker,
     IntentResult,
@@ -238,8 +238,7 @@ class Workspace:
         others = other_changes(before, topology)
         keep = unchanged_route_sets(before, topology, others)
         gateways = [n for n, g in topology.gateways.items()
-                    if not _differs(g, before.gateways.get(n)) and keep(RoutingEngine.route_key(
-                        old_engine.gateway_subnet(g)))] if not others else []
+                    if not others and _same_route_set(before, topology, g, keep)]
         self._set(topology)
         reused = self._engine.adopt(old_engine, keep, gateways)
         changed = [t for t in list(self._by_touch) if self._touch_changed(t, before, old_engine, keep)]
@@ -336,6 +335,17 @@ class Workspace:
         return IntentResult(intent, Verdict.VIOLATED if violations else Verdict.HOLDS, violations,
                             examples[violations[0].reason] if violations else None, len(state.flows),
                             tuple(depends), tuple(notes), state.result.unchecked)
+
+
+def _same_route_set(before: Topology, after: Topology, gateway: Gateway,
+                    keep: Callable[[RouteKey], bool]) -> bool:
+    """True when the gateway and its GatewaySubnet's route set are unchanged (its data path is too)."""
+    if _differs(gateway, before.gateways.get(gateway.name)):
+        return False
+    key = f"{gateway.vnet}/{GATEWAY_SUBNET}"
+    old, new = before.subnet(key), after.subnet(key)
+    return old is not None and new is not None and RoutingEngine.route_key(old) == RoutingEngine.route_key(new) \
+        and keep(RoutingEngine.route_key(new))
 
 
 def _table_points(table: RouteTable) -> Iterator[int]:

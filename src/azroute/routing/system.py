@@ -99,5 +99,5 @@ def none_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
 def service_endpoint_rows(subnet: Subnet, topology: Topology) -> list[Candidate]:
     """One row per enabled service holding all its prefixes, only in that subnet (reference §3.3)."""
     return [Candidate(Source.DEFAULT, topology.service_tags[svc], NextHopType.SERVICE_ENDPOINT,
-                      Slot.SERVICE_ENDPOINT, f"service endpoint {svc} enabled on {subnet.key}")
+                      Slot.SERVICE_ENDPOINT, f"service endpoint {svc} enabled on the subnet")
             for svc in subnet.service_endpoints]
