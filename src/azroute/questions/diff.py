@@ -17,29 +17,35 @@ changed are recomputed and only the flows whose path looked one up are traced ag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import bisect
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from azroute.forwarding.devices import Kind
-from azroute.forwarding.trace import Disposition, Path, Trace
-from azroute.model.intents import Intent, ports_text
+from azroute.forwarding.devices import Device, Kind
+from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.trace import Disposition, Endpoint, Path, Trace
+from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
-from azroute.questions.check import IntentResult, Range, boundaries, merge_ranges, selector_ranges
-from azroute.questions.flows import FlowDrawing, draw_trace
-from azroute.questions.workspace import (
-    Flow,
-    Workspace,
-    flows_between,
-    ports_to_check,
-    prefix_ranges,
-    subtract,
-    unchanged_route_sets,
+from azroute.questions.check import (
+    Boundaries,
+    Checker,
+    IntentResult,
+    Range,
+    boundary_prefixes,
+    collect_boundaries,
+    elementary,
+    merge_ranges,
+    subtract_ranges,
+    usable_ranges,
 )
+from azroute.questions.flows import FlowDrawing, draw_trace
+from azroute.questions.workspace import Workspace, unchanged_route_sets
 from azroute.render.az import route_item
 from azroute.routing.engine import RouteKey, RoutingEngine
+from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import EffectiveRoute
 from azroute.routing.system import none_route_list
 
@@ -284,19 +290,34 @@ def classify(before: Outcome, after: Outcome) -> ChangeKind | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Flow:
+    """One representative flow per pair of elementary ranges."""
+
+    source: Endpoint
+    destination: Endpoint
+    source_range: Range
+    destination_range: Range
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
-    """Flows to compare: source and destination ranges, ports (None: any) and protocol."""
+    """Flows to compare: source and destination ranges, one port per port class (None: ports do not
+    matter) with the labels it stands for, and the protocol."""
 
     sources: list[Range]
     destinations: list[Range]
-    ports: list[int | None]
+    ports: dict[int | None, tuple[str, ...]]
     protocol: str = "tcp"
-    stands_for: tuple[str, ...] = ()  # the ports one port stands for (an intent's, when none filters)
 
-    def port_labels(self, port: int | None) -> tuple[str, ...]:
-        if self.stands_for and len(self.ports) == 1:
-            return self.stands_for
-        return (port_text(port, self.ports),) if port is not None else ()
+
+def union_bounds(before: Topology, after: Topology) -> Boundaries:
+    """The boundaries of both topologies (questions.check.collect_boundaries): every elementary range
+    and port class is uniform before and after."""
+    a, b = collect_boundaries(before), collect_boundaries(after)
+    prefixes = {*boundary_prefixes(before), *boundary_prefixes(after)}
+    return Boundaries(sorted({*a.addresses, *b.addresses}), sorted({*a.ports, *b.ports}),
+                      a.port_filters or b.port_filters, PrefixIndex((p, None) for p in prefixes),
+                      a.special | b.special, a.placed | b.placed, a.by_name or b.by_name)
 
 
 def _endpoint_ranges(topology: Topology) -> list[Range]:
@@ -310,124 +331,163 @@ def internet_ranges(topology: Topology) -> list[Range]:
     taken = [*_NOT_INTERNET, *none_route_list(topology.platform),
              *(p for v in topology.vnets.values() for p in v.address_space),
              *(p for s in topology.sites.values() for p in (*s.address_space, *s.advertised_prefixes))]
-    return list(subtract([(0, 1 << 32)], prefix_ranges(taken)))
+    return list(subtract_ranges([(0, 1 << 32)], prefix_ranges(taken)))
 
 
-def port_classes(*topologies: Topology) -> list[int | None]:
-    """One port per range of ports every firewall and NVA rule treats alike (None: no rule filters)."""
-    cuts: set[int] = set()
-    filtering = False
-    for topology in topologies:
-        rules: list[Any] = [r for p in topology.firewall_policies.values() for g in p.groups
-                            for c in g.collections for r in c.rules]
-        rules += [line for vm in topology.vms.values() for line in vm.rules or ()]
-        filtering |= bool(topology.firewall_policies) or any(vm.rules is not None for vm in topology.vms.values())
-        for rule in rules:
-            for lo, hi in rule.ports:
-                cuts |= {lo, hi + 1}
-            for protocol in rule.protocols:
-                _, sep, port = protocol.partition(":")
-                if sep and port.isdigit():
-                    cuts |= {int(port), int(port) + 1}
-    if not filtering:
-        return [None]
-    points = sorted({0, *(c for c in cuts if 0 < c < 65536)})
-    return list(points)
+def _label(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}-{high}"
 
 
-def port_text(port: int | None, classes: Sequence[int | None]) -> str:
-    """'443', or 'LO-HI' for a class of ports that no rule tells apart."""
-    if port is None:
-        return "any"
-    following = [c for c in classes if c is not None and c > port]
-    end = min(following) - 1 if following else 65535
-    return str(port) if end == port or len(classes) <= 1 else f"{port}-{end}"
+def _port_classes(ranges: Sequence[tuple[int, int]], bounds: Boundaries) -> dict[int | None, tuple[str, ...]]:
+    """One port per port class within `ranges`, labelled with the ports it stands for; when nothing
+    filters by port, the last port stands for all (as check does)."""
+    if not ranges:
+        return {None: ()}
+    if not bounds.port_filters:
+        return {ranges[-1][1]: tuple(_label(low, high) for low, high in ranges)}
+    classes: dict[int | None, tuple[str, ...]] = {}
+    for low, high in ranges:
+        cut = low
+        while cut <= high:
+            end = min(high, bounds.ports[bisect.bisect_right(bounds.ports, cut)] - 1)
+            classes[cut] = (_label(cut, end),)
+            cut = end + 1
+    return classes
 
 
-def default_scopes(before: Topology, after: Topology) -> list[Scope]:
+def default_scopes(before: Topology, after: Topology, bounds: Boundaries) -> list[Scope]:
     """Every subnet (but GatewaySubnet and AzureFirewallSubnet) and site to every subnet, site and the
     Internet; private endpoints receive connections but never open one."""
-    places = merge_ranges([*_endpoint_ranges(before), *_endpoint_ranges(after)])
+    reserved = merge_ranges([r for t in (before, after) for v in t.vnets.values() for sub in v.subnets
+                             for r in sub.reserved])  # Azure's own addresses are no flow's end
+    places = subtract_ranges(merge_ranges([*_endpoint_ranges(before), *_endpoint_ranges(after)]), reserved)
     endpoints = merge_ranges([(pe.ip, pe.ip + 1) for t in (before, after) for pe in t.private_endpoints.values()])
-    sources = list(subtract(places, endpoints))
+    sources = list(subtract_ranges(places, endpoints))
     internet = [r for t in (before, after) for r in internet_ranges(t)]
     destinations = merge_ranges([*places, *internet])
-    return [Scope(sources, destinations, port_classes(before, after))]
+    return [Scope(sources, destinations, _port_classes([(0, 65535)], bounds) if bounds.port_filters else {None: ()})]
 
 
-def intent_scopes(intents: Sequence[Intent], before: Topology, after: Topology) -> list[Scope]:
+def intent_scopes(intents: Sequence[Intent], before: Topology, after: Topology, bounds: Boundaries) -> list[Scope]:
     scopes = []
     for intent in intents:
         src = [r for t in (before, after) for r in _selector(intent.source, t)]
         dst = [r for t in (before, after) for r in _selector(intent.destination, t)]
-        ports = max(ports_to_check(intent.ports, before), ports_to_check(intent.ports, after), key=len)
-        scopes.append(Scope(merge_ranges(src), merge_ranges(dst), ports, intent.protocol,
-                            tuple(ports_text(((low, high),)) for low, high in intent.ports)))
+        scopes.append(Scope(merge_ranges(src), merge_ranges(dst), _port_classes(intent.ports, bounds),
+                            intent.protocol))
     return scopes
 
 
 def _selector(selector: str, topology: Topology) -> list[Range]:
+    """The selector's ranges that can be a flow's end (questions.check.usable_ranges)."""
     try:
-        return selector_ranges(selector, topology)
+        return usable_ranges(selector, topology)[0]
     except KeyError:
         return []  # names something only the other side has
 
 
-def _flow_map(ws: Workspace, scope: Scope, points: list[int]) -> dict[tuple[Range, Range], Flow]:
-    flows, _unchecked = flows_between(ws.book, scope.sources, scope.destinations, points)
-    return {(f.source_range, f.destination_range): f for f in flows}
+def _address(ip: int) -> Endpoint:
+    return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))
+
+
+Classed = tuple[Flow, Hashable | None]  # a flow and its pair of equivalence classes (None: on its own)
+
+
+def side_flows(ws: Workspace, scope: Scope, bounds: Boundaries) -> dict[tuple[Range, Range], Classed]:
+    """One flow per pair of elementary ranges, with check's equivalence classes (a flow of a class is
+    forwarded like every other), keyed by the pair of ranges."""
+    book, checker = ws.book, Checker(ws.topology)
+    sources = []
+    for rng in elementary(scope.sources, bounds.addresses):
+        found = endpoint_at(book, rng[0])
+        if found is not None:
+            sources.append((found, rng, checker._class_of(rng, found, bounds)))
+    targets = []
+    for rng in elementary(scope.destinations, bounds.addresses):
+        found = endpoint_at(book, rng[0]) or _address(rng[0])
+        targets.append((found, rng, checker._class_of(rng, found, bounds)))
+    flows: dict[tuple[Range, Range], Classed] = {}
+    for src, sr, skey in sources:
+        for dst, dr, dkey in targets:
+            if sr[0] <= dst.ip < sr[1]:
+                # one elementary range holds both ends: another address of it stands for the source
+                other = next((ip for ip in (sr[0], sr[0] + 1) if ip < sr[1] and ip != dst.ip), None)
+                stand_in = endpoint_at(book, other) if other is not None else None
+                if stand_in is not None:
+                    flows[(sr, dr)] = (Flow(stand_in, dst, sr, dr), None)
+                continue
+            flows[(sr, dr)] = (Flow(src, dst, sr, dr), (skey, dkey) if skey is not None and dkey is not None else None)
+    return flows
+
+
+def _invariant(result: Outcome, flow: Flow) -> bool:
+    """True when the outcome names neither end of the flow, so every flow of its class has it."""
+    words = {format_ip(flow.source.ip), format_ip(flow.destination.ip), flow.source.label, flow.destination.label}
+    for end in (flow.source, flow.destination):
+        if end.device.kind in (Kind.VM, Kind.PRIVATE_ENDPOINT):
+            words.add(end.device.name)
+    texts = (result.path, result.back, result.seen, *result.rules)
+    return not any(word in text for text in texts for word in words)
+
+
+def _outcomes(ws: Workspace, scope: Scope, flows: dict[tuple[Range, Range], Classed]) -> dict[Any, Outcome]:
+    """The outcome of every flow and port; one trace per class and port where the outcome allows."""
+    shared: dict[tuple[Hashable, int | None], Outcome | None] = {}
+    found: dict[Any, Outcome] = {}
+    for key, (flow, classes) in flows.items():
+        for port in scope.ports:
+            known = shared.get((classes, port)) if classes is not None else None
+            if known is None:
+                known = outcome(ws.trace(flow.source, flow.destination, port, scope.protocol))
+                if classes is not None and (classes, port) not in shared:
+                    shared[(classes, port)] = known if _invariant(known, flow) else None
+            found[(key, port)] = known
+    return found
 
 
 @dataclass(slots=True)
 class _Group:
     outcomes: tuple[Outcome, Outcome]
-    flows: list[tuple[Flow | None, Flow | None, int | None]]
-    ports: set[str]
-    example: tuple[Trace | None, Trace | None] = (None, None)
-    example_flow: Flow | None = None
+    flows: list[tuple[Range, Range]]
+    ports: dict[str, None]
+    example: tuple[Flow | None, Flow | None, int | None, str] = (None, None, None, "tcp")
 
 
 def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> DiffResult:
     """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts."""
     ws = Workspace(before)
-    points = sorted(set(ws.points()) | set(boundaries(after)))
-    scopes = intent_scopes(intents, before, after) if intents else default_scopes(before, after)
-    olds = [_flow_map(ws, scope, points) for scope in scopes]
+    bounds = union_bounds(before, after)
+    scopes = intent_scopes(intents, before, after, bounds) if intents else default_scopes(before, after, bounds)
+    olds = [side_flows(ws, scope, bounds) for scope in scopes]
+    was = [_outcomes(ws, scope, flows) for scope, flows in zip(scopes, olds, strict=True)]
     old_results = {i.name: _check(ws, i) for i in intents}
-    traced: dict[tuple[int, tuple[Range, Range], int | None], Trace] = {}
-    for n, (scope, flow_map) in enumerate(zip(scopes, olds, strict=True)):
-        for key, flow in flow_map.items():
-            for port in scope.ports:
-                traced[(n, key, port)] = ws.trace(flow.source, flow.destination, port, scope.protocol)
-    traces_before = ws.traced
-    before_engine = ws.engine
+    traces_before, old_forwarder, before_engine = ws.traced, ws.forwarder, ws.engine
     ws.apply(after)
     routes = route_changes(before_engine, ws.engine)
+    news = [side_flows(ws, scope, bounds) for scope in scopes]
+    now = [_outcomes(ws, scope, flows) for scope, flows in zip(scopes, news, strict=True)]
     groups: dict[tuple[Any, ...], _Group] = {}
     compared = 0
-    for n, (scope, old_flows) in enumerate(zip(scopes, olds, strict=True)):
-        new_flows = _flow_map(ws, scope, points)
-        for key in dict.fromkeys([*old_flows, *new_flows]):
-            old, new = old_flows.get(key), new_flows.get(key)
-            for port in scope.ports:
+    for n, scope in enumerate(scopes):
+        for key in dict.fromkeys([*olds[n], *news[n]]):
+            old, new = olds[n].get(key), news[n].get(key)
+            for port, labels in scope.ports.items():
                 compared += 1
-                old_trace = traced.get((n, key, port))
-                new_trace = ws.trace(new.source, new.destination, port, scope.protocol) if new else None
-                was = outcome(old_trace) if old_trace else ABSENT
-                now = outcome(new_trace) if new_trace else ABSENT
-                kind = classify(was, now)
+                a, b = was[n].get((key, port), ABSENT), now[n].get((key, port), ABSENT)
+                kind = classify(a, b)
                 if kind is None:
                     continue
-                lost = tuple(d for d in was.devices if d not in now.devices)
-                gained = tuple(d for d in now.devices if d not in was.devices)
-                gkey = (kind, lost, gained, was.path, now.path, was.back, now.back)
-                group = groups.setdefault(gkey, _Group((was, now), [], set()))
-                group.flows.append((old, new, port))
-                group.ports.update(scope.port_labels(port))
-                if group.example == (None, None) or _named(new or old) or not _named(group.example_flow):
-                    group.example, group.example_flow = (old_trace, new_trace), new or old
+                lost = tuple(d for d in a.devices if d not in b.devices)
+                gained = tuple(d for d in b.devices if d not in a.devices)
+                group = groups.setdefault((kind, lost, gained, a.path, b.path, a.back, b.back), _Group((a, b), [], {}))
+                group.flows.append(key)
+                group.ports.update(dict.fromkeys(labels))
+                flow = (new or old or (None, None))[0]
+                if (group.example[0] is None and group.example[1] is None) or _named(flow) or \
+                        not _named(group.example[1] or group.example[0]):
+                    group.example = (old[0] if old else None, new[0] if new else None, port, scope.protocol)
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
-    flows = sorted((_flow_change(k, g, before, after) for k, g in groups.items()),
+    flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()),
                    key=lambda f: (list(ChangeKind).index(f.change), -f.flows))
     notes = [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
              f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
@@ -451,16 +511,16 @@ def _check(ws: Workspace, intent: Intent) -> IntentResult | None:
         return None
 
 
-def _flow_change(key: tuple[Any, ...], group: _Group, before: Topology, after: Topology) -> FlowChange:
+def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Workspace) -> FlowChange:
     kind, lost, gained = key[0], key[1], key[2]
-    sources = merge_ranges([(f or g).source_range for f, g, _ in group.flows if (f or g) is not None])  # type: ignore[union-attr]
-    destinations = merge_ranges([(f or g).destination_range for f, g, _ in group.flows  # type: ignore[union-attr]
-                                 if (f or g) is not None])
-    ports = tuple(sorted(group.ports))
-    old, new = group.example
-    return FlowChange(kind, lost, gained, tuple(sources), tuple(destinations), ports, group.outcomes[0],
-                      group.outcomes[1], len(group.flows), old, new, draw_trace(old, before) if old else None,
-                      draw_trace(new, after) if new else None)
+    old, new, port, protocol = group.example
+    before = old_forwarder.fresh_trace(old.source, old.destination, port, protocol) if old else None
+    after = ws.trace(new.source, new.destination, port, protocol) if new else None
+    return FlowChange(kind, lost, gained, tuple(merge_ranges([s for s, _ in group.flows])),
+                      tuple(merge_ranges([d for _, d in group.flows])), tuple(sorted(group.ports)),
+                      group.outcomes[0], group.outcomes[1], len(group.flows), before, after,
+                      draw_trace(before, old_forwarder.topology) if before else None,
+                      draw_trace(after, ws.topology) if after else None)
 
 
 def cidrs(ranges: Iterable[Range]) -> list[str]:
@@ -478,3 +538,7 @@ def _prefixes(start: int, end: int) -> Iterator[Prefix]:
             length -= 1
         yield Prefix(start, length)
         start += 1 << (32 - length)
+
+
+def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:
+    return merge_ranges([(p.network, p.last + 1) for p in prefixes])

@@ -26,34 +26,25 @@ workspace (a full recomputation) over random edits of the bench estate.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from azroute.forwarding.devices import AddressBook, Device, Kind
-from azroute.forwarding.endpoints import endpoint_at
+from azroute.forwarding.devices import AddressBook
 from azroute.forwarding.trace import Endpoint, Forwarder, Trace
-from azroute.model.intents import Intent, PortRange
-from azroute.model.net import Prefix, format_ip
+from azroute.model.intents import Intent
 from azroute.model.topology import GATEWAY_SUBNET, Gateway, RouteTable, Subnet, Topology
 from azroute.questions.check import (
+    Boundaries,
     Checker,
     IntentResult,
     Range,
-    Verdict,
-    Violation,
+    Settings,
     boundaries,
-    boundary_ports,
-    elementary,
-    judge,
-    merge_ranges,
-    range_text,
+    collect_boundaries,
     selector_ranges,
-    unused_notes,
-    usable_ranges,
 )
 from azroute.routing.engine import RouteKey, RoutingEngine
 from azroute.routing.routes import RouteSet
@@ -61,16 +52,6 @@ from azroute.routing.routes import RouteSet
 #: a route set a trace looked up: ("subnet", "VNET/SUBNET") or ("gateway", NAME)
 Touch = tuple[str, str]
 FlowKey = tuple[Endpoint, Endpoint, int | None, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """One representative flow per pair of elementary ranges (see questions/check.py)."""
-
-    source: Endpoint
-    destination: Endpoint
-    source_range: Range
-    destination_range: Range
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +86,40 @@ class _RecordingEngine(RoutingEngine):
 
 @dataclass(slots=True)
 class _IntentState:
-    flows: list[Flow]
-    ports: list[int | None]
-    keys: set[FlowKey]
-    ranges: list[Range]  # the selectors' ranges: a new boundary inside one rebuilds the flows
     result: IntentResult
+    keys: set[FlowKey]  # the traces the result was made from
+    ranges: list[Range]  # the selectors' ranges: a new boundary inside one changes the flows
     dirty: bool = False
+
+
+class _CachingForwarder(Forwarder):
+    """A forwarder whose traces come from the workspace's cache (and are recorded per check)."""
+
+    def __init__(self, workspace: Workspace, engine: RoutingEngine) -> None:
+        super().__init__(engine)
+        self._workspace = workspace
+        self.asked: set[FlowKey] = set()
+
+    def trace(self, source: Endpoint, destination: Endpoint, port: int | None = None,
+              protocol: str = "tcp") -> Trace:
+        self.asked.add((source, destination, port, protocol))
+        return self._workspace.trace(source, destination, port, protocol)
+
+    def fresh_trace(self, source: Endpoint, destination: Endpoint, port: int | None, protocol: str) -> Trace:
+        return super().trace(source, destination, port, protocol)
+
+
+class _WorkspaceChecker(Checker):
+    """questions.check.Checker whose unpinned forwarder is the workspace's caching one."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace.topology)
+        self._workspace = workspace
+
+    def _pinned(self, settings: Settings) -> tuple[Forwarder, Boundaries]:
+        if settings:
+            return super()._pinned(settings)
+        return self._workspace.forwarder, self._workspace.bounds()
 
 
 # --- what changed between two topologies -----------------------------------------------------------
@@ -179,8 +188,15 @@ class Workspace:
     def _set(self, topology: Topology) -> None:
         self.topology = topology
         self._engine = _RecordingEngine(topology)
-        self.forwarder = Forwarder(self._engine)
+        self.forwarder = _CachingForwarder(self, self._engine)
         self._points: list[int] | None = None
+        self._bounds: Boundaries | None = None
+
+    def bounds(self) -> Boundaries:
+        """questions.check.collect_boundaries of the current topology."""
+        if self._bounds is None:
+            self._bounds = collect_boundaries(self.topology)
+        return self._bounds
 
     @property
     def engine(self) -> RoutingEngine:
@@ -222,7 +238,7 @@ class Workspace:
         if hit is not None:
             return hit[0]
         self._engine.touched = set()
-        trace = self.forwarder.trace(source, destination, port, protocol)
+        trace = self.forwarder.fresh_trace(source, destination, port, protocol)
         touched = frozenset(self._engine.touched)
         self._traces[key] = (trace, touched)
         for touch in touched:
@@ -279,62 +295,25 @@ class Workspace:
         return _differs(old.routes(old_subnet).rows, self._engine.routes(new_subnet).rows)
 
     def _mark_intents(self, dropped: set[FlowKey], everything: bool, moved: list[int]) -> None:
-        for intent, state in list(self._intents.items()):
-            if everything or _inside(moved, state.ranges):
-                del self._intents[intent]  # the flows themselves change: rebuilt on the next check
-            elif not state.dirty:
-                state.dirty = not dropped.isdisjoint(state.keys)
+        for state in self._intents.values():
+            state.dirty = state.dirty or everything or _inside(moved, state.ranges) or \
+                not dropped.isdisjoint(state.keys)
 
     # --- intents -----------------------------------------------------------------------------
     def check(self, intent: Intent) -> IntentResult:
-        """The intent's verdict, as questions.check.Checker gives it, re-tracing only what changed.
-        Verdicts that depend on an unknown (an assumption or an address known only after apply)
-        are settled by Checker's variants, recomputed in full."""
+        """The intent's result, exactly as questions.check.Checker gives it, from cached traces where
+        their route sets did not change. A result that depends on an unknown (an assumption or an
+        address known only after apply) is recomputed on every call (its variants are not cached)."""
         state = self._intents.get(intent)
         if state is not None and not state.dirty:
             return state.result
-        if state is None:
-            ranges = [*selector_ranges(intent.source, self.topology), *selector_ranges(intent.destination,
-                                                                                    self.topology)]
-            flows, unchecked = intent_flows(self.book, intent, self.points())
-            ports = ports_to_check(intent.ports, self.topology)
-            state = _IntentState(flows, ports, set(), ranges, IntentResult(intent, Verdict.HOLDS, (), None, 0, (), ()))
-            state.result = dataclasses.replace(state.result, unchecked=tuple(unchecked))
-        result = self._evaluate(intent, state)
-        if any(d.endswith("=unknown") for d in result.depends_on) or any(
-                not pe.ip_known for pe in self.topology.private_endpoints.values()):
-            result = Checker(self.topology).check(intent)
-        state.result, state.dirty = result, False
-        self._intents[intent] = state
+        self.forwarder.asked = set()
+        result = _WorkspaceChecker(self).check(intent)
+        if not result.variants:
+            ranges = [*selector_ranges(intent.source, self.topology),
+                      *selector_ranges(intent.destination, self.topology)]
+            self._intents[intent] = _IntentState(result, self.forwarder.asked, ranges)
         return result
-
-    def _evaluate(self, intent: Intent, state: _IntentState) -> IntentResult:
-        groups: dict[str, list[Flow]] = {}
-        examples: dict[str, Trace] = {}
-        depends: dict[str, None] = {}
-        notes: dict[str, None] = {}
-        keys = set()
-        for flow in state.flows:
-            for port in state.ports:
-                keys.add((flow.source, flow.destination, port, intent.protocol))
-                trace = self.trace(flow.source, flow.destination, port, intent.protocol)
-                depends.update(dict.fromkeys(trace.depends_on))
-                notes.update(dict.fromkeys(n for n in (*trace.forward.notes, *(
-                    trace.reverse.notes if trace.reverse else ())) if n.startswith("firewall rules")))
-                for found in judge(intent, trace):
-                    reason = f"port {port}: {found}" if len(state.ports) > 1 else found
-                    groups.setdefault(reason, []).append(flow)
-                    if _named(flow.source) or reason not in examples or not _named(examples[reason].source):
-                        examples[reason] = trace
-        state.keys = keys
-        violations = tuple(Violation(reason, tuple(merge_ranges([f.source_range for f in items])),
-                                     tuple(merge_ranges([f.destination_range for f in items])), len(items))
-                           for reason, items in sorted(groups.items(), key=lambda kv: -len(kv[1])))
-        if not state.flows:
-            notes["no flow to check: the selectors name no placed address"] = None
-        return IntentResult(intent, Verdict.VIOLATED if violations else Verdict.HOLDS, violations,
-                            examples[violations[0].reason] if violations else None, len(state.flows),
-                            tuple(depends), tuple(notes), state.result.unchecked)
 
 
 def _same_route_set(before: Topology, after: Topology, gateway: Gateway,
@@ -357,95 +336,3 @@ def _table_points(table: RouteTable) -> Iterator[int]:
 def _inside(points: Sequence[int], ranges: list[Range]) -> bool:
     """True when a point cuts one of the ranges (lies strictly inside it)."""
     return any(start < p < end for p in points for start, end in ranges)
-
-
-def _named(endpoint: Endpoint) -> bool:
-    """Examples prefer a named source (a VM rather than an anonymous address), as check does."""
-    return endpoint.device.kind is not Kind.ADDRESS and not endpoint.label.startswith(format_ip(endpoint.ip))
-
-
-# --- flows ----------------------------------------------------------------------------------------
-
-
-def ports_to_check(ports: Sequence[PortRange], topology: Topology) -> list[int | None]:
-    """One port per port class of the intent's ports when something filters by port; otherwise the
-    last stands for all (forwarding does not depend on the port), as check does (B-CHK-PORTS)."""
-    if not ports:
-        return [None]
-    points, filtering = boundary_ports(topology)
-    if not filtering:
-        return [ports[-1][1]]
-    out: list[int | None] = []
-    for low, high in ports:
-        cut = low
-        while cut <= high:
-            out.append(cut)
-            cut = points[bisect.bisect_right(points, cut)]
-    return out
-
-
-def _address(ip: int) -> Endpoint:
-    return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))
-
-
-def flows_between(book: AddressBook, sources: list[Range], destinations: list[Range],
-                  points: list[int]) -> tuple[list[Flow], list[Range]]:
-    """One flow per pair of elementary ranges, and the source ranges in no subnet or site."""
-    unchecked: list[Range] = []
-    placed: list[tuple[Endpoint, Range]] = []
-    for rng in elementary(sources, points):
-        found = endpoint_at(book, rng[0])
-        if found is None:
-            unchecked.append(rng)
-        else:
-            placed.append((found, rng))
-    targets = [(endpoint_at(book, rng[0]) or _address(rng[0]), rng) for rng in elementary(destinations, points)]
-    flows = []
-    for src, sr in placed:
-        for dst, dr in targets:
-            if sr[0] <= dst.ip < sr[1]:
-                # one elementary range holds both ends: another address of it stands for the source
-                other = next((ip for ip in (sr[0], sr[0] + 1) if ip < sr[1] and ip != dst.ip), None)
-                stand_in = endpoint_at(book, other) if other is not None else None
-                if stand_in is not None:
-                    flows.append(Flow(stand_in, dst, sr, dr))
-                continue
-            flows.append(Flow(src, dst, sr, dr))
-    return flows, unchecked
-
-
-def intent_flows(book: AddressBook, intent: Intent, points: list[int]) -> tuple[list[Flow], list[str]]:
-    (sources, unused_sources), (destinations, unused_destinations) = (
-        usable_ranges(intent.source, book.topology), usable_ranges(intent.destination, book.topology))
-    flows, unchecked = flows_between(book, sources, destinations, points)
-    notes = [f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"] \
-        if unchecked else []
-    return flows, notes + unused_notes(unused_sources, unused_destinations)
-
-
-def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:
-    return merge_ranges([(p.network, p.last + 1) for p in prefixes])
-
-
-def subtract(ranges: list[Range], holes: list[Range]) -> Iterator[Range]:
-    """`ranges` minus `holes` (both merged and sorted)."""
-    for start, end in ranges:
-        cut = start
-        for h_start, h_end in holes:
-            if h_end <= cut or h_start >= end:
-                continue
-            if h_start > cut:
-                yield cut, h_start
-            cut = max(cut, h_end)
-        if cut < end:
-            yield cut, end
-
-
-@dataclass(slots=True)
-class FlowSet:
-    """Flows of one question (an intent, or a diff's default scope) with their ports."""
-
-    flows: list[Flow]
-    ports: list[int | None]
-    protocol: str = "tcp"
-    notes: list[str] = field(default_factory=list)
