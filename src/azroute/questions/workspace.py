@@ -2,10 +2,11 @@
 changed topology, recomputes only the route sets whose inputs changed and re-traces only the
 flows whose path consulted a route set that changed.
 
-    ws = Workspace(azroute.load("estate.yaml"))
-    ws.check(intent)                       # first check: every flow traced
-    change = ws.apply(edited_topology)     # e.g. one spoke's route table edited
-    ws.check(intent)                       # re-traces only the flows `change` touched
+    ws = azroute.Workspace(azroute.load("estate.yaml"))
+    ws.check(intent)                       # as questions.check.Checker: one trace per equivalence class
+    change = ws.apply(edited_topology)     # e.g. one spoke's route table edited (dataclasses.replace)
+    ws.check(intent)                       # the same result a full check gives, re-tracing only the
+                                           # flows whose path looked up a route set that changed
 
 Why it is exact. A trace is a deterministic walk. Its inputs are the route sets it looks up (a
 subnet's effective routes, a gateway's data path) and facts that are not route sets (addresses
@@ -20,8 +21,9 @@ re-traces every flow; route sets are still reused wherever their own inputs are 
   sites, service tags and the platform assumptions. A changed route table makes its keys stale;
   a changed private endpoint, its VNet's and peers' keys; anything else listed, every key.
 
-The property test in tests/questions/test_workspace.py checks results identical to a fresh
-workspace (a full recomputation) over random edits of the bench estate.
+Results are Checker's own (the workspace only hands it a caching forwarder). The property test in
+tests/diff/test_workspace.py checks results identical to a fresh workspace (a full recomputation)
+over random edits of the bench estate; `make bench` measures a re-check (bench/bench_diff.py).
 """
 
 from __future__ import annotations
@@ -136,29 +138,38 @@ def _changed(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
 
 
 def _vnet_signature(topology: Topology) -> dict[str, Hashable]:
-    """Everything of a VNet except its subnets' route tables and service endpoints."""
-    return {name: (v.region, v.address_space, tuple((s.name, s.prefix, s.pe_network_policies) for s in v.subnets))
-            for name, v in topology.vnets.items()}
+    """Every VNet with its subnets' route tables and service endpoints blanked out."""
+    return {name: dataclasses.replace(v, subnets=tuple(dataclasses.replace(s, route_table=None, service_endpoints=())
+                                                       for s in v.subnets)) for name, v in topology.vnets.items()}
+
+
+#: Topology fields that are not facts about the network, or that route-set changes cover
+_NOT_OTHER = frozenset({"name", "source", "vnets", "route_tables", "resource_ids"})
 
 
 def other_changes(before: Topology, after: Topology) -> list[str]:
-    """The facts other than route tables and their associations that differ (empty: route sets only)."""
+    """The facts other than route tables and their associations (subnets' route tables and service
+    endpoints) that differ: empty when only route sets can have changed."""
     found = []
     if before.vnets is not after.vnets and _changed(_vnet_signature(before), _vnet_signature(after)):
         found.append("vnets")
-    for name in ("peerings", "gateways", "sites", "firewalls", "vms", "private_endpoints", "service_tags",
-                 "platform", "dns", "firewall_policies"):
-        if _differs(getattr(before, name), getattr(after, name)):
-            found.append(name)
+    for f in dataclasses.fields(Topology):
+        if f.init and f.name not in _NOT_OTHER and _differs(getattr(before, f.name), getattr(after, f.name)):
+            found.append(f.name)
     return found
+
+
+#: facts no route set depends on (private endpoints: only those of its VNet and direct peers)
+_NOT_IN_ROUTE_SETS = frozenset({"vms", "firewalls", "dns", "firewall_policies", "network_security_groups",
+                                "application_security_groups", "load_balancers", "nat_gateways", "private_endpoints"})
 
 
 def unchanged_route_sets(before: Topology, after: Topology,
                          others: list[str] | None = None) -> Callable[[RouteKey], bool]:
     """Which route-set keys keep their route set (inputs unchanged), see the module docstring."""
     others = other_changes(before, after) if others is None else others
-    if set(others) & {"vnets", "peerings", "gateways", "sites", "service_tags", "platform"}:
-        return lambda _key: False
+    if not set(others) <= _NOT_IN_ROUTE_SETS:
+        return lambda _key: False  # the VNets, peerings, gateways, sites, service tags, assumptions...
     tables = _changed(before.route_tables, after.route_tables)
     vnets: set[str] = set()
     for name in _changed(before.private_endpoints, after.private_endpoints) if "private_endpoints" in others else ():
