@@ -69,6 +69,7 @@ test: dev chromium
 
 bench: install
 	$(BIN)/python bench/bench_estate.py
+	$(BIN)/python bench/bench_diff.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
