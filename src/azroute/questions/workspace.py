@@ -28,16 +28,17 @@ over random edits of the bench estate; `make bench` measures a re-check (bench/b
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from azroute.forwarding.devices import AddressBook
 from azroute.forwarding.trace import Endpoint, Forwarder, Trace
 from azroute.model.intents import Intent
-from azroute.model.topology import GATEWAY_SUBNET, Gateway, RouteTable, Subnet, Topology
+from azroute.model.topology import GATEWAY_SUBNET, Gateway, RouteTable, Subnet, Topology, VNet
 from azroute.questions.check import (
     Boundaries,
     Checker,
@@ -97,8 +98,11 @@ class _IntentState:
 class _CachingForwarder(Forwarder):
     """A forwarder whose traces come from the workspace's cache (and are recorded per check)."""
 
-    def __init__(self, workspace: Workspace, engine: RoutingEngine) -> None:
-        super().__init__(engine)
+    def __init__(self, workspace: Workspace, engine: RoutingEngine, book: AddressBook | None = None) -> None:
+        if book is None:
+            super().__init__(engine)
+        else:  # Forwarder.__init__ with an address book carried over (its facts did not change)
+            self.engine, self.topology, self.book = engine, engine.topology, book
         self._workspace = workspace
         self.asked: set[FlowKey] = set()
 
@@ -137,10 +141,23 @@ def _changed(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
     return {k for k in a.keys() | b.keys() if _differs(a.get(k), b.get(k))}
 
 
-def _vnet_signature(topology: Topology) -> dict[str, Hashable]:
-    """Every VNet with its subnets' route tables and service endpoints blanked out."""
-    return {name: dataclasses.replace(v, subnets=tuple(dataclasses.replace(s, route_table=None, service_endpoints=())
-                                                       for s in v.subnets)) for name, v in topology.vnets.items()}
+def _vnet_signature(vnet: VNet) -> VNet:
+    """The VNet with its subnets' route tables and service endpoints blanked out."""
+    return dataclasses.replace(vnet, subnets=tuple(dataclasses.replace(s, route_table=None, service_endpoints=())
+                                                   for s in vnet.subnets))
+
+
+def _vnets_changed(before: Topology, after: Topology) -> bool:
+    """True when a VNet changed beyond its subnets' route tables and service endpoints."""
+    if before.vnets is after.vnets:
+        return False
+    for name in before.vnets.keys() | after.vnets.keys():
+        old, new = before.vnets.get(name), after.vnets.get(name)
+        if old is new:
+            continue
+        if old is None or new is None or _vnet_signature(old) != _vnet_signature(new):
+            return True
+    return False
 
 
 #: Topology fields that are not facts about the network, or that route-set changes cover
@@ -151,7 +168,7 @@ def other_changes(before: Topology, after: Topology) -> list[str]:
     """The facts other than route tables and their associations (subnets' route tables and service
     endpoints) that differ: empty when only route sets can have changed."""
     found = []
-    if before.vnets is not after.vnets and _changed(_vnet_signature(before), _vnet_signature(after)):
+    if _vnets_changed(before, after):
         found.append("vnets")
     for f in dataclasses.fields(Topology):
         if f.init and f.name not in _NOT_OTHER and _differs(getattr(before, f.name), getattr(after, f.name)):
@@ -196,10 +213,10 @@ class Workspace:
         self._intents: dict[Intent, _IntentState] = {}
         self.traced = 0  # traces computed so far (cache misses), for measuring
 
-    def _set(self, topology: Topology) -> None:
+    def _set(self, topology: Topology, book: AddressBook | None = None) -> None:
         self.topology = topology
         self._engine = _RecordingEngine(topology)
-        self.forwarder = _CachingForwarder(self, self._engine)
+        self.forwarder = _CachingForwarder(self, self._engine, book)
         self._points: list[int] | None = None
         self._bounds: Boundaries | None = None
 
@@ -266,7 +283,11 @@ class Workspace:
         keep = unchanged_route_sets(before, topology, others)
         gateways = [n for n, g in topology.gateways.items()
                     if not others and _same_route_set(before, topology, g, keep)]
-        self._set(topology)
+        book = None
+        if not others:  # who owns which address does not depend on route tables: keep the index
+            book = copy.copy(self.forwarder.book)
+            book.topology = topology
+        self._set(topology, book)
         reused = self._engine.adopt(old_engine, keep, gateways)
         changed = [t for t in list(self._by_touch) if self._touch_changed(t, before, old_engine, keep)]
         if others:
