@@ -91,7 +91,7 @@ def phase_library(args: argparse.Namespace, topology: Topology) -> None:
     ws = Workspace(topology)
     start = time.perf_counter()
     first = ws.check(INTENT)
-    metric("first check (every flow traced)", f"{time.perf_counter() - start:.3f} s, {ws.traced} traces, "
+    metric("first check (one trace per equivalence class)", f"{time.perf_counter() - start:.3f} s, {ws.traced} traces, "
            f"verdict {first.verdict}")
     edited = edit_topology(topology)
     times, changes = [], []
