@@ -489,7 +489,7 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> D
                     group.example = (old[0] if old else None, new[0] if new else None, port, scope.protocol)
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
     flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()),
-                   key=lambda f: (list(ChangeKind).index(f.change), -f.flows))
+                   key=lambda f: (list(ChangeKind).index(f.change), -f.flows, f.sources, f.destinations))
     notes = [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
              f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
     return DiffResult(tuple(routes), tuple(flows), intent_changes, compared, traces_before,
