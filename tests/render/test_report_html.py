@@ -105,3 +105,16 @@ def test_unwritable_output_is_an_input_error(tmp_path: Path) -> None:
     assert run.stderr == ("error: --output: cannot write the report: No such file or directory; "
                           "fix: choose a writable path\n")
     assert not (tmp_path / "missing").exists()
+
+
+def test_an_intent_that_holds_shows_a_sample_flow(tmp_path: Path) -> None:
+    text, stdout = _report(tmp_path, EXAMPLES / "scenario-b.yaml", EXAMPLES / "intents.yaml")
+    assert stdout.endswith("; 1 of 1 intents hold\n")
+    assert '<article class="intent holds" data-flow="0">' in text
+    assert ('<button class="showflow" data-flow="0">Show the sample flow on the diagram</button> '
+            "onprem-to-endpoints-inspected (sample flow): onpremvm (192.168.0.4) -&gt; storage-australia (10.13.77.4) "
+            "tcp/1433</p>") in text
+    layer = re.search(r'<g class="flow" data-flow="0"[^>]*>(.*?)</g></g></svg>', text)
+    assert layer is not None and 'style="display:none"' not in layer[0][:200]  # shown when the report opens
+    assert re.findall(r'<polyline class="([^"]*)"', layer[1]) == [
+        "edge forward", "edge forward", "edge forward", "edge return", "edge return", "edge return"]

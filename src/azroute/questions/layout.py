@@ -247,7 +247,10 @@ def place_flow(drawing: FlowDrawing, graph: TopologyGraph, placed: Layout) -> Pl
             node = labels[ident]
             node_box = GraphNode(ident, node.kind, node.label)
             w = max(_text_width([node.label]), 80.0)
-            extra[ident] = Placed(node_box, near.x + near.w + GAP, near.y + near.h + GAP / 2, w, LINE + PAD)
+            x = near.x + near.w + GAP  # beside the last place, inside the view
+            if x + w > placed.width:
+                x = max(near.x - GAP - w, PAD)
+            extra[ident] = Placed(node_box, x, near.y + max(near.h - LINE - PAD, 0.0) / 2, w, LINE + PAD)
         return extra.get(ident)
 
     edges = []

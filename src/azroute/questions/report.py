@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from azroute.forwarding.devices import Kind
+from azroute.forwarding.devices import AddressBook, Device, Kind
+from azroute.forwarding.endpoints import endpoint_at, resolve_source
+from azroute.forwarding.trace import Endpoint, Forwarder, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import format_ip
 from azroute.model.topology import GATEWAY_SUBNET, Topology
-from azroute.questions.check import Checker, IntentResult, Verdict
-from azroute.questions.flows import FlowDrawing, draw_example
+from azroute.questions.check import Checker, IntentResult, Verdict, selector_ranges
+from azroute.questions.flows import FlowDrawing, draw_example, draw_trace
 from azroute.questions.layout import Layout, PlacedFlow, layout, place_flow
 from azroute.questions.topology_graph import TopologyGraph, build_graph
 from azroute.routing.engine import RoutingEngine
@@ -45,7 +47,11 @@ class GatewayView:
 
 @dataclass(frozen=True, slots=True)
 class IntentView:
+    """An intent's result and the flow drawn for it: the example of a violation, or for an intent
+    that holds a sample flow (`sample_flow`)."""
+
     result: IntentResult
+    trace: Trace | None
     drawing: FlowDrawing | None
     flow: int | None  # index into Report.flows
 
@@ -165,6 +171,40 @@ def _findables(topology: Topology, graph: TopologyGraph, of_subnet: dict[str, in
     return found
 
 
+def _first_endpoint(book: AddressBook, selector: str, outside: bool = False) -> Endpoint | None:
+    """A selector's first place: a site's first VM, a VM in a range, else the range's first usable
+    address; with `outside`, an address in no subnet or site (a destination on the Internet)."""
+    if selector.startswith("site:"):
+        return resolve_source(book, selector)
+    for start, end in selector_ranges(selector, book.topology):
+        vm = next((v for v in book.topology.vms.values() if start <= v.ip < end), None)
+        ip = vm.ip if vm is not None else (start + 4 if end - start > 8 else start)
+        found = endpoint_at(book, ip)
+        if found is not None:
+            return found
+        if outside:
+            return Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)), format_ip(ip))
+    return None
+
+
+def sample_flow(forwarder: Forwarder, intent: Intent) -> Trace | None:
+    """One flow of an intent, to draw when it holds (a check keeps examples of violations only): its
+    first source to its first destination on its last port."""
+    source = _first_endpoint(forwarder.book, intent.source)
+    destination = _first_endpoint(forwarder.book, intent.destination, outside=True)
+    if source is None or destination is None or source.ip == destination.ip:
+        return None
+    port = intent.ports[-1][1] if intent.ports else None
+    return forwarder.trace(source, destination, port, intent.protocol)
+
+
+def draw_sample(result: IntentResult, trace: Trace, topology: Topology) -> FlowDrawing:
+    intent = result.intent
+    drawing = draw_trace(trace, topology, intent.via, intent.avoid, intent.symmetric)
+    return FlowDrawing(f"{intent.name} (sample flow): {drawing.title}", f"{result.verdict}: {drawing.verdict}",
+                       drawing.nodes, drawing.edges, drawing.problems)
+
+
 def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[str] = (),
                  advance: Advance = lambda: None) -> Report:
     """The report's contents; `advance` is called once per intent checked and per subnet routed."""
@@ -177,12 +217,17 @@ def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[
     graph = build_graph(topology)
     placed = layout(graph, topology)
     views, flows = [], []
+    forwarder = Forwarder(engine)
     for result in results:
-        drawing = draw_example(result, topology)
+        trace = result.example or sample_flow(forwarder, result.intent)
+        drawing = None
+        if trace is not None:
+            drawing = draw_sample(result, trace, topology) if result.example is None else draw_example(result, topology)
         if drawing is not None:
             flows.append(place_flow(drawing, graph, placed))
-        views.append(IntentView(result, drawing, len(flows) - 1 if drawing is not None else None))
-    shown = next((v.flow for v in views if v.result.verdict is not Verdict.HOLDS and v.flow is not None), None)
+        views.append(IntentView(result, trace, drawing, len(flows) - 1 if drawing is not None else None))
+    shown = next((v.flow for v in views if v.result.verdict is not Verdict.HOLDS and v.flow is not None),
+                 next((v.flow for v in views if v.flow is not None), None))
     route_sets, of_subnet = _route_sets(engine, advance)
     gateways = []
     for gw in topology.gateways.values():

@@ -14,6 +14,7 @@ from typing import Any
 
 from azroute import __version__
 from azroute.model.assumptions import ASSUMPTIONS
+from azroute.model.intents import ports_text
 from azroute.questions.check import range_text
 from azroute.questions.report import IntentView, Report
 from azroute.render.az import next_hop_texts, prefix_texts
@@ -77,7 +78,7 @@ def _data(report: Report) -> dict[str, Any]:
 
 def _intent(view: IntentView) -> str:
     r, intent = view.result, view.result.intent
-    ports = ",".join(map(str, intent.ports)) or "any"
+    ports = ports_text(intent.ports) or "any"
     devices = "".join(f"; via {', '.join(intent.via)}" if intent.via else "") + \
         (f"; avoid {', '.join(intent.avoid)}" if intent.avoid else "")
     flows = sum(v.flows for v in r.violations)
@@ -101,11 +102,13 @@ def _intent(view: IntentView) -> str:
     depends = ", ".join(r.depends_on) if r.depends_on else "none"
     parts.append(f'<p class="small"><b>Depends on assumptions:</b> {xml_text(depends)}</p>')
     parts += [f'<p class="small">note: {xml_text(n)}</p>' for n in (*r.notes, *r.unchecked)]
-    if view.flow is not None and view.drawing is not None and r.example is not None:
-        parts.append(f'<p><button class="showflow" data-flow="{view.flow}">Show the example flow on the '
+    if view.flow is not None and view.drawing is not None and view.trace is not None:
+        which = "example" if r.example is not None else "sample"
+        parts.append(f'<p><button class="showflow" data-flow="{view.flow}">Show the {which} flow on the '
                      f"diagram</button> {xml_text(view.drawing.title)}</p>")
         parts += [f'<p class="small" style="color:#d32f2f">{xml_text(p)}</p>' for p in view.drawing.problems]
-        parts.append(f"<details><summary>Example trace</summary><pre>{xml_text(trace_text(r.example))}</pre></details>")
+        parts.append(f"<details><summary>{which.capitalize()} trace</summary>"
+                     f"<pre>{xml_text(trace_text(view.trace))}</pre></details>")
     parts.append("</article>")
     return "".join(parts)
 

@@ -40,7 +40,8 @@ STYLE = """
 .azr .edge.bad{stroke:#d32f2f;stroke-width:4}
 .azr .decided{fill:#d32f2f;font-weight:bold}
 .azr .decided-bg{fill:#fff;fill-opacity:.88;stroke:#d32f2f;stroke-width:1}
-.azr .extra>rect{fill:#fde0e0;stroke:#d32f2f}
+.azr .extra>rect{fill:#f4f4f4;stroke:#5d6b7a}
+.azr .extra.dropped>rect{fill:#fde0e0;stroke:#d32f2f}
 .azr .found>rect{stroke:#e91e63;stroke-width:4}
 """
 
@@ -57,7 +58,7 @@ def _num(value: float) -> str:
 
 def _node(p: Placed, extra: bool = False) -> str:
     n = p.node
-    kind = "extra" if extra else n.kind
+    kind = f"extra {n.kind}" if extra else n.kind
     group = f' data-group="{xml_text(n.id)}"' if n.kind == "group" else ""
     parts = [f'<g class="node {kind}" data-kind="{xml_text(n.kind)}" data-id="{xml_text(n.id)}"{group}>',
              f"<title>{xml_text(' / '.join([n.label, *n.detail]))}</title>",
