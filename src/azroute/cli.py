@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from azroute.collect import collect_command
-from azroute.errors import AzrouteError, InputError, UsageError, cut
+from azroute.errors import AzrouteError, InputError, UsageError, cut, one_of
 from azroute.forwarding.devices import AddressBook
 from azroute.forwarding.dns import resolve as resolve_name
 from azroute.forwarding.dns import vantage_of
@@ -302,7 +302,8 @@ def _destination(engine: RoutingEngine, text: str) -> int:
         return parse_ip(text)
     except ValueError:
         raise UsageError(f"'{text}' is not an IPv4 address, VM or private endpoint", path="--to",
-                         fix="give an address such as 10.13.77.6") from None
+                         fix="give an IPv4 address or use one of: "
+                             f"{one_of(text, [*topology.vms, *topology.private_endpoints])}") from None
 
 
 @main.command("next-hop")

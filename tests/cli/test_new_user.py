@@ -100,6 +100,10 @@ ERRORS: dict[str, tuple[list[str], str]] = {
         "error: --from: 'spoke-007' is not a VM, gateway, firewall or VNET/SUBNET of this topology; fix: use one "
         "of: hub/spoke-007, hub/spoke-000, hub/spoke-001, hub/spoke-002, hub/spoke-003, hub/spoke-004, "
         "hub/spoke-005, hub/spoke-006, hub/spoke-008, hub/spoke-009 (the 10 closest to 'spoke-007' of 301)"),
+    "next-hop destination that is no destination": (
+        ["next-hop", "{F}", "--from", "hubvm", "--to", "hubvn"],
+        "error: --to: 'hubvn' is not an IPv4 address, VM or private endpoint; fix: give an IPv4 address or use one "
+        "of: hubvm, onpremvm"),
     "trace source that is no source": (
         ["trace", "{F}", "--from", "hubvn", "--to", "10.0.0.4"],
         "error: --from: 'hubvn' is not an IPv4 address, VM or site:NAME of this topology; fix: give an address or "

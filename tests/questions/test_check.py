@@ -377,7 +377,7 @@ def test_avoid(scenario: str, azroute: Callable[[list[str]], Run], path: Callabl
      "intents.0.from: 'host:onprem' is not a selector; fix: use vm:NAME | site:NAME | subnet:VNET/SUBNET | "
      "vnet:NAME | prefix:CIDR"),
     ("bad-intents-unknown-device",
-     "intents.0.via.0: unknown firewall 'azfw2'; fix: use a firewall defined in {topology}"),
+     "intents.0.via.0: unknown firewall 'azfw2'; fix: use a firewall defined in {topology}: firewall:azfw"),
     ("bad-intents-unknown-key", "intents.0.form: unknown key 'form'; fix: rename it to 'from'"),
     ("bad-intents-unknown-destination",
      "intents.1.to: unknown pe 'sql2'; fix: use a pe defined in {topology}: pe:storage-australia, "

@@ -7,8 +7,9 @@ Selectors and device names are checked against the topology, so a typo is an inp
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -158,9 +159,11 @@ def _check_device(path: Path, where: str, text: str, topology: Topology) -> None
     if not sep or kind not in DEVICE_KINDS:
         raise InputError(f"'{text}' is not a device", file=str(path), path=where,
                          fix="use firewall:NAME, nva:VM_NAME, gateway:NAME or lb:NAME")
-    if name not in pools[kind]:  # type: ignore[operator]
+    pool = cast(Collection[str], pools[kind])
+    if name not in pool:
         raise InputError(f"unknown {kind} '{name}'", file=str(path), path=where,
-                         fix=f"use a {kind} defined in {topology.source}")
+                         fix=f"use a {kind} defined in {topology.source}: "
+                             f"{one_of(name, [f'{kind}:{n}' for n in pool])}")
 
 
 def _check_rule(path: Path, where: str, text: str, topology: Topology) -> None:
