@@ -12,6 +12,9 @@
                          and NIC associations, azurerm_lb with its pool, rule and probe, NIC pool associations,
                          azurerm_nat_gateway with its public IP and subnet associations
 
+    example-az/          the same resources as `az ... list -o json` prints them (one file per list command,
+                         `properties` flattened into each object as az does, sub-resources too)
+
 What neither carries (the on-premises VM) is in overlay.yaml next to this script.
 """
 
@@ -333,7 +336,42 @@ def build_plan() -> dict[str, Any]:
             "configuration": {"root_module": {"resources": []}}}
 
 
+AZ_FILES = {  # type -> the file its az list command writes
+    "microsoft.network/virtualnetworks": "vnets", "microsoft.network/routetables": "route-tables",
+    "microsoft.network/networkinterfaces": "nics", "microsoft.compute/virtualmachines": "vms",
+    "microsoft.network/networksecuritygroups": "nsgs", "microsoft.network/applicationsecuritygroups": "asgs",
+    "microsoft.network/loadbalancers": "load-balancers", "microsoft.network/publicipaddresses": "public-ips",
+    "microsoft.network/natgateways": "nat-gateways",
+    "microsoft.network/virtualnetworkgateways": "vnet-gateways-rg-hub-spoke",
+    "microsoft.network/localnetworkgateways": "local-gateways-rg-hub-spoke",
+    "microsoft.network/connections": "vpn-connections-rg-hub-spoke",
+}
+
+
+def az_shape(node: Any) -> Any:
+    """az's output shape: every `properties` object merged into its parent, recursively."""
+    if isinstance(node, list):
+        return [az_shape(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: az_shape(v) for k, v in node.items() if k != "properties"}
+    if isinstance(node.get("properties"), dict):
+        out.update(az_shape(node["properties"]))
+    return out
+
+
+def build_az() -> dict[str, list[dict[str, Any]]]:
+    files: dict[str, list[dict[str, Any]]] = {}
+    for row in build_graph()["data"]:
+        files.setdefault(AZ_FILES[row["type"]], []).append(az_shape(row))
+    return files
+
+
 def main() -> None:
+    folder = HERE / "example-az"
+    folder.mkdir(exist_ok=True)
+    for name, rows in build_az().items():
+        (folder / f"{name}.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     (HERE / "example-graph.json").write_text(json.dumps(build_graph(), indent=1) + "\n", encoding="utf-8")
     (HERE / "example-plan.json").write_text(json.dumps(build_plan(), indent=1) + "\n", encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""examples/hub-spoke-ilb-nsg read as a Resource Graph export and as a Terraform plan (with the overlay for
+"""examples/hub-spoke-ilb-nsg read as a Resource Graph export, as az list outputs and as a Terraform plan (with the overlay for
 the on-premises VM) gives the same `trace`, `security-rules`, `routes` and `check` output as the native
 YAML (issue 9: NSGs, ASGs, the internal load balancer and the NAT gateway from every input).
 Fixtures: build_example.py writes example-graph.json and example-plan.json."""
@@ -17,7 +17,8 @@ HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[2] / "examples" / "hub-spoke-ilb-nsg"
 INTENTS = str(EXAMPLE / "intents.yaml")
 OVERLAY = str(HERE / "overlay.yaml")
-EXPORTS = {"resource-graph": HERE / "example-graph.json", "terraform-plan": HERE / "example-plan.json"}
+EXPORTS = {"resource-graph": HERE / "example-graph.json", "az-lists": HERE / "example-az",
+           "terraform-plan": HERE / "example-plan.json"}
 COMMANDS = [
     ["trace", "--from", "onpremvm", "--to", "web1", "--port", "443"],
     ["trace", "--from", "app1", "--to", "web1", "--port", "443", "-o", "json"],
@@ -51,6 +52,8 @@ def test_the_fixtures_are_what_the_builder_writes() -> None:
     spec.loader.exec_module(module)
     assert json.loads((HERE / "example-graph.json").read_text(encoding="utf-8")) == module.build_graph()
     assert json.loads((HERE / "example-plan.json").read_text(encoding="utf-8")) == module.build_plan()
+    written = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (HERE / "example-az").glob("*.json")}
+    assert written == module.build_az()
 
 
 def test_collect_queries_these_types() -> None:
