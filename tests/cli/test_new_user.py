@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from azroute.ingest import load
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
 from azroute.questions.check import Checker, IntentResult, Verdict, merge_ranges
+from azroute.render.trace import trace_json
 from azroute.routing.engine import RoutingEngine
 from clirun import Run, runner
 
@@ -53,6 +55,9 @@ def test_trace_exit_code_follows_the_verdict(case: str, run_cli: Callable[[list[
             (code, True), (output, result.stderr)
         if output == "text":
             assert [line for line in result.stdout.splitlines() if line.startswith("Verdict:")] == [verdict]
+        if output == "json":
+            expected = "unknown" if "UNKNOWN" in verdict else "not reachable" if "NOT" in verdict else "reachable"
+            assert json.loads(result.stdout)["verdict"] == expected
 
 
 def test_trace_exits_2_on_bad_input(run_cli: Callable[[list[str]], Run], scenario: Callable[[str], str]) -> None:
@@ -180,6 +185,12 @@ def test_blockers_belong_to_the_hop_that_blocks() -> None:
         ("nva nva", no_forwarding),
         ("nva nva", "peering hub<->spoke1: spoke1's link has allow_virtual_network_access: false"),
     ]
+    # JSON names the hop (1-based) of each blocker, in the order of `blockers`
+    document = trace_json(trace)
+    assert [(b[:30], h) for b, h in zip(document["forward"]["blockers"], document["forward"]["blockerHops"],
+                                        strict=True)] == [
+        ("vm nva is a VirtualAppliance n", 2), ("peering spoke1<->hub: hub's li", 1), ("peering hub<->spoke2: spoke2's", 2)]
+    assert document["return"]["blockerHops"] == [2, 2]
 
 
 # --- a file that is not a topology says so ------------------------------------------------------------

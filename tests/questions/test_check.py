@@ -146,7 +146,8 @@ def test_json_report(azroute: Callable[[list[str]], Run], path: Callable[[str], 
     }
     example = intent["example"]
     assert sorted(example) == ["asymmetry", "dependsOn", "firewallLogs", "flow", "forward", "notes", "reachable",
-                               "redirected", "return", "sourceSeen", "statefulDevices"]
+                               "redirected", "return", "sourceSeen", "statefulDevices", "unknownAssumptions",
+                               "verdict"]
     assert [h["node"] for h in example["forward"]["hops"]] == ["site onprem", "gateway vpngw",
                                                                 "private endpoint sql"]
     assert example["reachable"] is True

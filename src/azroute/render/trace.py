@@ -169,8 +169,10 @@ def _hop_json(hop: Hop) -> dict[str, Any]:
 
 
 def path_json(path: Path) -> dict[str, Any]:
+    placed = {b: i + 1 if i >= 0 else None for i, bs in path.blockers_at().items() for b in bs}
     return {"disposition": str(path.disposition), "reason": path.reason,
             "hops": [_hop_json(h) for h in path.hops], "blockers": list(path.blockers),
+            "blockerHops": [placed[b] for b in path.blockers],  # the hop number (1-based) that blocks
             "dependsOn": list(path.depends_on), "notes": list(path.notes)}
 
 
@@ -182,6 +184,9 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "forward": path_json(trace.forward),
         "return": path_json(trace.reverse) if trace.reverse else None,
         "reachable": trace.reachable,
+        # what trace's exit code says: 0 for reachable, 1 otherwise
+        "verdict": "unknown" if trace.unknown else "reachable" if trace.reachable else "not reachable",
+        "unknownAssumptions": list(trace.unknown),
         "asymmetry": trace.asymmetry,
         "redirected": trace.redirected,
         "statefulDevices": trace.forward.stateful_devices(),
