@@ -358,8 +358,8 @@ def _next_hop_document(result: NextHop) -> dict[str, Any]:
 @click.option("--from", "source", required=True,
               help="VM, site:NAME, or an IP in a subnet or site; a VM or site may be a resource ID.")
 @click.option("--to", "destination", required=True,
-              help="IP, VM, private endpoint name, site:NAME or FQDN; a VM, private endpoint or site may be a "
-                   "resource ID.")
+              help="IP, VM, private endpoint name, site:NAME, lb:NAME (a load balancer's frontend) or FQDN; a "
+                   "VM, private endpoint or site may be a resource ID.")
 @click.option("--port", type=click.IntRange(0, 65535), help="Destination port.")
 @click.option("--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True)
 @click.option("-o", "--output", type=click.Choice(["text", "json", "mtr", "mermaid"]), default="text",

@@ -130,3 +130,16 @@ def test_intents_via_lb_and_lb_destination(topology: Topo, tmp_path: Path) -> No
     result = Checker(lb_topo).check(intent)
     assert [v.reason for v in result.violations] == [
         "port 80: not reachable: load balancer app-lb has no rule for tcp/80: dropped at the load balancer"]
+
+
+def test_trace_to_a_load_balancer_by_name() -> None:
+    """`trace --to lb:NAME` (or the bare name) starts at the frontend, like its IP."""
+    from clirun import invoke  # noqa: PLC0415
+
+    path = str(Path(__file__).resolve().parent / "fixtures" / "lb-two.yaml")
+    by_ip = invoke(["trace", path, "--from", "client1", "--to", "10.1.2.100", "--port", "443"])
+    assert invoke(["trace", path, "--from", "client1", "--to", "lb:app-lb", "--port", "443"]).stdout == by_ip.stdout
+    assert invoke(["trace", path, "--from", "client1", "--to", "app-lb", "--port", "443"]).stdout == by_ip.stdout
+    bad = invoke(["trace", path, "--from", "client1", "--to", "lb:nope"])
+    assert (bad.exit_code, bad.stderr) == (2, "error: --to: unknown load balancer 'nope'; fix: use one of: ilb-in, "
+                                              "ilb-out, app-lb\n")

@@ -66,7 +66,8 @@ def _site_endpoint(book: AddressBook, name: str, option: str) -> Endpoint:
 
 
 def resolve_destination(book: AddressBook, text: str, source: str | None = None) -> Endpoint:
-    """A flow destination: IP, VM, private endpoint name (`pe:` optional), `site:NAME` or an FQDN.
+    """A flow destination: IP, VM, private endpoint name (`pe:` optional), `site:NAME`, a load balancer
+    (`lb:` optional: its frontend) or an FQDN.
 
     An FQDN resolves from the source's vantage point when the topology describes DNS (the client's
     VNet links, DNS servers, forwarders); otherwise it names the private endpoint that declares it.
@@ -77,6 +78,8 @@ def resolve_destination(book: AddressBook, text: str, source: str | None = None)
     kind, sep, name = text.partition(":")
     if sep and kind == "site":
         return _site_endpoint(book, name, "--to")
+    if (sep and kind == "lb") or (not sep and text in topology.load_balancers):
+        return _balancer_endpoint(book, name if sep else text)
     bare = name if sep and kind in ("pe", "vm") else text
     if source is not None and uses_dns(topology) and _looks_like_fqdn(bare, book):
         return _resolved(book, bare, source)
@@ -89,6 +92,17 @@ def resolve_destination(book: AddressBook, text: str, source: str | None = None)
         name = pe.fqdn if pe.fqdn and bare.lower() == pe.fqdn.lower() else pe.name
         return Endpoint(found.ip, found.device, f"{name} ({shown})", pe.fqdn)
     return _resolve(book, bare, "--to")
+
+
+def _balancer_endpoint(book: AddressBook, name: str) -> Endpoint:
+    """An internal load balancer's frontend (`lb:NAME` or its bare name) as a destination."""
+    balancer = book.topology.load_balancers.get(name)
+    if balancer is None:
+        raise UsageError(f"unknown load balancer '{name}'", path="--to",
+                         fix=f"use one of: {one_of(name, book.topology.load_balancers)}")
+    found = endpoint_at(book, balancer.frontend_ip)
+    assert found is not None
+    return found
 
 
 def _resolve(book: AddressBook, text: str, option: str) -> Endpoint:
