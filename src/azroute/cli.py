@@ -136,7 +136,8 @@ def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Load
     warnings = security_warnings(loaded.topology)
     for warning in warnings:
         warn(warning)
-    meta[_NOTES] = [*loaded.notes, *warnings]
+    skipped = [f"skipped {count} x {kind} (not modelled)" for kind, count in sorted(loaded.skipped.items())]
+    meta[_NOTES] = [*skipped, *loaded.notes, *warnings]
     return loaded
 
 

@@ -89,3 +89,11 @@ def test_input_names_are_escaped(tmp_path: Path) -> None:
     for line in lines[3:]:
         inner = line.split('"', 1)[1].rsplit('"', 1)[0].replace("<br/>", "") if '"' in line else ""
         assert not set(inner) & set('"<>`'), line
+
+
+def test_readme_shows_the_current_mermaid_of_the_seed_b_path() -> None:
+    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    run = invoke(["trace", EXAMPLES / "scenario-b.yaml", "--from", "onpremvm", "--to", SQL, "--port", "1433",
+                  "-o", "mermaid"])
+    assert block == run.stdout

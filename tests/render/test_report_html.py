@@ -118,3 +118,21 @@ def test_an_intent_that_holds_shows_a_sample_flow(tmp_path: Path) -> None:
     assert layer is not None and 'style="display:none"' not in layer[0][:200]  # shown when the report opens
     assert re.findall(r'<polyline class="([^"]*)"', layer[1]) == [
         "edge forward", "edge forward", "edge forward", "edge return", "edge return", "edge return"]
+
+
+def test_input_warnings_list_what_was_skipped_and_noted(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    plan = Path(__file__).resolve().parents[1] / "ingest" / "terraform" / "new-gateway-plan.json"
+    run = invoke(["report", plan, "-o", out])
+    assert run.exit_code == 0, run.stderr
+    warned = re.search(r'<ul class="warnings">(.*?)</ul>', out.read_text(encoding="utf-8"))
+    assert warned is not None
+    assert re.findall(r"<li>(.*?)</li>", warned[1]) == [
+        "skipped 1 x azurerm_mssql_server (not modelled)",
+        "skipped 1 x azurerm_resource_group (not modelled)",
+        "skipped 2 x azurerm_storage_account (not modelled)",
+        "service endpoint prefixes unknown for Microsoft.Storage (spoke1/vm): its route rows list none; pass "
+        "--service-tags ServiceTags_Public_YYYYMMDD.json (https://www.microsoft.com/download/details.aspx?id=56519) "
+        "or add them under service_tags with --overlay",
+        "private endpoint sql&#x27;s IP is known only after apply: checks try every distinct choice",
+    ]
