@@ -271,12 +271,12 @@ def test_bad_stdin_is_named_stdin() -> None:
 # --- routes and next-hop warn when a VirtualAppliance next hop is owned by nothing ----------------------
 
 TYPO = Path(__file__).resolve().parent / "fixtures" / "appliance-typo.yaml"
-HUB_TYPO = ("warning: User route default-via-fw in vm-rt 0.0.0.0/0 -> VirtualAppliance 10.0.1.5: no NIC, firewall or "
-            "gateway in VNet hub or a peered VNet has 10.0.1.5, so Azure drops this traffic (internal load balancers "
-            "are not modelled); did you mean firewall azfw 10.0.1.4?\n")
+HUB_TYPO = ("warning: User route default-via-fw in vm-rt 0.0.0.0/0 -> VirtualAppliance 10.0.1.5: no NIC, firewall, "
+            "gateway or load balancer frontend in VNet hub or a peered VNet has 10.0.1.5, so Azure drops this traffic; "
+            "did you mean firewall azfw 10.0.1.4?\n")
 SPOKE_TYPO = ("warning: User route hub-via-nva in spoke-rt 10.0.0.0/16 -> VirtualAppliance 10.0.3.12: no NIC, "
-              "firewall or gateway in VNet spoke or a peered VNet has 10.0.3.12, so Azure drops this traffic "
-              "(internal load balancers are not modelled); did you mean nva nva1 10.0.3.10?\n")
+              "firewall, gateway or load balancer frontend in VNet spoke or a peered VNet has 10.0.3.12, so Azure "
+              "drops this traffic; did you mean nva nva1 10.0.3.10?\n")
 
 
 @pytest.mark.parametrize(("args", "stderr"), [

@@ -95,9 +95,9 @@ def unowned_appliance_warnings(book: AddressBook, vnet: str, rows: Iterable[Effe
             closest = book.closest_next_hop(vnet, ip)
             hint = f"; did you mean {closest[0].label} {format_ip(closest[1])}?" if closest else ""
             prefixes = " ".join(map(str, row.prefixes))
-            warnings.append(f"{name}{where} {prefixes} -> VirtualAppliance {format_ip(ip)}: no NIC, firewall or "
-                            f"gateway in VNet {vnet} or a peered VNet has {format_ip(ip)}, so Azure drops this "
-                            f"traffic (internal load balancers are not modelled){hint}")
+            warnings.append(f"{name}{where} {prefixes} -> VirtualAppliance {format_ip(ip)}: no NIC, firewall, gateway "
+                            f"or load balancer frontend in VNet {vnet} or a peered VNet has {format_ip(ip)}, so Azure "
+                            f"drops this traffic{hint}")
     return list(dict.fromkeys(warnings))
 
 
