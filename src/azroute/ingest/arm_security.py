@@ -56,6 +56,8 @@ class Security:
         self.asg_names = unique_names(r.id for r in self.x.of(ASG))
         self.nat_names = unique_names(r.id for r in self.x.of(NAT_GATEWAY))
         self.tags: dict[str, list[str]] = {}
+        self.pool_members: dict[str, list[str]] = {}  # pool ID key -> VMs whose NIC names the pool
+        self.vms: dict[str, Any] = {}
 
     def convert(self, vnets: dict[str, Any], vms: dict[str, Any]) -> dict[str, Any]:
         """The new sections; associations are written into `vnets` and `vms` in place."""
@@ -156,8 +158,10 @@ class Security:
                     spec["default_outbound_access"] = False
 
     def _nics(self, vms: dict[str, Any]) -> dict[str, str]:
-        """Associations of every NIC that is a VM; returns {ipConfiguration ID key: VM name}."""
+        """Associations of every NIC that is a VM; returns {ipConfiguration ID key: VM name}. Pools a NIC
+        names (`loadBalancerBackendAddressPools`) are remembered for `_pool`."""
         configs: dict[str, str] = {}
+        self.vms = vms
         for nic in self.x.of("microsoft.network/networkinterfaces"):
             reference = self.c.ids.get(nic.key, ("", ""))[1]
             if not reference.startswith("vm:") or reference[3:] not in vms:
@@ -171,6 +175,9 @@ class Security:
             asgs: list[str] = []
             for i, config in enumerate(children(nic.data, "ipConfigurations")):
                 configs[key_of(str(config.get("id") or f"{nic.id}/ipConfigurations/{config.get('name')}"))] = vm_name
+                for pool in children(config, "loadBalancerBackendAddressPools"):
+                    if isinstance(pool.get("id"), str):
+                        self.pool_members.setdefault(key_of(pool["id"]), []).append(vm_name)
                 for j, asg in enumerate(children(config, "applicationSecurityGroups")):
                     target = asg.get("id")
                     if isinstance(target, str):
@@ -214,7 +221,8 @@ class Security:
             if not internal:
                 self.c.skipped[f"{LOAD_BALANCER} (public)"] += 1
                 continue
-            pools = {key_of(str(p.get("id"))): self._pool(p, nic_vms) for p in children(lb.data, "backendAddressPools")}
+            pools = {key_of(str(p.get("id"))): self._pool(lb, p, nic_vms)
+                     for p in children(lb.data, "backendAddressPools")}
             rules = children(lb.data, "loadBalancingRules")
             for i, frontend in enumerate(internal):
                 name = names[lb.key] if len(internal) == 1 else f"{names[lb.key]}-{frontend.get('name')}"
@@ -234,6 +242,19 @@ class Security:
                 }
         return balancers
 
-    def _pool(self, pool: dict[str, Any], nic_vms: dict[str, str]) -> list[str]:
+    def _pool(self, lb: Resource, pool: dict[str, Any], nic_vms: dict[str, str]) -> list[str]:
+        """The VMs of a backend pool: NIC ipConfigurations the pool lists, NICs naming the pool, and
+        addresses of an IP-based pool that are a VM's (others are noted and left out)."""
         found = [nic_vms.get(key_of(str(c.get("id"))), "") for c in children(pool, "backendIPConfigurations")]
-        return [name for name in found if name]
+        found += self.pool_members.get(key_of(str(pool.get("id"))), [])
+        by_ip = {spec.get("ip"): name for name, spec in self.vms.items()}
+        for address in children(pool, "loadBalancerBackendAddresses"):
+            ip = _ip(address.get("ipaddress"))
+            if ip is None:
+                continue
+            if ip in by_ip:
+                found.append(by_ip[ip])
+            else:
+                self.c.note(f"load balancer {lb.name}: backend address {ip} of pool {pool.get('name')} is no VM of "
+                            "the export: left out")
+        return list(dict.fromkeys(name for name in found if name))
