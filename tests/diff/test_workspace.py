@@ -23,6 +23,7 @@ from azroute.model.intents import Intent
 from azroute.model.net import parse_ip, parse_prefix
 from azroute.model.topology import NextHopType, PeNetworkPolicies, RouteTable, Topology, UserRoute
 from azroute.questions.check import Checker
+from azroute.questions.diff import diff
 from azroute.questions.workspace import Workspace
 from azroute.routing.engine import RoutingEngine
 
@@ -191,3 +192,23 @@ def test_gateway_route_edit_retraces_only_flows_through_the_gateway() -> None:
     assert ws.check(INTENTS[1]) == fresh.check(INTENTS[1]) == spoke_to_hub
     again, full = ws.traced - traced, fresh.traced - before_fresh
     assert 0 < again < full  # only the flows to gateway instances
+
+
+SMALL = build_topology(bench.generate(3, 1, 1), source="<bench>")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(edits().filter(lambda e: e[0] in ("add-route", "drop-route", "associate", "propagation",
+                                                   "service-endpoint")
+                               and "spoke00003" not in str(e) and "spoke00004" not in str(e)
+                               and "spoke00005" not in str(e)), min_size=1, max_size=2))
+def test_narrowed_diff_equals_the_whole_default_scope(changes: list[tuple[str, Any]]) -> None:
+    """`diff` without intents compares only flows from or to the subnets whose routes changed when no
+    transit subnet's routes did: what it reports equals comparing every flow."""
+    after = SMALL
+    for edit in changes:
+        after = _apply(after, edit)
+    narrowed, whole = diff(SMALL, after), diff(SMALL, after, narrow=False)
+    assert narrowed.flows == whole.flows
+    assert narrowed.routes == whole.routes
+    assert narrowed.flows_compared <= whole.flows_compared

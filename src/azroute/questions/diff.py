@@ -37,12 +37,13 @@ from azroute.questions.check import (
     boundary_prefixes,
     collect_boundaries,
     elementary,
+    intersect_ranges,
     merge_ranges,
     subtract_ranges,
     usable_ranges,
 )
 from azroute.questions.flows import FlowDrawing, draw_trace
-from azroute.questions.workspace import Workspace, unchanged_route_sets
+from azroute.questions.workspace import Workspace, other_changes, unchanged_route_sets
 from azroute.render.az import route_item
 from azroute.routing.engine import RouteKey, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
@@ -453,17 +454,62 @@ class _Group:
     example: tuple[Flow | None, Flow | None, int | None, str] = (None, None, None, "tcp")
 
 
-def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> DiffResult:
-    """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts."""
+def transit_subnets(topology: Topology) -> set[str]:
+    """Subnets whose routes a flow may look up between its ends: those of gateways, firewalls, NVAs,
+    load balancers and their backends, and of every address a user route sends traffic to."""
+    found = {f"{g.vnet}/{GATEWAY_SUBNET}" for g in topology.gateways.values()}
+    found |= {f.subnet for f in topology.firewalls.values()}
+    found |= {lb.subnet for lb in topology.load_balancers.values()}
+    backends = {name for lb in topology.load_balancers.values() for name in lb.backends}
+    found |= {vm.subnet for vm in topology.vms.values()
+              if vm.subnet and (vm.ip_forwarding or vm.rules is not None or vm.name in backends)}
+    hops = {r.next_hop_ip for t in topology.route_tables.values() for r in t.routes if r.next_hop_ip is not None}
+    found |= {s.key for v in topology.vnets.values() for s in v.subnets for ip in hops if s.prefix.contains_ip(ip)}
+    return found
+
+
+def _narrowed(scopes: list[Scope], routes: list[RouteChange], before: Topology, after: Topology) -> tuple[
+        list[Scope], str | None]:
+    """When only route sets changed and none of a transit subnet, a flow can change only if it starts
+    or ends in a subnet whose routes changed (it looks up no other changed route set): the default
+    scope narrowed to those flows, and a note saying so."""
+    changed = {name for change in routes for name in change.subnets}
+    if other_changes(before, after) or changed & (transit_subnets(before) | transit_subnets(after)):
+        return scopes, None
+    inside = prefix_ranges(p for t in (before, after) for name in changed
+                           if (sub := t.subnet(name)) is not None for p in (sub.prefix,))
+    narrowed = []
+    for scope in scopes:
+        narrowed += [Scope(intersect_ranges(scope.sources, inside), scope.destinations, scope.ports, scope.protocol),
+                     Scope(subtract_ranges(scope.sources, inside), intersect_ranges(scope.destinations, inside),
+                           scope.ports, scope.protocol)]
+    if not changed:
+        return [], "nothing forwarding depends on changed: no flow can change"
+    names = sorted(changed)
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return narrowed, (f"only route sets of subnets that forward no one else's traffic changed ({shown}): "
+                      "flows that neither start nor end there look them up nowhere and were not compared")
+
+
+def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, narrow: bool = True) -> DiffResult:
+    """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts.
+    `narrow=False` compares every flow of the default scope even when a change can touch only some
+    (the reference the narrowing is tested against)."""
     ws = Workspace(before)
     bounds = union_bounds(before, after)
-    scopes = intent_scopes(intents, before, after, bounds) if intents else default_scopes(before, after, bounds)
+    routes = route_changes(RoutingEngine(before), RoutingEngine(after))
+    scope_note = None
+    if intents:
+        scopes = intent_scopes(intents, before, after, bounds)
+    else:
+        scopes = default_scopes(before, after, bounds)
+        if narrow:
+            scopes, scope_note = _narrowed(scopes, routes, before, after)
     olds = [side_flows(ws, scope, bounds) for scope in scopes]
     was = [_outcomes(ws, scope, flows) for scope, flows in zip(scopes, olds, strict=True)]
     old_results = {i.name: _check(ws, i) for i in intents}
-    traces_before, old_forwarder, before_engine = ws.traced, ws.forwarder, ws.engine
+    traces_before, old_forwarder = ws.traced, ws.forwarder
     change = ws.apply(after)
-    routes = route_changes(before_engine, ws.engine)
     # the same address book (only route sets changed) and the same boundaries: the same flows and classes
     news = olds if change.incremental else [side_flows(ws, scope, bounds) for scope in scopes]
     now = [_outcomes(ws, scope, flows) for scope, flows in zip(scopes, news, strict=True)]
@@ -490,7 +536,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = ()) -> D
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
     flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()),
                    key=lambda f: (list(ChangeKind).index(f.change), -f.flows, f.sources, f.destinations))
-    notes = [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
+    notes = [scope_note] if scope_note else []
+    notes += [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
              f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
     return DiffResult(tuple(routes), tuple(flows), intent_changes, compared, traces_before,
                       ws.traced - traces_before, tuple(dict.fromkeys(notes)))
