@@ -119,10 +119,11 @@ def phase_cli(args: argparse.Namespace, yaml_path: Path, edited_path: Path, inte
     exe = shutil.which("azroute", path=str(Path(sys.executable).parent)) or "azroute"
     check = [exe, "check", str(yaml_path), str(intents_path), "--brief"]
     diff = [exe, "diff", str(yaml_path), str(edited_path), "--intents", str(intents_path)]
-    walls: dict[str, list[float]] = {"check": [], "diff": []}
+    everything = [exe, "diff", str(yaml_path), str(edited_path)]
+    walls: dict[str, list[float]] = {"check": [], "diff": [], "everything": []}
     outputs = {}
     for _ in range(args.repeat):
-        for name, command in (("check", check), ("diff", diff)):
+        for name, command in (("check", check), ("diff", diff), ("everything", everything)):
             proc, wall, _peak = run_measured(command)
             walls[name].append(wall)
             outputs[name] = proc
@@ -136,6 +137,14 @@ def phase_cli(args: argparse.Namespace, yaml_path: Path, edited_path: Path, inte
     metric("diff exit code", f"{proc.returncode} (0: no flow changes)")
     for line in proc.stdout.splitlines()[-3:]:
         metric("diff output", line[:300])
+    metric("diff without --intents (every subnet and site)", " ".join(everything))
+    ratio = min(walls["everything"]) / min(walls["check"])
+    metric("  wall time", f"{seconds(walls['everything'])}; {ratio:.2f}x check")
+    proc = outputs["everything"]
+    metric("  exit code", f"{proc.returncode} (1: flows change)")
+    for line in [x for x in proc.stdout.splitlines() if x.startswith(("  NEWLY", "  BYPASS", "note:"))][:4]:
+        metric("  output", line[:300])
+    metric("  summary", proc.stdout.splitlines()[-1][:300] if proc.stdout else "(none)")
 
 
 def main() -> None:

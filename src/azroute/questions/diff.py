@@ -2,17 +2,21 @@
 
 Routes: per subnet (its NICs share its routes) and per gateway data path, the rows added and
 removed; subnets that share one route set before and after are reported once, with their count.
+Only route sets whose inputs changed are computed (questions.workspace.unchanged_route_sets).
 
 Flows: exhaustively, with check's range splitting (questions/check.py) at the boundaries of
-*both* topologies, so every elementary range behaves uniformly before and after. By default every
-source (subnets, sites) and destination (subnets with their private endpoints, sites, the Internet)
-is covered; with intents, their selectors and ports. A flow changes when its verdict, the stateful
-devices it crosses (firewalls, NVAs), its path, the source the destination sees or the deciding
-rule changes. Changed flows are grouped per (change kind, devices lost and gained, paths before and
-after) with their ranges merged and one example traced before and after.
+*both* topologies, so every elementary range behaves uniformly before and after, and check's
+equivalence classes (one trace per class and port class when the outcome names neither end). By
+default every source (subnets, sites) and destination (subnets with their private endpoints, sites,
+the Internet) is covered; when only route sets of subnets that forward no one else's traffic changed,
+only flows from or to them can change and only those are compared. With intents: their selectors
+and ports. A flow changes when its verdict, the stateful devices it crosses (firewalls, NVAs), its
+path, the source the destination sees or the deciding rule changes. Changed flows are grouped per
+(change kind, devices lost and gained, paths before and after) with their ranges merged and one
+example traced before and after.
 
-The after side is computed incrementally (questions/workspace.py): only the route sets whose inputs
-changed are recomputed and only the flows whose path looked one up are traced again.
+The after side is computed incrementally (questions/workspace.py): only the flows whose path looked
+up a route set that changed are traced again.
 """
 
 from __future__ import annotations
