@@ -558,7 +558,7 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     """One self-contained HTML file: the topology drawn (zoom, pan, spoke groups), each intent's
     verdict with its example flow on the diagram, every distinct route set, gateway routes with the
     rows their data path ignores, assumptions, input warnings and a search box. It makes no network
-    request when opened."""
+    request when opened. Exit 0 when written (whatever the verdicts: `check` is the gate); 2 on bad input."""
     engine = _engine(file, assume, fmt, verbose)
     topology = engine.topology
     intents = load_intents(Path(intents_file), topology) if intents_file else []
