@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shlex
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from azroute.cli import main
+from azroute.errors import InputError
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.trace import Forwarder
 from azroute.forwarding.trace import Path as TracePath
-from azroute.ingest import load
+from azroute.ingest import load, load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
 from azroute.questions.check import Checker, IntentResult, Verdict, merge_ranges
@@ -422,3 +425,16 @@ def test_readme_shows_real_output_for_each_bundled_fixture(run_cli: Callable[[li
         result = run_cli([str(repo / a) if a.startswith(("tests/", "examples/")) else a for a in args[1:]])
         stderr = [line for line in result.stderr.splitlines() if not (notes_left_out and line.startswith("note:"))]
         assert result.stdout.splitlines() + stderr == lines, command
+
+
+def test_dash_on_a_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal(""))
+    with pytest.raises(InputError) as caught:
+        load_any("-")
+    assert caught.value.one_line() == (
+        "<stdin>: '-' reads the topology from standard input, which is a terminal; fix: pipe it in "
+        "(terraform show -json tfplan | azroute check - INTENTS) or give a file")

@@ -107,6 +107,9 @@ STDIN, STDIN_NAME = "-", "<stdin>"
 
 def read_stdin() -> Any:
     """Standard input, parsed as JSON when it starts like JSON, else as YAML."""
+    if sys.stdin is None or sys.stdin.isatty():  # reading a terminal would wait for typing, silently
+        raise InputError("'-' reads the topology from standard input, which is a terminal", file=STDIN_NAME,
+                         fix="pipe it in (terraform show -json tfplan | azroute check - INTENTS) or give a file")
     text = sys.stdin.read().removeprefix("\ufeff")
     if text.lstrip()[:1] in ("{", "["):
         return parse_json(text, STDIN_NAME)
