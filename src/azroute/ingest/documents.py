@@ -152,6 +152,10 @@ def parse_yaml(text: str, source: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
+        if "&" not in text:  # no anchor, so no alias: only the depth needs bounding (cheaper on the data)
+            data = loader.construct_document(node)
+            check_depth(data, source)
+            return data
         _check_nodes(node, source)
         return loader.construct_document(node)
     except yaml.YAMLError as exc:

@@ -10,7 +10,7 @@ import dataclasses
 import difflib
 import socket
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
@@ -346,15 +346,17 @@ class _Checker:
 
     def _check_disjoint(self, path: str, prefixes: list[Prefix], what: str,
                         names: list[str] | None = None) -> None:
-        for i, a in enumerate(prefixes):
-            for j in range(i):
-                b = prefixes[j]
-                if a.overlaps(b) and names:
-                    raise self.fail(f"{path}.{names[i]}.prefix", f"{what} {names[i]} ({a}) overlaps "
-                                    f"{what} {names[j]} ({b})", f"make the {what}s disjoint")
-                if a.overlaps(b):
-                    raise self.fail(f"{path}.{i}", f"{what} {a} overlaps {what} {b}",
-                                    f"make the {what}s disjoint")
+        """The first prefix (in document order) overlapping an earlier one is an error naming the
+        earliest such; O(n log n) (`first_overlap`), so 65,536 subnets of one /8 check in well under a second."""
+        found = first_overlap(prefixes)
+        if found is None:
+            return
+        i, j = found
+        a, b = prefixes[i], prefixes[j]
+        if names:
+            raise self.fail(f"{path}.{names[i]}.prefix", f"{what} {names[i]} ({a}) overlaps "
+                            f"{what} {names[j]} ({b})", f"make the {what}s disjoint")
+        raise self.fail(f"{path}.{i}", f"{what} {a} overlaps {what} {b}", f"make the {what}s disjoint")
 
     @staticmethod
     def _known(mapping: dict[str, Any], typed: str) -> str:
@@ -687,3 +689,39 @@ class _Checker:
                             down, p.lb_flow_symmetry)
         return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down,
                         p.lb_flow_symmetry)
+
+
+def first_overlap(prefixes: Sequence[Prefix]) -> tuple[int, int] | None:
+    """(i, j): the smallest index i whose prefix overlaps an earlier one, and the smallest such j < i;
+    None when the prefixes are disjoint.
+
+    Two prefixes overlap exactly when one contains the other, so sorted by (start, widest first) the
+    prefixes form a containment forest, walked once with a stack: a prefix overlaps an earlier one
+    when one of its ancestors or descendants has a smaller index. O(n log n) instead of all pairs.
+    """
+    n = len(prefixes)
+    order = sorted(range(n), key=lambda k: (prefixes[k].network, prefixes[k].length, k))
+    ancestors = [n] * n  # smallest index among a prefix's ancestors (n: none)
+    descendants = [n] * n  # smallest index among its descendants
+    subtree = list(range(n))  # smallest index in its subtree (itself included)
+    stack: list[int] = []
+
+    def pop() -> None:
+        child = stack.pop()
+        if stack:
+            parent = stack[-1]
+            descendants[parent] = min(descendants[parent], subtree[child])
+            subtree[parent] = min(subtree[parent], subtree[child])
+
+    for k in order:
+        while stack and prefixes[stack[-1]].last < prefixes[k].network:
+            pop()
+        if stack:
+            ancestors[k] = min(ancestors[stack[-1]], stack[-1])
+        stack.append(k)
+    while stack:
+        pop()
+    first = next((k for k in range(n) if min(ancestors[k], descendants[k]) < k), None)
+    if first is None:
+        return None
+    return first, next(j for j in range(first) if prefixes[j].overlaps(prefixes[first]))
