@@ -205,6 +205,7 @@ class Resource:
     type: str  # lowercase
     file: str
     nested: bool  # True: Resource Graph / REST shape (properties nested); False: az output
+    where: str = ""  # its position in the file (data.3)
 
     @property
     def key(self) -> str:
@@ -252,10 +253,50 @@ class Export:
         if not isinstance(rid, str) or not isinstance(kind, str) or not rid or not kind:
             raise InputError("not an ARM resource: it needs 'id' and 'type'", file=source, path=where,
                              fix="export whole resources (do not `project` columns away in the query)")
-        resource = Resource(data, rid, kind.lower(), source, isinstance(item.get("properties"), dict))
-        if resource.key not in self.by_key:
+        resource = Resource(data, rid, kind.lower(), source, isinstance(item.get("properties"), dict), where)
+        first = self.by_key.get(resource.key)
+        if first is None:
             self.by_key[resource.key] = resource
             self.resources.append(resource)
+        elif _conflict(first.data, resource.data):
+            # IDs are case-insensitive: two copies of one resource (pages, lists, files that overlap) must agree
+            raise InputError(f"{rid} is listed twice with different contents: also as {first.id} at "
+                             f"{first.file}: {first.where}", file=source, path=where,
+                             fix="export the estate once (one snapshot), or remove the stale copy")
+
+
+#: properties that differ between two reads of an unchanged resource
+_VOLATILE = frozenset({"etag", "resourceguid", "provisioningstate", "changedtime", "createdtime"})
+
+
+def _normal(value: Any) -> Any:
+    """`value` in one shape: mappings flattened (properties merged, keys lowercased), lists item by item."""
+    stack: list[tuple[Any, Any, Any]] = []
+    root: list[Any] = [None]
+    stack.append((value, root, 0))
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, dict):
+            flat_node = {k: v for k, v in flat(node).items() if k not in _VOLATILE}
+            out: dict[str, Any] = {}
+            parent[slot] = out
+            for k, v in flat_node.items():
+                out[k] = None
+                stack.append((v, out, k))
+        elif isinstance(node, list):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((v, items, i) for i, v in enumerate(node))
+        else:
+            parent[slot] = node.lower() if isinstance(node, str) and node.startswith("/subscriptions/") else node
+    return root[0]
+
+
+def _conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True when two copies of a resource disagree on a property both carry (az and Resource Graph
+    shapes compare equal; a property only one of them carries is no disagreement)."""
+    left, right = _normal(a), _normal(b)
+    return any(left[k] != right[k] for k in left.keys() & right.keys() if k != "id")
 
 
 def read_export(paths: list[Path]) -> Export:
@@ -304,14 +345,23 @@ def _rows(data: Any, source: str, export: Export) -> list[Any]:
 
 # --- names ----------------------------------------------------------------------------------------
 
-def unique_names(ids: Iterable[str], names: dict[str, str] | None = None) -> dict[str, str]:
+def unique_names(items: Iterable[str | Resource], names: dict[str, str] | None = None) -> dict[str, str]:
     """key -> native name: the ARM name, NAME@RESOURCE-GROUP for names shared by several resources of
     a kind (NAME@RESOURCE-GROUP@SUBSCRIPTION if still shared). Not 'rg/name': native references
-    are VNET/SUBNET, so names must not contain '/'. `names` overrides the name of some keys."""
+    are VNET/SUBNET, so names must not contain '/'. `names` overrides the name of some keys.
+
+    A resource's name is its `name` (IDs compare case-insensitively, so the ID's last segment may be
+    spelt otherwise: `AZFW` in the ID of `azfw`); a bare ID (a resource the export does not hold) is
+    named by its last segment."""
     unique: dict[str, str] = {}
-    for i in ids:  # an ID listed twice (two connections to one circuit) is one resource
-        unique.setdefault(key_of(i), i)
-    entries = [(key, (names or {}).get(key) or parse_id(i).name, parse_id(i)) for key, i in unique.items()]
+    own: dict[str, str] = {}
+    for item in items:  # an ID listed twice (two connections to one circuit) is one resource
+        rid = item if isinstance(item, str) else item.id
+        unique.setdefault(key_of(rid), rid)
+        if not isinstance(item, str):
+            own.setdefault(key_of(rid), item.name)
+    entries = [(key, (names or {}).get(key) or own.get(key) or parse_id(i).name, parse_id(i))
+               for key, i in unique.items()]
     order = [key for key, _, _ in entries]
     result: dict[str, str] = {}
     for level in range(3):
@@ -350,7 +400,7 @@ class _Converter:
         self.doc: dict[str, Any] = {"name": name}
         self.names: dict[str, str] = {}
         for kind in (VNET, ROUTE_TABLE, FIREWALL, GATEWAY):
-            self.names.update(unique_names(r.id for r in export.of(kind)))
+            self.names.update(unique_names(export.of(kind)))
         self.subnets: dict[str, str] = {}  # subnet key -> VNET/SUBNET
         self.endpoints: list[_Endpoint] = []
         self.gateways: dict[str, dict[str, Any]] = {}  # gateway key -> native entry
@@ -588,7 +638,7 @@ class _Converter:
         local = self.x.of(LOCAL_GATEWAY)
         connections = self.x.of(CONNECTION)
         circuits = [c for c in (ref(conn.data, "peer") for conn in connections) if c]
-        site_names = unique_names([*(g.id for g in local), *circuits])
+        site_names = unique_names([*local, *circuits])
         bgp = {key_of(ref(c.data, "localNetworkGateway2") or "") for c in connections
                if get(c.data, "enableBgp") is True}
         sites: dict[str, Any] = {site_names[g.key]: self._site(g, g.key in bgp) for g in local}
@@ -804,7 +854,7 @@ class _Converter:
     def _private_endpoints(self, nic_ips: dict[str, list[str]]) -> dict[str, Any]:
         endpoints: dict[str, Any] = {}
         found = list(self.x.of(PRIVATE_ENDPOINT))
-        names = unique_names(pe.id for pe in found)
+        names = unique_names(found)
         for pe in found:
             name = names[pe.key]
             self._map_endpoint_ids(pe, name)

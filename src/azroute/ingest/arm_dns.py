@@ -207,7 +207,7 @@ class PrivateDns:
     # --- Private Resolver inbound endpoints ----------------------------------------------------
     def _resolvers(self) -> dict[str, Any]:
         found = self.x.of(INBOUND_ENDPOINT)
-        names = unique_names(e.id for e in found)
+        names = unique_names(found)
         resolvers: dict[str, Any] = {}
         for endpoint in found:
             configs = children(endpoint.data, "ipConfigurations")

@@ -64,8 +64,8 @@ class FirewallPolicies:
     def __init__(self, conv: _Converter) -> None:
         self.conv = conv
         self.x = conv.x
-        self.policy_names = unique_names(r.id for r in self.x.of(POLICY))
-        self.group_names = unique_names(r.id for r in self.x.of(IP_GROUP))
+        self.policy_names = unique_names(self.x.of(POLICY))
+        self.group_names = unique_names(self.x.of(IP_GROUP))
         self.ip_groups: dict[str, list[str]] = {}
 
     def convert(self, firewalls: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:

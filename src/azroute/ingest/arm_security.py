@@ -52,9 +52,9 @@ class Security:
     def __init__(self, converter: _Converter) -> None:
         self.c = converter
         self.x = converter.x
-        self.nsg_names = unique_names(r.id for r in self.x.of(NSG))
-        self.asg_names = unique_names(r.id for r in self.x.of(ASG))
-        self.nat_names = unique_names(r.id for r in self.x.of(NAT_GATEWAY))
+        self.nsg_names = unique_names(self.x.of(NSG))
+        self.asg_names = unique_names(self.x.of(ASG))
+        self.nat_names = unique_names(self.x.of(NAT_GATEWAY))
         self.tags: dict[str, list[str]] = {}
         self.pool_members: dict[str, list[str]] = {}  # pool ID key -> VMs whose NIC names the pool
         self.vms: dict[str, Any] = {}
@@ -214,7 +214,7 @@ class Security:
     def _load_balancers(self, nic_vms: dict[str, str]) -> dict[str, Any]:
         balancers: dict[str, Any] = {}
         found = list(self.x.of(LOAD_BALANCER))
-        names = unique_names(lb.id for lb in found)
+        names = unique_names(found)
         for lb in found:
             frontends = children(lb.data, "frontendIPConfigurations")
             internal = [f for f in frontends if f.get("privateipaddress") and ref(f, "subnet")]

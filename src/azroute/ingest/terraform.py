@@ -349,8 +349,13 @@ class _Input:
     def _add(self, res: _Resource) -> None:
         if res.mode != "managed":
             return  # data sources serve references by address only
-        if self._by_id(res.get("id"), frozenset({res.type})) is not None:
-            return  # the same Azure resource in two files: keep the first
+        first = self._by_id(res.get("id"), frozenset({res.type}))
+        if first is not None:  # the same Azure resource twice (IDs are case-insensitive): copies must agree
+            if _comparable(first.values) != _comparable(res.values):
+                raise InputError(f"{res.get('id')} is managed twice with different values: also by "
+                                 f"{first.address} in {first.source.path}", file=res.source.path,
+                                 path=res.address, fix="load each resource from one plan or state only")
+            return
         self.resources.append(res)
         self._index(res)
 
@@ -495,6 +500,11 @@ class _Input:
         expression = (outputs.get(match[3]) or {}).get("expression") or {}
         return self._follow(source, instances[0], expression.get("references") or [], None, kinds=kinds,
                             depth=depth + 1)
+
+
+def _comparable(values: dict[str, Any]) -> Any:
+    """A resource's values with its IDs lowercased (two spellings of one ID are one ID)."""
+    return json.loads(json.dumps(values, sort_keys=True, default=str).lower())
 
 
 def _names_existing(owner: _Resource, ref: str) -> bool:
