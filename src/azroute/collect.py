@@ -54,13 +54,14 @@ INSTALL_HINT = "pip install 'azroute[azure]'"
 # (method, path, query string) of every request this module may send. Only reads belong here.
 ALLOWED_REQUESTS = frozenset({("POST", QUERY_PATH, f"api-version={API_VERSION}")})
 
-# the token audience is the Resource Manager of the cloud queried; any other endpoint (a local
-# fake, a recording proxy) stands in for the public cloud
+# The Resource Manager endpoints of Azure's clouds (public, US Government, China) and the token audience
+# of each: the only hosts collect sends a token to unless --allow-endpoint names another on purpose.
 _SCOPES = {
     "management.azure.com": "https://management.azure.com/.default",
     "management.usgovcloudapi.net": "https://management.usgovcloudapi.net/.default",
     "management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
 }
+AZURE_ENDPOINTS = tuple(f"https://{host}" for host in _SCOPES)
 DEFAULT_SCOPE = _SCOPES["management.azure.com"]
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -96,9 +97,34 @@ class CollectResult:
 
 
 def token_scope(endpoint: str) -> str:
-    """The OAuth scope of the Resource Manager behind `endpoint`."""
-    host = urllib.parse.urlsplit(endpoint).hostname or ""
-    return _SCOPES.get(host.lower(), DEFAULT_SCOPE)
+    """The OAuth scope of the Resource Manager behind `endpoint`: its own cloud's for Azure's endpoints;
+    for another (allowed with --allow-endpoint) the endpoint itself, so no Azure cloud's token is sent."""
+    host = (urllib.parse.urlsplit(endpoint).hostname or "").lower()
+    return _SCOPES.get(host) or f"{endpoint.rstrip('/')}/.default"
+
+
+def is_azure_endpoint(endpoint: str) -> bool:
+    """True for the Resource Manager of one of Azure's clouds, over https on the standard port."""
+    parts = urllib.parse.urlsplit(endpoint)
+    return parts.scheme == "https" and (parts.hostname or "").lower() in _SCOPES and parts.port in (None, 443)
+
+
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:bearer\s+)?[^\s\"',;}]+"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"),
+    re.compile(r"()eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),  # a JWT, wherever it appears
+)
+
+
+def redact(text: str, *secrets: str) -> str:
+    """`text` with the given secrets, Authorization values, bearer tokens and JWTs replaced by [redacted]:
+    anything a server echoes (an error body, a header) passes through here before it is printed."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
+    return text
 
 
 def check_request(method: str, url: str, endpoint: str) -> None:
@@ -118,7 +144,7 @@ def check_request(method: str, url: str, endpoint: str) -> None:
                              path="collect", fix="azroute collect is read-only; this is a bug in azroute")
 
 
-def _normalise_endpoint(endpoint: str) -> str:
+def _normalise_endpoint(endpoint: str, allow_endpoint: bool = False) -> str:
     parts = urllib.parse.urlsplit(endpoint.strip())
     fix = f"use the Resource Manager URL, e.g. --endpoint {DEFAULT_ENDPOINT}"
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
@@ -128,7 +154,13 @@ def _normalise_endpoint(endpoint: str) -> str:
                          fix=fix)
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise InputError(f"'{endpoint}' would send the access token unencrypted", path="--endpoint", fix=fix)
-    return f"{parts.scheme}://{parts.netloc}"
+    normal = f"{parts.scheme}://{parts.netloc}"
+    if not allow_endpoint and not is_azure_endpoint(normal):
+        raise InputError(f"'{endpoint}' is not the Resource Manager of an Azure cloud ({', '.join(AZURE_ENDPOINTS)}): "
+                         "collect sends it an access token", path="--endpoint",
+                         fix="use one of those, or add --allow-endpoint if you trust this server with a token "
+                             "(its scope is then the endpoint's own)")
+    return normal
 
 
 def _is_loopback(host: str) -> bool:
@@ -232,7 +264,7 @@ def _query_page(endpoint: str, subscriptions: list[str], credential: TokenCreden
         token = credential.get_token(token_scope(endpoint)).token
     except Exception as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise CollectError(f"could not get an access token for {endpoint}: {first[:300]}",
+        raise CollectError(f"could not get an access token for {endpoint}: {redact(first)[:300]}",
                            path="collect", fix=_CREDENTIAL_FIX) from None
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                "Accept": "application/json", "User-Agent": _user_agent()}
@@ -243,13 +275,14 @@ def _query_page(endpoint: str, subscriptions: list[str], credential: TokenCreden
         text = _arm_error(error)
         if 300 <= error.code < 400:
             text += f", redirect to {error.headers.get('Location', '?')} not followed"
-        raise CollectError(f"{where} failed: {text}", path="collect",
+        raise CollectError(f"{where} failed: {redact(text, token)}", path="collect",
                            fix=_http_fix(error.code, endpoint)) from None
     except urllib.error.URLError as error:
-        raise CollectError(f"cannot reach {endpoint}: {error.reason}", path="collect",
+        raise CollectError(f"cannot reach {endpoint}: {redact(str(error.reason), token)}", path="collect",
                            fix="check the network, proxy (HTTPS_PROXY) and --endpoint") from None
     except (OSError, http.client.HTTPException) as error:
-        raise CollectError(f"cannot reach {endpoint}: {error or type(error).__name__}", path="collect",
+        raise CollectError(f"cannot reach {endpoint}: {redact(str(error) or type(error).__name__, token)}",
+                           path="collect",
                            fix="check the network, proxy (HTTPS_PROXY) and --endpoint") from None
     try:
         page = json.loads(raw.decode("utf-8"))
@@ -264,10 +297,11 @@ def _query_page(endpoint: str, subscriptions: list[str], credential: TokenCreden
 
 
 def collect(subscriptions: list[str], out: Path, credential: TokenCredentialLike,
-            endpoint: str = DEFAULT_ENDPOINT) -> CollectResult:
+            endpoint: str = DEFAULT_ENDPOINT, allow_endpoint: bool = False) -> CollectResult:
     """Query every network resource and VM of `subscriptions`, firewall rule collection groups and private DNS
-    record sets; write them to `out` (only on success)."""
-    endpoint = _normalise_endpoint(endpoint)
+    record sets; write them to `out` (only on success). `endpoint` must be the Resource Manager of an Azure
+    cloud unless `allow_endpoint` (--allow-endpoint) says to trust another server with a token."""
+    endpoint = _normalise_endpoint(endpoint, allow_endpoint)
     ids = _subscription_ids(subscriptions)
     out = Path(out)
     if not out.parent.is_dir():
@@ -351,8 +385,12 @@ def _plural(count: int, word: str) -> str:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Snapshot file to write (az graph query -o json shape); written only on success.")
 @click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, metavar="URL",
-              help="Azure Resource Manager URL (e.g. https://management.usgovcloudapi.net).")
-def collect_command(subscriptions: tuple[str, ...], out: Path, endpoint: str) -> None:
+              help="Azure Resource Manager URL: https://management.azure.com, "
+                   "https://management.usgovcloudapi.net or https://management.chinacloudapi.cn.")
+@click.option("--allow-endpoint", is_flag=True,
+              help="Send the query (and an access token scoped to that endpoint) to an --endpoint that is not "
+                   "one of Azure's, e.g. a recording proxy or a test server.")
+def collect_command(subscriptions: tuple[str, ...], out: Path, endpoint: str, allow_endpoint: bool) -> None:
     """Read-only snapshot of the network resources and VMs of subscriptions, via Azure Resource Graph.
 
     Signs in with azure-identity's DefaultAzureCredential (az login, environment, managed identity)
@@ -360,7 +398,7 @@ def collect_command(subscriptions: tuple[str, ...], out: Path, endpoint: str) ->
     """
     credential = default_credential()
     try:
-        result = collect(list(subscriptions), out, credential, endpoint)
+        result = collect(list(subscriptions), out, credential, endpoint, allow_endpoint)
     finally:
         close = getattr(credential, "close", None)
         if callable(close):

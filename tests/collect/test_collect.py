@@ -21,7 +21,6 @@ import azroute
 from azroute import collect as collect_mod
 from azroute.cli import _Group
 from azroute.collect import (
-    DEFAULT_SCOPE,
     QUERIES,
     QUERY,
     CollectError,
@@ -191,7 +190,7 @@ def test_two_pages_are_collected_into_one_az_graph_query_document(arg: FakeArg, 
     credential = FakeCredential()
     out = tmp_path / "snapshot.json"
 
-    result = collect([SUB1, SUB2], out, credential, endpoint=arg.endpoint)
+    result = collect([SUB1, SUB2], out, credential, endpoint=arg.endpoint, allow_endpoint=True)
 
     assert (result.pages, result.rows, result.subscriptions, result.out) == (4, 4, 2, out)
     assert [(r.method, r.path) for r in arg.requests] == [("POST", ARG_PATH)] * 4
@@ -203,7 +202,8 @@ def test_two_pages_are_collected_into_one_az_graph_query_document(arg: FakeArg, 
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"
         assert request.headers["Content-Type"] == "application/json"
         assert request.headers["User-Agent"].startswith("azroute/")
-    assert credential.scopes == [(DEFAULT_SCOPE,)] * 4
+    # not one of Azure's endpoints: the token's audience is the endpoint itself, never an Azure cloud
+    assert credential.scopes == [(f"{arg.endpoint}/.default",)] * 4
 
     written = out.read_text(encoding="utf-8")
     assert json.loads(written) == {"count": 4, "data": PAGE1["data"] + PAGE2["data"], "skip_token": None,
@@ -215,7 +215,7 @@ def test_two_pages_are_collected_into_one_az_graph_query_document(arg: FakeArg, 
 
 def test_user_agent_names_the_azroute_version(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = and_other_tables(reply(200, PAGE2))
-    collect([SUB1, SUB2], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+    collect([SUB1, SUB2], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     try:
         version = importlib.metadata.version("azroute")
     except importlib.metadata.PackageNotFoundError:
@@ -227,7 +227,7 @@ def test_single_page_and_empty_result(arg: FakeArg, tmp_path: Path) -> None:
     empty = {"totalRecords": 0, "count": 0, "data": [], "facets": [], "resultTruncated": "false"}
     arg.replies = and_other_tables(reply(200, empty))
     out = tmp_path / "empty.json"
-    result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint)
+    result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert (result.pages, result.rows) == (3, 0)
     assert json.loads(out.read_text()) == {"count": 0, "data": [], "skip_token": None, "total_records": 0}
     assert arg.requests[0].json()["subscriptions"] == [SUB1]
@@ -236,7 +236,7 @@ def test_single_page_and_empty_result(arg: FakeArg, tmp_path: Path) -> None:
 def test_subscriptions_are_deduplicated_and_lowercased(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = and_other_tables(reply(200, PAGE2))
     result = collect([SUB2.upper(), SUB1, f" {SUB2} "], tmp_path / "s.json", FakeCredential(),
-                     endpoint=arg.endpoint + "/")
+                     endpoint=arg.endpoint + "/", allow_endpoint=True)
     assert result.subscriptions == 2
     assert arg.requests[0].json()["subscriptions"] == [SUB2, SUB1]
 
@@ -244,7 +244,7 @@ def test_subscriptions_are_deduplicated_and_lowercased(arg: FakeArg, tmp_path: P
 def test_output_is_read_by_format_detection_as_an_arm_export(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
     out = tmp_path / "snapshot.json"
-    collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint)
+    collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert detect_format(out) == "arm"
 
 
@@ -253,12 +253,12 @@ def test_existing_snapshot_is_replaced_only_on_success(arg: FakeArg, tmp_path: P
     out.write_text("old\n")
     arg.replies = [reply(200, PAGE1), reply(403, fixture("error-403.json"))]
     with pytest.raises(CollectError):
-        collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert out.read_text() == "old\n"
     assert leftovers(tmp_path) == ["snapshot.json"]
 
     arg.replies = and_other_tables(reply(200, PAGE1), reply(200, PAGE2))
-    collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint)
+    collect([SUB1, SUB2], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert json.loads(out.read_text())["count"] == 4
     assert leftovers(tmp_path) == ["snapshot.json"]
 
@@ -273,7 +273,7 @@ def test_cli_prints_a_one_line_summary(arg: FakeArg, tmp_path: Path, monkeypatch
     out = tmp_path / "snapshot.json"
 
     run = run_cli(["collect", "--subscription", SUB1, "--subscription", SUB2, "--out", str(out),
-                   "--endpoint", arg.endpoint])
+                   "--endpoint", arg.endpoint, "--allow-endpoint"])
 
     assert run.exit_code == 0, run.stderr
     assert run.stdout == ""
@@ -287,7 +287,7 @@ def test_cli_summary_uses_singulars(arg: FakeArg, tmp_path: Path, monkeypatch: p
     one = {**PAGE2, "totalRecords": 1, "count": 1, "data": PAGE2["data"][:1]}
     arg.replies = and_other_tables(reply(200, one))
     out = tmp_path / "one.json"
-    run = run_cli(["collect", "--subscription", SUB2, "--out", str(out), "--endpoint", arg.endpoint])
+    run = run_cli(["collect", "--subscription", SUB2, "--out", str(out), "--endpoint", arg.endpoint, "--allow-endpoint"])
     assert run.stderr == f"collected 1 resource in 3 pages from 1 subscription -> {out}\n"
 
 
@@ -297,7 +297,7 @@ def test_cli_403_is_one_error_line_and_no_file(arg: FakeArg, tmp_path: Path,
     arg.replies = [reply(403, fixture("error-403.json"))]
     out = tmp_path / "snapshot.json"
 
-    run = run_cli(["collect", "--subscription", SUB1, "--out", str(out), "--endpoint", arg.endpoint])
+    run = run_cli(["collect", "--subscription", SUB1, "--out", str(out), "--endpoint", arg.endpoint, "--allow-endpoint"])
 
     assert run.exit_code == 2
     assert run.stdout == ""
@@ -345,7 +345,7 @@ def test_http_errors(arg: FakeArg, tmp_path: Path, status: int, document: Any, e
     arg.replies = [reply(status, document) if document else Reply(status, b"<html>Bad Gateway</html>")]
     out = tmp_path / "snapshot.json"
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     text = one_line_error(caught.value)
     assert f"Resource Graph query at {arg.endpoint} failed: {expect}" in text
     assert fix in text.split("; fix: ")[1]
@@ -356,7 +356,7 @@ def test_http_errors(arg: FakeArg, tmp_path: Path, status: int, document: Any, e
 def test_invalid_json(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = [reply(200, raw=b"{not json")]
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert f"Resource Graph query at {arg.endpoint} returned invalid JSON" in one_line_error(caught.value)
     assert leftovers(tmp_path) == []
 
@@ -365,7 +365,7 @@ def test_table_result_format_is_refused(arg: FakeArg, tmp_path: Path) -> None:
     table = {"totalRecords": 1, "count": 1, "data": {"columns": [{"name": "id"}], "rows": [["x"]]}}
     arg.replies = [reply(200, table)]
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert "not a Resource Graph object-array result" in one_line_error(caught.value)
     assert leftovers(tmp_path) == []
 
@@ -375,7 +375,7 @@ def test_network_error_names_the_endpoint(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         endpoint = f"http://127.0.0.1:{probe.getsockname()[1]}"
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=endpoint, allow_endpoint=True)
     text = one_line_error(caught.value)
     assert text.startswith(f"collect: cannot reach {endpoint}: ")
     assert "fix: check the network" in text
@@ -385,7 +385,7 @@ def test_network_error_names_the_endpoint(tmp_path: Path) -> None:
 def test_redirect_is_not_followed(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = [reply(307, {}, Location=f"{arg.endpoint}/subscriptions/{SUB1}?api-version=2022-12-01")]
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert "not followed" in one_line_error(caught.value)
     assert [(r.method, r.path) for r in arg.requests] == [("POST", ARG_PATH)]
 
@@ -393,7 +393,7 @@ def test_redirect_is_not_followed(arg: FakeArg, tmp_path: Path) -> None:
 def test_truncated_result_without_skip_token_is_an_error(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = [reply(200, {**PAGE2, "resultTruncated": "true"})]
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert "truncated the result" in one_line_error(caught.value)
     assert leftovers(tmp_path) == []
 
@@ -401,7 +401,7 @@ def test_truncated_result_without_skip_token_is_an_error(arg: FakeArg, tmp_path:
 def test_repeated_skip_token_stops_paging(arg: FakeArg, tmp_path: Path) -> None:
     arg.replies = [reply(200, PAGE1), reply(200, PAGE1), reply(200, PAGE2)]
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert "did not finish paging after 2 pages" in one_line_error(caught.value)
     assert len(arg.requests) == 2
     assert leftovers(tmp_path) == []
@@ -411,7 +411,7 @@ def test_credential_failure_is_one_line_and_sends_nothing(arg: FakeArg, tmp_path
     error = RuntimeError("DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
                          "Attempted credentials:\n\tEnvironmentCredential: not configured")
     with pytest.raises(CollectError) as caught:
-        collect([SUB1], tmp_path / "s.json", FakeCredential(error), endpoint=arg.endpoint)
+        collect([SUB1], tmp_path / "s.json", FakeCredential(error), endpoint=arg.endpoint, allow_endpoint=True)
     text = one_line_error(caught.value)
     assert text.startswith(f"collect: could not get an access token for {arg.endpoint}: "
                            "DefaultAzureCredential failed to retrieve a token")
@@ -426,7 +426,7 @@ def test_credential_failure_is_one_line_and_sends_nothing(arg: FakeArg, tmp_path
 def test_bad_subscriptions_send_nothing(arg: FakeArg, tmp_path: Path, subscriptions: list[str],
                                         message: str) -> None:
     with pytest.raises(InputError, match=message):
-        collect(subscriptions, tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint)
+        collect(subscriptions, tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert arg.requests == []
 
 
@@ -453,7 +453,8 @@ def test_missing_output_folder(tmp_path: Path) -> None:
     ("https://management.azure.com", "https://management.azure.com/.default"),
     ("https://management.usgovcloudapi.net", "https://management.usgovcloudapi.net/.default"),
     ("https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"),
-    ("http://127.0.0.1:8080", "https://management.azure.com/.default"),
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080/.default"),
+    ("https://arm.example.com", "https://arm.example.com/.default"),
 ])
 def test_token_scope(endpoint: str, scope: str) -> None:
     assert token_scope(endpoint) == scope
@@ -559,9 +560,86 @@ def test_rule_collection_groups_and_records_are_collected_into_the_snapshot(arg:
                    reply(200, page(graph / "b-firewall-graph" / "networkresources.json")),
                    reply(200, page(graph / "b-dns-graph" / "dnsresources.json"))]
     out = tmp_path / "snapshot.json"
-    result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint)
+    result = collect([SUB1], out, FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
     assert (result.pages, result.rows) == (3, 37)
     conversion = to_native([out])
     assert not [n for n in conversion.notes if n.startswith("the Resource Graph export holds")]
     assert conversion.document["private_endpoints"]["sql"]["dns_zone"] == "privatelink.database.windows.net"
     assert conversion.skipped["microsoft.network/firewallpolicies/rulecollectiongroups"] == 0
+
+
+# ---------------------------------------------------------------- credentials only to Azure (issue 13 item 5)
+
+
+@pytest.mark.parametrize("endpoint", ["https://arm.example.com", "https://management.azure.com.evil.example",
+                                      "https://management.azure.com:8443", "http://127.0.0.1:8080"])
+def test_a_non_azure_endpoint_is_refused_before_any_token(tmp_path: Path, endpoint: str) -> None:
+    credential = FakeCredential()
+    with pytest.raises(InputError) as caught:
+        collect([SUB1], tmp_path / "s.json", credential, endpoint=endpoint)
+    assert caught.value.one_line() == (
+        f"--endpoint: '{endpoint}' is not the Resource Manager of an Azure cloud (https://management.azure.com, "
+        "https://management.usgovcloudapi.net, https://management.chinacloudapi.cn): collect sends it an access "
+        "token; fix: use one of those, or add --allow-endpoint if you trust this server with a token (its scope "
+        "is then the endpoint's own)")
+    assert credential.scopes == []
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_cli_refuses_a_non_azure_endpoint_without_the_flag(arg: FakeArg, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    credential = FakeCredential()
+    monkeypatch.setattr(collect_mod, "default_credential", lambda: credential)
+    run = run_cli(["collect", "--subscription", SUB1, "--out", str(tmp_path / "s.json"), "--endpoint", arg.endpoint])
+    assert run.exit_code == 2
+    assert run.stderr.startswith(f"error: --endpoint: '{arg.endpoint}' is not the Resource Manager of an Azure cloud")
+    assert arg.requests == []
+    assert credential.scopes == []
+
+
+@pytest.mark.parametrize(("endpoint", "scope"), [
+    ("https://management.azure.com", "https://management.azure.com/.default"),
+    ("https://MANAGEMENT.usgovcloudapi.net/", "https://management.usgovcloudapi.net/.default"),
+    ("https://management.chinacloudapi.cn:443", "https://management.chinacloudapi.cn/.default"),
+])
+def test_azure_endpoints_are_allowed_with_their_own_clouds_scope(tmp_path: Path, endpoint: str, scope: str) -> None:
+    credential = FakeCredential(RuntimeError("no sign-in here"))  # stops before anything is sent
+    with pytest.raises(CollectError, match="could not get an access token"):
+        collect([SUB1], tmp_path / "s.json", credential, endpoint=endpoint)
+    assert credential.scopes == [(scope,)]
+
+
+def test_a_server_echoing_the_token_never_gets_it_printed(arg: FakeArg, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # a hostile or broken server reflects the request's headers in its error body and redirect
+    echoed = {"error": {"code": "Reflected", "message": f"Authorization: Bearer {TOKEN}; headers "
+                        f"{{'authorization': 'Bearer {TOKEN}'}} token={TOKEN}"}}
+    arg.replies = [reply(400, echoed)]
+    monkeypatch.setattr(collect_mod, "default_credential", FakeCredential)
+    run = run_cli(["collect", "--subscription", SUB1, "--out", str(tmp_path / "s.json"), "--endpoint", arg.endpoint,
+                   "--allow-endpoint"])
+    assert run.exit_code == 2
+    assert TOKEN not in run.stderr
+    assert run.stderr == (f"error: collect: Resource Graph query at {arg.endpoint} failed: HTTP 400 Reflected: "
+                          "Authorization: [redacted]; headers {'authorization': '[redacted]'} token=[redacted]; "
+                          "fix: check the --subscription IDs and --endpoint\n")
+    assert arg.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_redirect_echoing_the_token_never_gets_it_printed(arg: FakeArg, tmp_path: Path) -> None:
+    arg.replies = [reply(302, {}, Location=f"https://evil.example/?t={TOKEN}")]
+    with pytest.raises(CollectError) as caught:
+        collect([SUB1], tmp_path / "s.json", FakeCredential(), endpoint=arg.endpoint, allow_endpoint=True)
+    assert TOKEN not in caught.value.one_line()
+    assert "redirect to https://evil.example/?t=[redacted] not followed" in caught.value.one_line()
+
+
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("Authorization: Bearer abc.def", "Authorization: [redacted]"),
+    ('{"Authorization": "Bearer abc"}', '{"Authorization": "[redacted]"}'),
+    ("got bearer xyz123== back", "got bearer [redacted] back"),
+    ("jwt eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl end", "jwt [redacted] end"),
+    ("nothing secret here", "nothing secret here"),
+])
+def test_redact(text: str, redacted: str) -> None:
+    assert collect_mod.redact(text) == redacted
