@@ -143,3 +143,26 @@ def test_trace_to_a_load_balancer_by_name() -> None:
     bad = invoke(["trace", path, "--from", "client1", "--to", "lb:nope"])
     assert (bad.exit_code, bad.stderr) == (2, "error: --to: unknown load balancer 'nope'; fix: use one of: ilb-in, "
                                               "ilb-out, app-lb\n")
+
+
+def test_backends_that_differ_make_check_try_each(tmp_path: Path) -> None:
+    """B-LB-CHOICE: nva2's NIC NSG denies HTTPS; which NVA the hash picks decides, so `check` tries both
+    (taking the other down) and answers unknown, naming lb_backend[ilb-nva]."""
+    import yaml  # noqa: PLC0415
+
+    doc = yaml.safe_load((EXAMPLE / "topology.yaml").read_text(encoding="utf-8"))
+    doc["network_security_groups"]["nva2-nic"] = {"rules": {"deny-https": {
+        "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "destination_ports": ["443"]}}}
+    doc["vms"]["nva2"]["network_security_group"] = "nva2-nic"
+    topology_file = tmp_path / "t.yaml"
+    topology_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    intents = tmp_path / "i.yaml"
+    intents.write_text("intents:\n  - {name: https, from: 'vm:onpremvm', to: 'vm:web1', ports: [443]}\n",
+                       encoding="utf-8")
+    topo = load_any(topology_file).topology
+    [intent] = load_intents(intents, topo)
+    result = Checker(topo).check(intent)
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.variants == ("holds when lb_backend[ilb-nva]=nva1", "violated when lb_backend[ilb-nva]=nva2")
+    assert result.notes[-1] == ("depends on lb_backend[ilb-nva], whose value is unknown; settle it with --assume "
+                                "NAME=VALUE (the example is from a violating variant)")

@@ -16,6 +16,8 @@ from azroute.model.security import LbRule, LoadBalancer
 from azroute.model.topology import Topology
 
 ASSUMPTION_LB_SYMMETRY = "lb_flow_symmetry"
+#: `lb_backend[NAME]=unknown`: backends that differ, so which one the hash picks may change the verdict
+ASSUMPTION_LB_BACKEND = "lb_backend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,16 @@ def matching_rule(lb: LoadBalancer, protocol: str, port: int | None) -> LbRule |
 def healthy_backends(topology: Topology, lb: LoadBalancer) -> list[str]:
     """Backends assumed healthy: all but those named by `lb_backend_down` (B-LB-HEALTH)."""
     return [b for b in lb.backends if b not in topology.platform.lb_backends_down]
+
+
+def backends_alike(topology: Topology, backends: list[str]) -> bool:
+    """True when every backend would treat a flow alike: same subnet, NIC NSG and ASGs, forwarding, rules,
+    NAT and public IP. Otherwise the verdict may depend on the hash's pick (B-LB-CHOICE)."""
+    def profile(name: str) -> tuple[object, ...]:
+        vm = topology.vms[name]
+        return (vm.subnet, vm.ip_forwarding, vm.rules, vm.masquerade, vm.disable_snat_on_pl, vm.network_security_group,
+                vm.application_security_groups, vm.public_ip is not None)
+    return len({profile(b) for b in backends}) <= 1
 
 
 def choose_backend(backends: list[str], source: int, destination: int) -> str:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from azroute.forwarding.balancer import (
+    ASSUMPTION_LB_BACKEND,
     ASSUMPTION_LB_SYMMETRY,
     Balanced,
+    backends_alike,
     choose_backend,
     healthy_backends,
     matching_rule,
@@ -410,6 +412,8 @@ class Forwarder:
             assert rule is not None
             backend = choose_backend(backends, state.source, state.destination)
             state.balanced.append(Balanced(lb.name, backend, rule, rule.ha_ports))
+            if not backends_alike(self.topology, backends):  # `check` then tries every backend
+                state.depends_on.append(f"{ASSUMPTION_LB_BACKEND}[{lb.name}]=unknown")
             kind = "HA ports rule" if rule.ha_ports else f"rule {rule.protocol} {rule.frontend_port}"
             how = f"{kind}; the 5-tuple hash picks one of {', '.join(backends)}"
         if self.topology.platform.lb_backends_down:

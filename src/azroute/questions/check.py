@@ -29,6 +29,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from azroute.forwarding.balancer import ASSUMPTION_LB_BACKEND, healthy_backends
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.security import applied_nsgs
@@ -386,7 +387,7 @@ class Checker:
     def check(self, intent: Intent) -> IntentResult:
         base = self._evaluate(intent, ())
         unknown = sorted({d.rsplit("=", 1)[0] for d in base.depends_on if d.endswith("=unknown")})
-        choices = [[(name, v) for v in _values(name)] for name in unknown] + self._ip_choices
+        choices = [[(name, v) for v in _values(name, self.topology)] for name in unknown] + self._ip_choices
         if not choices:
             return base
         results = [(combo, self._evaluate(intent, combo)) for combo in _combinations(choices)]
@@ -750,7 +751,9 @@ def _unknown_gateway_choices(topology: Topology, points: list[int], taken: set[i
     return choices
 
 
-def _values(name: str) -> list[str]:
+def _values(name: str, topology: Topology) -> list[str]:
+    if name.startswith(ASSUMPTION_LB_BACKEND + "["):  # every healthy backend of that load balancer
+        return healthy_backends(topology, topology.load_balancers[name[len(ASSUMPTION_LB_BACKEND) + 1:-1]])
     if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE):
         return ["false", "true"]
     return [PeReplyPath.AUTO, PeReplyPath.TO_SENDER, PeReplyPath.ROUTED]
@@ -759,7 +762,8 @@ def _values(name: str) -> list[str]:
 def _variant(topology: Topology, settings: Settings) -> Topology:
     """The topology with unknowns pinned.
 
-    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'pe_reply_path',
+    Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'lb_backend[LB]' (the backend
+    the hash picks: the others are taken down), 'pe_reply_path',
     'ip[pe:NAME]' (an endpoint address known only after apply) or 'ip[gw:NAME]' (a gateway's instance
     addresses known only after apply, comma-separated).
     """
@@ -774,6 +778,10 @@ def _variant(topology: Topology, settings: Settings) -> Topology:
         elif name.startswith("ip[pe:"):
             pe = endpoints[name[len("ip[pe:"):-1]]
             endpoints[pe.name] = dataclasses.replace(pe, ip=parse_ip(value))
+        elif name.startswith(ASSUMPTION_LB_BACKEND + "["):  # the other backends down: the hash picks `value`
+            balancer = topology.load_balancers[name[len(ASSUMPTION_LB_BACKEND) + 1:-1]]
+            down = (*platform.lb_backends_down, *(b for b in balancer.backends if b != value))
+            platform = dataclasses.replace(platform, lb_backends_down=tuple(dict.fromkeys(down)))
         elif name.startswith(ASSUMPTION_GATEWAY_OVERRIDE + "["):
             gw = name[len(ASSUMPTION_GATEWAY_OVERRIDE) + 1:-1]
             gateways[gw] = dataclasses.replace(gateways[gw], honours_pe_udr_override=HonoursOverride(value))
