@@ -99,12 +99,21 @@ class _Group(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def _say(line: str) -> None:
+    """One stderr line, once per run (`diff` reads two inputs that often share their notes)."""
+    context = click.get_current_context(silent=True)
+    said: set[str] = context.meta.setdefault("azroute.said", set()) if context else set()
+    if line not in said:
+        said.add(line)
+        click.echo(line, err=True)
+
+
 def warn(message: str) -> None:
-    click.echo(f"warning: {visible(message)}", err=True)
+    _say(f"warning: {visible(message)}")
 
 
 def note(message: str) -> None:
-    click.echo(f"note: {visible(message)}", err=True)
+    _say(f"note: {visible(message)}")
 
 
 def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
@@ -129,8 +138,7 @@ def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Load
             for kind, count in sorted(loaded.skipped.items()):
                 note(f"skipped {count} x {kind} (not modelled)")
         else:
-            click.echo(f"note: skipped {total} resources of types azroute does not model "
-                       "(--verbose lists them)", err=True)
+            _say(f"note: skipped {total} resources of types azroute does not model (--verbose lists them)")
     for text in loaded.notes:
         note(text)
     warnings = security_warnings(loaded.topology)

@@ -143,4 +143,4 @@ def test_terraform_plans_of_b_and_c() -> None:
 
 
 def test_markdown_cell_escaping() -> None:
-    assert cell("a|b <c> & `d`\n") == "a\\|b &lt;c&gt; &amp; 'd' "
+    assert cell("a|b <c> & `d`\n\x1b[31m") == "a\\|b &lt;c&gt; &amp; 'd'\\n\\x1b[31m"

@@ -4,7 +4,6 @@ diagram of each group's example path before and after)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -13,6 +12,7 @@ from azroute.model.net import format_ip
 from azroute.questions.diff import DiffResult, FlowChange, RouteChange, cidrs
 from azroute.render.az import ROUTE_COLUMNS, simple_table
 from azroute.render.mermaid import flow_mermaid
+from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
 
 
@@ -100,7 +100,7 @@ def diff_text(result: DiffResult) -> str:
             lines.append(f"  {mark}{item.name}: {_verdict(item.before)} -> {_verdict(item.after)}")
     lines += [f"note: {n}" for n in result.notes]
     lines += ["", summary_line(result)]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)  # names from the input cannot forge a line (render/text.py)
 
 
 def _trace_ref(trace: Trace | None) -> dict[str, Any] | None:
@@ -151,8 +151,9 @@ _CELL = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n":
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (no pipe, HTML or line break)."""
-    return re.sub(r"[\x00-\x1f\x7f]", " ", text).translate(_CELL)
+    """Text safe inside a Markdown table cell or heading: control characters as visible escapes
+    (render/text.py), no pipe, HTML or backtick."""
+    return visible(text).translate(_CELL)
 
 
 def _arrows(text: str) -> str:
