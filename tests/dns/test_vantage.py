@@ -55,7 +55,8 @@ def test_site_without_dns_servers_uses_public_dns(fixture_path: Callable[[str], 
 
 @pytest.mark.parametrize(("source", "message"), [
     ("nosuchvm", "--from: 'nosuchvm' is not a VM, firewall, site:NAME, vnet:NAME, server:IP or an IPv4 address "
-                 "of this topology; fix: name one that the topology defines"),
+                 "of this topology; fix: give an address or use one of: hubvm, dnsvm, spokevm, spoke2vm, onpremvm, "
+                 "azfw, site:onprem, vnet:hub, vnet:spoke1, vnet:spoke2"),
     ("site:nosuch", "--from: unknown site 'nosuch'; fix: use one of: onprem"),
     ("vnet:nosuch", "--from: unknown VNet 'nosuch'; fix: use one of: hub, spoke1, spoke2"),
     ("8.8.8.8", "--from: 8.8.8.8 is in no subnet and no site of this topology; fix: use an address inside a "

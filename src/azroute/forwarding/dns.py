@@ -434,7 +434,15 @@ def vantage_of(topology: Topology, source: str | int) -> Vantage:
             return vnet_vantage(topology, vm.subnet.partition("/")[0], who)
         assert vm.site is not None
         return site_vantage(topology, vm.site, who)
-    return _address_vantage(topology, _ip(bare, "--from", "a VM, firewall, site:NAME, vnet:NAME, server:IP or "))
+    try:
+        ip = parse_ip(bare)
+    except ValueError:
+        names = [*topology.vms, *topology.firewalls, *(f"site:{s}" for s in topology.sites),
+                 *(f"vnet:{v}" for v in topology.vnets)]
+        raise UsageError(f"'{source}' is not a VM, firewall, site:NAME, vnet:NAME, server:IP or an IPv4 address of "
+                         "this topology", path="--from",
+                         fix=f"give an address or use one of: {one_of(bare, names)}") from None
+    return _address_vantage(topology, ip)
 
 
 def _address_vantage(topology: Topology, ip: int) -> Vantage:
