@@ -199,3 +199,25 @@ def test_unknown_nat_gateway_and_backend_down() -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == ("error: --assume lb_backend_down: unknown VM 'nva7'; fix: name a backend VM, e.g. "
                              "nva1\n")
+
+
+def test_nat_gateway_on_gateway_subnet() -> None:
+    doc = yaml.safe_load((FIXTURES.parents[2] / "examples" / "hub-spoke-ilb-nsg" / "topology.yaml").read_text(
+        encoding="utf-8"))
+    doc["vnets"]["hub"]["subnets"]["GatewaySubnet"]["nat_gateway"] = "spoke2-natgw"
+    with pytest.raises(InputError) as caught:
+        build_topology(doc, "t.yaml")
+    assert caught.value.one_line() == ("t.yaml: vnets.hub.subnets.GatewaySubnet.nat_gateway: a NAT gateway can't be "
+                                       "deployed in a gateway subnet; fix: remove the association (nat-gateway-resource)")
+
+
+def test_platform_block_sets_the_load_balancer_assumptions() -> None:
+    doc = yaml.safe_load((FIXTURES / "lb-two.yaml").read_text(encoding="utf-8"))
+    doc["platform"] = {"lb_flow_symmetry": "same-backend", "lb_backend_down": ["nva1"]}
+    platform = build_topology(doc, "t.yaml").platform
+    assert (platform.lb_flow_symmetry, platform.lb_backends_down) == ("same-backend", ("nva1",))
+    doc["platform"] = {"lb_backend_down": ["nva9"]}
+    with pytest.raises(InputError) as caught:
+        build_topology(doc, "t.yaml")
+    assert caught.value.one_line() == ("t.yaml: platform.lb_backend_down.0: unknown VM 'nva9'; fix: name a VM of a "
+                                       "load balancer's backends")
