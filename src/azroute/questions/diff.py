@@ -16,7 +16,8 @@ path, the source the destination sees or the deciding rule changes. Changed flow
 example traced before and after.
 
 The after side is computed incrementally (questions/workspace.py): only the flows whose path looked
-up a route set that changed are traced again.
+up a route set that changed are traced again. Semantics: docs/behaviours.md B-DIFF-ROUTES,
+B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-INCREMENTAL.
 """
 
 from __future__ import annotations
