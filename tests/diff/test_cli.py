@@ -99,3 +99,14 @@ def test_one_file_that_is_no_plan(args: list[str | Path], message: str) -> None:
     result = invoke(["diff", *args])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.endswith(message + "\n")
+
+
+def test_mixed_inputs_resource_graph_export_against_yaml() -> None:
+    """Scenario A as a Resource Graph export against scenario B as YAML: the fix makes the flows inspected."""
+    code, document = _json(HERE.parent / "ingest" / "arm" / "seed-graph.json", B, *OVERLAY, *INTENTS)
+    assert code == 1
+    assert [(f["change"], f["devices_gained"], f["sources"], f["destinations"])  # type: ignore[attr-defined]
+            for f in document["flows"]] == [  # type: ignore[attr-defined]
+        ("now_inspected", ["firewall:azfw"], ["192.168.0.0/24"], ["10.13.77.4/31", "10.13.77.6/32"])]
+    assert [r["target"] for r in document["routes"]] == ["subnet hub/GatewaySubnet", "gateway vpngw"]  # type: ignore[attr-defined]
+    assert document["intents"] == [{"name": "onprem-to-endpoints-inspected", "before": "violated", "after": "holds"}]
