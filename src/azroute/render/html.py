@@ -87,8 +87,8 @@ def _intent(view: IntentView) -> str:
              f'<p class="scope">{xml_text(intent.source)} → {xml_text(intent.destination)}, '
              f"{xml_text(intent.protocol)} ports {xml_text(ports)}, expect {xml_text(intent.expect)}"
              f"{xml_text(devices)}</p>",
-             f"<p>{r.flows} source/destination range pairs checked; {len(r.violations)} reasons for violation "
-             f"covering {flows} range pairs</p>"]
+             f"<p>{r.flows} source/destination range pairs checked; {len(r.violations)} "
+             f"reason{'' if len(r.violations) == 1 else 's'} for violation covering {flows} range pairs</p>"]
     if r.violations:
         parts.append("<ul>")
         for v in r.violations[:_MAX_VIOLATIONS]:
