@@ -45,6 +45,7 @@ from azroute.render.svg import topology_svg
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
+from azroute.routing.routes import RouteSet
 
 
 def _fail(error: AzrouteError) -> NoReturn:
@@ -286,11 +287,15 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
                     for s in subnets}
         click.echo(dumps(document), nl=False)
     else:
-        for i, s in enumerate(subnets):
-            shared = [o.key for o in subnets if o is not s and engine.routes(o) is engine.routes(s)]
-            note = f" (same routes as {', '.join(shared)})" if shared else ""
-            click.echo(f"{'' if i == 0 else chr(10)}# {s.key}{note}")
-            _print_routes(engine, s, output, explain)
+        # one pass: subnets grouped by the route set they share (the engine computes a set once for
+        # subnets with identical inputs); each set printed once, headed by its subnets, as it comes
+        groups: dict[int, tuple[RouteSet, list[Subnet]]] = {}
+        for s in subnets:
+            route_set = engine.routes(s)
+            groups.setdefault(id(route_set), (route_set, []))[1].append(s)
+        for i, (_, members) in enumerate(groups.values()):
+            click.echo(f"{'' if i == 0 else chr(10)}# {', '.join(m.key for m in members)}")
+            _print_routes(engine, members[0], output, explain)
     _warn_unknown_addresses(engine)
     _warn_unowned_appliances(engine, subnets)
     for gw in engine.topology.gateways.values():

@@ -81,8 +81,27 @@ def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     if not rows:
         return "\n"
     rows = [[visible(cell) for cell in row] for row in rows]
-    text = tabulate(rows, headers=[visible(h) for h in headers], tablefmt="simple", disable_numparse=True)
+    heads = [visible(h) for h in headers]
+    if all(h.isascii() for h in heads) and all(cell.isascii() for row in rows for cell in row):
+        return _fixed_width(heads, rows)
+    text = tabulate(rows, headers=heads, tablefmt="simple", disable_numparse=True)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _fixed_width(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """tabulate's 'simple' format for ASCII text, without its per-cell type inference: every cell
+    left-aligned and stripped, a column as wide as its widest cell and at least its header plus two,
+    columns two spaces apart, a dashed rule under the headers (byte-identical, tests/render)."""
+    cells = [[cell.strip() for cell in row] for row in rows]
+    heads = list(headers)
+    widths = [max(len(h) + 2, *map(len, column)) for h, column in zip(heads, zip(*cells, strict=True),
+                                                                          strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    if not lines[-1]:
+        lines.pop()  # tabulate's text then ends in a newline, which splitting into lines drops
+    return "\n".join(lines) + "\n"
 
 
 def routes_table(rows: Sequence[EffectiveRoute], explain: bool = False) -> str:
