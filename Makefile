@@ -68,7 +68,7 @@ test: dev chromium
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python bench/bench_estate.py
+	cd bench && ../$(BIN)/python bench_table.py
 	$(BIN)/python bench/bench_diff.py
 
 clean:

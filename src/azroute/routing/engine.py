@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from azroute.errors import UsageError, one_of
-from azroute.model.net import format_ip
+from azroute.model.net import Prefix, format_ip, host
 from azroute.model.topology import (
     GATEWAY_SUBNET,
     Gateway,
@@ -31,9 +31,9 @@ from azroute.routing.precedence import (
 from azroute.routing.private_endpoints import (
     apply_network_policies,
     endpoints_visible_from,
-    interface_endpoint_rows,
+    interface_endpoint_row,
 )
-from azroute.routing.routes import DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
+from azroute.routing.routes import Candidate, DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
 from azroute.routing.system import (
     internet_row,
     none_rows,
@@ -56,6 +56,8 @@ class RoutingEngine:
         self._cache: dict[RouteKey, RouteSet] = {}
         self._overrides: dict[str, list[DataPathOverride]] = {}
         self._data_paths: dict[str, RouteSet] = {}
+        self._pe_parts: dict[str, tuple[Prefix, str]] = {}
+        self._pe_rows: dict[str, EffectiveRoute] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -144,14 +146,33 @@ class RoutingEngine:
         rows += none_rows(vnet, topology)
         rows += service_endpoint_rows(subnet, topology)
         rows += user_rows(table)
-        pe_rows = interface_endpoint_rows(endpoints_visible_from(vnet.name, topology, self._pe_by_vnet))
+        pe_rows = [interface_endpoint_row(pe, *self._endpoint_parts(pe))
+                   for pe in endpoints_visible_from(vnet.name, topology, self._pe_by_vnet)]
         rows += pe_rows
         resolve_same_prefix(rows, topology.platform, notes)
         prefer_system_over_bgp(rows)
         apply_default_route_effects(rows, notes)
         apply_network_policies(pe_rows, [r for r in rows if r.slot is not Slot.INTERFACE_ENDPOINT], topology)
         ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)
-        return RouteSet(tuple(r.freeze() for r in ordered), tuple(notes))
+        return RouteSet(tuple(self._frozen(r) for r in ordered), tuple(notes))
+
+    def _endpoint_parts(self, pe: PrivateEndpoint) -> tuple[Prefix, str]:
+        """An endpoint's /32 and origin text, made once for every route set that shows it."""
+        parts = self._pe_parts.get(pe.name)
+        if parts is None:
+            parts = self._pe_parts[pe.name] = (host(pe.ip), f"private endpoint {pe.name} in {pe.subnet}")
+        return parts
+
+    def _frozen(self, row: Candidate) -> EffectiveRoute:
+        """The row as displayed; an endpoint row no rule touched is the same object in every route
+        set that shows it (a hub peered with 1,000 spokes shows each of their endpoints)."""
+        if row.slot is not Slot.INTERFACE_ENDPOINT or row.state is not State.ACTIVE or row.reason \
+                or row.rule or row.shadowed or row.endpoint is None:
+            return row.freeze()
+        shared = self._pe_rows.get(row.endpoint)
+        if shared is None:
+            shared = self._pe_rows[row.endpoint] = row.freeze()
+        return shared
 
     # --- gateway data path -----------------------------------------------------------------
     def honours_override(self, gateway: Gateway) -> tuple[HonoursOverride, str]:

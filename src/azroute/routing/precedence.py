@@ -33,9 +33,18 @@ def _describe_user(row: Candidate, prefix: Prefix) -> str:
 def resolve_same_prefix(rows: list[Candidate], platform: Platform, notes: list[str]) -> None:
     """Apply the same-prefix precedence rules to `rows` in place."""
     by_prefix: dict[Prefix, list[Candidate]] = defaultdict(list)
+    endpoints = []
     for row in rows:
+        if row.slot is Slot.INTERFACE_ENDPOINT:
+            endpoints.append(row)  # thousands of /32s: they matter only where another row has their prefix
+            continue
         for prefix in row.prefixes:
             by_prefix[prefix].append(row)
+    for row in endpoints:  # a group of endpoint rows alone resolves nothing (no User, BGP or service row)
+        for prefix in row.prefixes:
+            group = by_prefix.get(prefix)
+            if group is not None:
+                group.append(row)
     for prefix, group in by_prefix.items():
         if len(group) > 1:
             _resolve_prefix(prefix, group, platform, notes)
@@ -103,8 +112,10 @@ def prefer_system_over_bgp(rows: list[Candidate]) -> None:
     (`gateway_routes.learned_routes`); this covers peers without transit and service endpoints.
     How Azure displays such a row is UNCONFIRMED (reference §11.7); forwarding follows the NOTE.
     """
-    preferred = [(p, r) for r in rows if r.source is Source.DEFAULT and not r.removed
-                 and r.state is State.ACTIVE and r.next_hop_type in _PREFERRED_OVER_BGP for p in r.prefixes]
+    # an endpoint /32 covers no other prefix strictly: only the other preferred rows can cover one
+    preferred = [(p, r) for r in rows if r.source is Source.DEFAULT and not r.removed and r.state is State.ACTIVE
+                 and r.next_hop_type in _PREFERRED_OVER_BGP and r.slot is not Slot.INTERFACE_ENDPOINT
+                 for p in r.prefixes]
     for row in rows:
         if row.source is not Source.GATEWAY or row.state is not State.ACTIVE:
             continue

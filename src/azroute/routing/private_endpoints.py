@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from azroute.model.net import host
+from azroute.model.net import Prefix, host
 from azroute.model.topology import NextHopType, PrivateEndpoint, Topology
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import Candidate, Slot, Source, State
@@ -19,10 +19,14 @@ def endpoints_visible_from(vnet: str, topology: Topology,
 
 def interface_endpoint_rows(endpoints: Iterable[PrivateEndpoint]) -> list[Candidate]:
     """One Default/InterfaceEndpoint /32 per private endpoint IP, printed last (§3.4, §1.5)."""
-    return [Candidate(Source.DEFAULT, (host(pe.ip),), NextHopType.INTERFACE_ENDPOINT,
-                      Slot.INTERFACE_ENDPOINT, f"private endpoint {pe.name} in {pe.subnet}", endpoint=pe.name,
-                      placeholder=not pe.ip_known)
-            for pe in endpoints]
+    return [interface_endpoint_row(pe) for pe in endpoints]
+
+
+def interface_endpoint_row(pe: PrivateEndpoint, prefix: Prefix | None = None, origin: str | None = None) -> Candidate:
+    """The endpoint's row (`prefix` and `origin` when the caller keeps them per endpoint)."""
+    return Candidate(Source.DEFAULT, (prefix or host(pe.ip),), NextHopType.INTERFACE_ENDPOINT,
+                     Slot.INTERFACE_ENDPOINT, origin or f"private endpoint {pe.name} in {pe.subnet}",
+                     endpoint=pe.name, placeholder=not pe.ip_known)
 
 
 def apply_network_policies(pe_rows: list[Candidate], others: list[Candidate], topology: Topology) -> None:
@@ -35,11 +39,14 @@ def apply_network_policies(pe_rows: list[Candidate], others: list[Candidate], to
     A same-prefix User route has already invalidated its /32 in `precedence`.
     """
     index: PrefixIndex[Candidate] | None = None
+    endpoints = topology.private_endpoints
+    subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
+                                                         for pe in endpoints.values()})
     for row in pe_rows:
         if row.removed or row.state is State.INVALID:
             continue
-        pe = topology.private_endpoints[row.endpoint or ""]
-        subnet = topology.subnet(pe.subnet)
+        pe = endpoints[row.endpoint or ""]
+        subnet = subnets[pe.name]
         assert subnet is not None
         if index is None:
             index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
