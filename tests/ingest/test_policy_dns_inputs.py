@@ -334,3 +334,59 @@ def test_classic_dns_proxy_from_exports(tmp_path: Path) -> None:
             if res["type"] == "azurerm_virtual_network" and res["name"] == "spoke2":
                 res["values"]["dns_servers"] = ["10.13.76.68"]
     assert _resolve_from_spoke2(_tf_edit(tmp_path, "b-dns-state.json", tf_proxy), overlay) == CLASSIC_ANSWER
+
+
+# --- records beyond the zone groups' -------------------------------------------------------------------
+
+def test_arm_a_and_cname_records_and_fqdn_from_the_zone_group(tmp_path: Path) -> None:
+    folder = copy_folder(ARM / "b-dns-az", tmp_path)
+    zone = f"/subscriptions/{SUB}/resourceGroups/rg-plink-dns/providers/Microsoft.Network/privateDnsZones/" \
+        "privatelink.database.windows.net"
+
+    def records(items: list[dict[str, Any]]) -> None:
+        items.append({"aRecords": [{"ipv4Address": "10.13.77.9"}, {"ipv4Address": "10.13.77.8"}], "etag": "x",
+                      "fqdn": "reporting.privatelink.database.windows.net.", "id": f"{zone}/A/reporting",
+                      "isAutoRegistered": False, "name": "reporting", "resourceGroup": "rg-plink-dns", "ttl": 300,
+                      "type": "Microsoft.Network/privateDnsZones/A"})
+        items.append({"cnameRecord": {"cname": "sqltest1138australia.privatelink.database.windows.net"}, "etag": "y",
+                      "fqdn": "alias.privatelink.database.windows.net.", "id": f"{zone}/CNAME/alias",
+                      "isAutoRegistered": False, "name": "alias", "resourceGroup": "rg-plink-dns", "ttl": 300,
+                      "type": "Microsoft.Network/privateDnsZones/CNAME"})
+
+    def no_custom_dns(endpoints: list[dict[str, Any]]) -> None:
+        next(pe for pe in endpoints if pe["name"] == "sql")["customDnsConfigs"] = []
+    edit(folder / "private-dns-records-rg-plink-dns-privatelink.database.windows.net.json", records)
+    edit(folder / "private-endpoints.json", no_custom_dns)
+    doc = arm.to_native(sorted(folder.glob("*.json"))).document
+    zone_doc = doc["private_dns_zones"]["privatelink.database.windows.net"]
+    assert (zone_doc["a"], zone_doc["cname"]) == (
+        {"reporting": ["10.13.77.9", "10.13.77.8"]},
+        {"alias": "sqltest1138australia.privatelink.database.windows.net"})
+    # the zone group's record names the FQDN the endpoint no longer lists
+    assert doc["private_endpoints"]["sql"] == {"subnet": "spoke1/ep", "ip": "10.13.77.6",
+                                               "fqdn": "sqltest1138australia.database.windows.net",
+                                               "dns_zone": "privatelink.database.windows.net"}
+
+
+def test_terraform_a_and_cname_records(tmp_path: Path) -> None:
+    def records(doc: dict[str, Any]) -> None:
+        common = {"resource_group_name": "plink-azure", "tags": {}, "ttl": 300}
+        doc["values"]["root_module"]["resources"] += [
+            {"address": "azurerm_private_dns_a_record.reporting", "mode": "managed",
+             "type": "azurerm_private_dns_a_record", "name": "reporting",
+             "provider_name": "registry.terraform.io/hashicorp/azurerm", "schema_version": 0,
+             "values": {**common, "fqdn": "reporting.privatelink.database.windows.net.", "id": "a-id",
+                        "name": "reporting", "records": ["10.13.77.9", "10.13.77.8"],
+                        "zone_name": "privatelink.database.windows.net"}},
+            {"address": "azurerm_private_dns_cname_record.alias", "mode": "managed",
+             "type": "azurerm_private_dns_cname_record", "name": "alias",
+             "provider_name": "registry.terraform.io/hashicorp/azurerm", "schema_version": 0,
+             "values": {**common, "fqdn": "alias.privatelink.database.windows.net.", "id": "cname-id",
+                        "name": "alias", "record": "sqltest1138australia.privatelink.database.windows.net",
+                        "zone_name": "privatelink.database.windows.net"}},
+        ]
+    doc = terraform.to_native([_tf_edit(tmp_path, "b-dns-state.json", records)]).document
+    zone_doc = doc["private_dns_zones"]["privatelink.database.windows.net"]
+    assert (zone_doc["a"], zone_doc["cname"]) == (
+        {"reporting": ["10.13.77.8", "10.13.77.9"]},
+        {"alias": "sqltest1138australia.privatelink.database.windows.net"})
