@@ -110,3 +110,38 @@ def test_mixed_inputs_resource_graph_export_against_yaml() -> None:
         ("now_inspected", ["firewall:azfw"], ["192.168.0.0/24"], ["10.13.77.4/31", "10.13.77.6/32"])]
     assert [r["target"] for r in document["routes"]] == ["subnet hub/GatewaySubnet", "gateway vpngw"]  # type: ignore[attr-defined]
     assert document["intents"] == [{"name": "onprem-to-endpoints-inspected", "before": "violated", "after": "holds"}]
+
+
+README = HERE.parents[1] / "README.md"
+
+
+def _shown(after: str) -> list[str]:
+    """The lines of the README's first code block after the text `after`, elided lines ('...') left out."""
+    lines = README.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if after in line)
+    opening = next(i for i in range(first, len(lines)) if lines[i].startswith("```"))
+    fence = lines[opening].rstrip("abcdefghijklmnopqrstuvwxyz")  # ``` or ````
+    closing = next(i for i in range(opening + 1, len(lines)) if lines[i] == fence)
+    return [line for line in lines[opening + 1:closing] if not line.strip().startswith("...")]
+
+
+def _in_order(shown: list[str], actual: list[str]) -> None:
+    position = 0
+    for line in shown:
+        assert line in actual[position:], f"README line not in the output (in order): {line!r}"
+        position = actual.index(line, position) + 1
+
+
+def test_readme_shows_real_text_output() -> None:
+    shown = _shown("Scenario B to C, the article's")
+    command = shown[0].removeprefix("$ azroute ").split()
+    result = invoke(command)
+    assert result.exit_code == 1
+    _in_order([line for line in shown[1:] if not line.startswith("$ ") and line != "1"],
+              result.stdout.split("\n"))
+
+
+def test_readme_shows_real_markdown_output() -> None:
+    shown = _shown("`-o markdown` is for a pull-request comment")
+    result = invoke(["diff", B, C, *INTENTS, "-o", "markdown"])
+    _in_order(shown, result.stdout.split("\n"))
