@@ -221,3 +221,24 @@ def test_platform_block_sets_the_load_balancer_assumptions() -> None:
         build_topology(doc, "t.yaml")
     assert caught.value.one_line() == ("t.yaml: platform.lb_backend_down.0: unknown VM 'nva9'; fix: name a VM of a "
                                        "load balancer's backends")
+
+
+def test_other_transit_spokes_in_the_tag_is_an_assumption() -> None:
+    """B-NSG-VNET-TAG, vnet_tag_spokes: a second spoke of the same transit hub is in the first spoke's
+    VirtualNetwork tag only with `transit`; the verdict names the assumption it rests on."""
+    doc = _base("nsg-forced-tunnel")
+    del doc["vnets"]["spoke"]["subnets"]["app"]["route_table"]
+    doc["vnets"]["spoke2"] = {"region": "westeurope", "address_space": ["10.6.0.0/16"],
+                              "subnets": {"app": {"prefix": "10.6.1.0/24"}}}
+    doc["peerings"].append({"vnets": ["hub", "spoke2"], "allow_gateway_transit": "hub", "use_remote_gateways": "spoke2"})
+    packet = Packet(parse_ip("10.6.1.4"), parse_ip("10.5.1.4"), 22, "tcp")
+    seen = []
+    for value in ("peered", "transit"):
+        doc["platform"] = {"vnet_tag_spokes": value}
+        topology = build_topology(doc, "t.yaml")
+        subnet = topology.subnet("spoke/app")
+        assert subnet is not None
+        [verdict] = evaluate(topology, subnet, "app1", "Inbound", packet)
+        seen.append((verdict.path, verdict.access, verdict.depends_on))
+    assert seen == [("app-nsg/DenyAllInBound", "Deny", "vnet_tag_spokes=peered"),
+                    ("app-nsg/AllowVnetInBound", "Allow", "vnet_tag_spokes=transit")]

@@ -16,7 +16,7 @@ from azroute.forwarding.firewall import Packet
 from azroute.model.net import Prefix, format_ip, parse_prefix
 from azroute.model.security import DEFAULT_RULES, NetworkSecurityGroup, PortRanges, SecurityRule
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, PeNetworkPolicies, Subnet, Topology
-from azroute.routing.gateway_routes import gateways_serving
+from azroute.routing.gateway_routes import gateways_serving, transit_domain
 
 #: the virtual IP of the host (DHCP, DNS, health probes): in VirtualNetwork and AzureLoadBalancer
 HOST_VIP = parse_prefix("168.63.129.16/32")
@@ -121,6 +121,7 @@ class NsgVerdict:
     where: str
     default: bool = False
     note: str | None = None
+    depends_on: str | None = None  # the assumption a VirtualNetwork match rested on (vnet_tag_spokes=...)
 
     @property
     def path(self) -> str:
@@ -136,8 +137,9 @@ def vnet_tag(topology: Topology, subnet: Subnet) -> Expansion:
     """The VirtualNetwork tag at a NIC of `subnet` (service-tags-overview, B-NSG-VNET-TAG): the VNet's
     address space, peered VNets' spaces, on-premises spaces of the gateways serving it (static or
     BGP), the gateways' own VNets, every prefix of the subnet's UDRs, and the host's virtual IP.
-    Other spokes of a transit hub are not in it: a spoke has no route to them (peering is not
-    transitive), and the tag follows the NIC's VNet, peering and gateway routes."""
+    Other spokes of a transit hub are not in it unless `vnet_tag_spokes=transit` (assumption): a spoke
+    has no route to them (peering is not transitive), and the tag follows the NIC's VNet, peering and
+    gateway routes."""
     def compute() -> Expansion:
         found: dict[Prefix, str] = {}
         vnet = topology.vnets[subnet.vnet]
@@ -148,9 +150,12 @@ def vnet_tag(topology: Topology, subnet: Subnet) -> Expansion:
             for r in topology.vnets[other].address_space:
                 found.setdefault(r, f"peered VNet {other}")
         gateways, _hub = gateways_serving(vnet.name, topology)
-        for gateway in gateways:  # the gateway's own VNet (a spoke through transit); not the other spokes
-            for r in topology.vnets[gateway.vnet].address_space:
-                found.setdefault(r, f"VNet {gateway.vnet} of gateway {gateway.name}")
+        for gateway in gateways:  # the gateway's own VNet; the hub's other spokes only with vnet_tag_spokes=transit
+            behind = transit_domain(gateway, topology) if topology.platform.vnet_tag_spokes == "transit" \
+                else [gateway.vnet]
+            for name in behind:
+                for r in topology.vnets[name].address_space:
+                    found.setdefault(r, f"VNet {name} behind gateway {gateway.name}")
             for site_name in gateway.connections:
                 site = topology.sites[site_name]
                 for p in (*site.address_space, *site.advertised_prefixes):
@@ -161,6 +166,29 @@ def vnet_tag(topology: Topology, subnet: Subnet) -> Expansion:
         found.setdefault(HOST_VIP, "virtual IP of the host")
         return Expansion(tuple(found), tuple(found.values()))
     return topology.memo(("nsg-vnet-tag", subnet.key), compute)
+
+
+def other_spokes(topology: Topology, subnet: Subnet) -> list[Prefix]:
+    """Ranges of the spokes that share a transit hub's gateway with `subnet`'s VNet and are not its peers:
+    the part of the VirtualNetwork tag that `vnet_tag_spokes` decides."""
+    def compute() -> list[Prefix]:
+        vnet = subnet.vnet
+        near = {vnet, *(p.other(vnet) for p in topology.peerings_of(vnet))}
+        gateways, _hub = gateways_serving(vnet, topology)
+        return [r for g in gateways for name in transit_domain(g, topology) if name not in near | {g.vnet}
+                for r in topology.vnets[name].address_space]
+    return topology.memo(("nsg-other-spokes", subnet.key), compute)
+
+
+def _only_as_spoke(topology: Topology, subnet: Subnet, ip: int) -> bool:
+    """True when `ip` is in the VirtualNetwork tag only as another transit spoke (or only outside it for
+    that reason): the one case `vnet_tag_spokes` decides."""
+    spokes = other_spokes(topology, subnet)
+    if not any(p.contains_ip(ip) for p in spokes):
+        return False
+    rest = topology.memo(("nsg-tag-without-spokes", subnet.key),
+                         lambda: [p for p in vnet_tag(topology, subnet).prefixes if p not in set(spokes)])
+    return not any(p.contains_ip(ip) for p in rest)
 
 
 def expand(topology: Topology, entry: str, subnet: Subnet) -> Expansion:
@@ -266,11 +294,15 @@ def decide(topology: Topology, association: Association, direction: str, packet:
     """The first matching rule of one NSG (a default rule always matches at last)."""
     subnet = topology.subnet(association.subnet)
     assert subnet is not None
+    uses_tag = False
     for applied in applied_rules(topology, association.nsg, subnet, direction):
+        uses_tag = uses_tag or "VirtualNetwork" in (*applied.rule.sources, *applied.rule.destinations)
         if matches(applied, packet):
             r = applied.rule
+            rests = uses_tag and any(_only_as_spoke(topology, subnet, ip) for ip in (packet.source, packet.destination))
             return NsgVerdict(association.nsg.name, r.name, r.priority, r.access, direction, association.where,
-                              r.default, applied.widened(packet))
+                              r.default, applied.widened(packet),
+                              f"vnet_tag_spokes={topology.platform.vnet_tag_spokes}" if rests else None)
     raise AssertionError("unreachable: DenyAll* matches every packet")
 
 

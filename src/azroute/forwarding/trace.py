@@ -463,6 +463,8 @@ class Forwarder:
                                       f"({direction.lower()} at {verdict.where}{whose})")
             if verdict.note:
                 state.notes.append(f"nsg {verdict.path}: {verdict.note}")
+            if verdict.depends_on:
+                state.depends_on.append(verdict.depends_on)
         return tuple(verdicts)
 
     # --- firewalls and NVAs: rules and NAT ---------------------------------------------------

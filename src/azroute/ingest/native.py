@@ -686,9 +686,9 @@ class _Checker:
                                 "name a VM of a load balancer's backends")
         if isinstance(p.none_routes, list):
             return Platform("custom", tuple(p.none_routes), honours, p.service_endpoint_overrides_udr, reply, rows,
-                            down, p.lb_flow_symmetry)
+                            down, p.lb_flow_symmetry, p.vnet_tag_spokes)
         return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down,
-                        p.lb_flow_symmetry)
+                        p.lb_flow_symmetry, p.vnet_tag_spokes)
 
 
 def first_overlap(prefixes: Sequence[Prefix]) -> tuple[int, int] | None:

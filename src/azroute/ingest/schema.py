@@ -268,6 +268,7 @@ class PlatformSpec(_Strict):
     gateway_next_hop_rows: Literal["merged", "per_instance"] = "merged"
     lb_backend_down: list[str] = Field(default_factory=list)  # VMs assumed unhealthy in every pool
     lb_flow_symmetry: Literal["docs", "same-backend"] = "docs"
+    vnet_tag_spokes: Literal["peered", "transit"] = "peered"
 
 
 class ZoneLinkSpec(_Strict):

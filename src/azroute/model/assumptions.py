@@ -39,6 +39,11 @@ ASSUMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         "load balancer backends assumed unhealthy (a comma-separated list of VM names; default none: every "
         "backend is healthy)",
     ),
+    "vnet_tag_spokes": (
+        ("peered", "transit"),
+        "what the VirtualNetwork tag of a spoke using a hub's gateway holds: its own, peered and on-premises "
+        "ranges (peered: the NIC's VNet, peering and gateway routes), or also every other spoke using that gateway",
+    ),
     "lb_flow_symmetry": (
         ("docs", "same-backend"),
         "whether a reply crossing another load balancer (or a non-HA-ports rule) returns to the backend the "
@@ -83,7 +88,7 @@ def apply_assumptions(platform: Platform, settings: dict[str, str]) -> Platform:
             changes[name] = PeReplyPath(value)
         elif name == "gateway_next_hop_rows":
             changes[name] = GatewayNextHopRows(value)
-        elif name == "lb_flow_symmetry":
+        elif name in ("lb_flow_symmetry", "vnet_tag_spokes"):
             changes[name] = value
         else:
             changes[name] = value == "true"

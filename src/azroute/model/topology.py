@@ -300,6 +300,7 @@ class Platform:
     gateway_next_hop_rows: GatewayNextHopRows = GatewayNextHopRows.MERGED
     lb_backends_down: tuple[str, ...] = ()  # VMs taken out of every backend pool (lb_backend_down)
     lb_flow_symmetry: str = "docs"  # docs | same-backend (see ASSUMPTIONS)
+    vnet_tag_spokes: str = "peered"  # peered | transit: whether a transit spoke's VirtualNetwork tag holds the others
 
 
 @dataclass(frozen=True, slots=True)
