@@ -8,6 +8,7 @@ $AZROUTE_ARTIFACTS (default out/browser/)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -74,6 +75,10 @@ class _Dom(HTMLParser):
         return "".join(self.text.get(index, []))
 
 
+def _untemplated(dom: str) -> str:
+    return re.sub(r"<template\b.*?</template>", "", dom, flags=re.S)
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report") / "report.html"
@@ -134,3 +139,31 @@ def test_gateway_rows_the_data_path_ignores_are_highlighted(report: Path, tmp_pa
     assert cells == [["User", "Active", f"10.13.77.{n}/32", "VirtualAppliance", "10.13.76.68"] for n in (4, 5, 6)]
     assert dom.elements[lies[0]][1]["title"].startswith(
         "The gateway's data path ignores this row: gateway vpngw (active-active VPN) ignores User route endpoint1 ")
+
+
+def test_spoke_groups_expand_in_the_browser(tmp_path: Path) -> None:
+    """Two groups of 8 spokes collapse into two nodes; `#expand` (what a click does) draws their members."""
+    import yaml  # noqa: PLC0415 - only this test writes a topology
+
+    from questions.test_topology_graph import estate  # noqa: PLC0415
+
+    topology = tmp_path / "estate.yaml"
+    topology.write_text(yaml.safe_dump(estate(24)), encoding="utf-8")
+    out = tmp_path / "estate.html"
+    assert invoke(["report", topology, "-o", out]).exit_code == 0
+    collapsed, expanded = _Dom(), _Dom()
+    # what is drawn: the DOM without the inert templates the bands come from
+    collapsed.feed(_untemplated(_open(out.as_uri(), tmp_path / "p1", "--dump-dom").stdout))
+    expanded.feed(_untemplated(_open(out.as_uri() + "#expand", tmp_path / "p2", "--dump-dom").stdout))
+
+    def vnets_and_groups(dom: _Dom) -> tuple[int, list[str]]:
+        vnets = [a for t, a in dom.elements if t == "g" and a.get("data-kind") == "vnet"]
+        groups = [a.get("data-id") or "" for t, a in dom.elements if t == "g" and a.get("data-kind") == "group"]
+        return len(vnets), groups
+
+    # collapsed: the hub and the 8 spokes of shapes too rare to group
+    assert vnets_and_groups(collapsed) == (9, ["group:1", "group:2"])
+    assert vnets_and_groups(expanded) == (9 + 16, ["group:1", "group:2"])
+    bands = [(a.get("data-group"), a.get("style")) for t, a in expanded.elements
+             if t == "g" and a.get("class") == "band"]
+    assert bands == [("group:1", ""), ("group:2", "")]
