@@ -140,19 +140,17 @@ class AddressBook:
         return Device(Kind.ADDRESS, format_ip(ip), vnet, subnet.key, (ip,))
 
     def subnet_of(self, ip: int, vnet: str | None = None) -> Subnet | None:
-        found = self._subnet_index.lookup(ip)
+        found = self._subnet_index.values_at(ip)
         if found is None:
             return None
-        subnets = [s for s in found[1] if vnet is None or s.vnet == vnet]
-        return subnets[0] if subnets else None
+        return next((s for s in found if vnet is None or s.vnet == vnet), None)
 
     def vnets_containing(self, ip: int) -> list[str]:
-        found = self._vnet_index.lookup(ip)
-        return found[1] if found else []
+        return self._vnet_index.values_at(ip) or []
 
     def site_of(self, ip: int) -> str | None:
-        found = self._site_index.lookup(ip)
-        return found[1][0] if found else None
+        found = self._site_index.values_at(ip)
+        return found[0] if found else None
 
     def site_prefixes(self, site: str) -> list[Prefix]:
         s = self.topology.sites[site]

@@ -121,7 +121,7 @@ class Boundaries:
     addresses: list[int]
     ports: list[int]
     port_filters: bool
-    prefixes: PrefixIndex[None]
+    prefixes: PrefixIndex[Prefix]
     special: frozenset[int]
     placed: frozenset[int]
     by_name: bool
@@ -135,7 +135,7 @@ def collect_boundaries(topology: Topology) -> Boundaries:
     for ip in devices:
         points |= {ip, ip + 1}
     ports, port_filters = boundary_ports(topology)
-    return Boundaries(sorted(points), ports, port_filters, PrefixIndex((p, None) for p in prefixes),
+    return Boundaries(sorted(points), ports, port_filters, PrefixIndex((p, p) for p in prefixes),
                       frozenset(special_addresses(topology)), frozenset(devices), _matches_names(topology))
 
 
@@ -466,7 +466,7 @@ class Checker:
             owner = (device.kind, device.name, single and start in bounds.placed)
         else:
             return None
-        found = bounds.prefixes.lookup(start)
+        found = bounds.prefixes.values_at(start)
         return (found[0] if found else None, owner)
 
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
@@ -481,6 +481,8 @@ class Checker:
         first: dict[tuple[int, str], tuple[int, int]] = {}  # (port class, reason) -> (flow, reason index)
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
+        merged: set[int] = set()
+        kept: list[_Outcome] = []  # keeps merged outcomes alive, so their ids stay theirs
         for index, flow in enumerate(flows):
             free: _Outcome | None = None  # this flow's outcome when no filter looked at the port
             for port_class, port in classes.items():
@@ -491,8 +493,11 @@ class Checker:
                         shared[(flow.key, port_class)] = outcome if _invariant(outcome, flow) else None
                 if outcome.port_free:
                     free = outcome
-                depends.update(dict.fromkeys(outcome.depends_on))
-                notes.update(dict.fromkeys(outcome.notes))
+                if id(outcome) not in merged:  # a class's shared outcome adds its names once
+                    merged.add(id(outcome))
+                    kept.append(outcome)
+                    depends.update(dict.fromkeys(outcome.depends_on))
+                    notes.update(dict.fromkeys(outcome.notes))
                 found = groups[port_class]
                 for i, reason in enumerate(outcome.reasons):
                     found.setdefault(reason, []).append(index)
@@ -504,8 +509,8 @@ class Checker:
         example = None
         if runs:
             _, items, port = runs[0]
-            named = [i for i in items if _named(flows[i])]
-            flow = flows[named[-1] if named else items[-1]]  # the last flow from a named source
+            # the last flow from a named source, else the last flow
+            flow = flows[next((i for i in reversed(items) if _named(flows[i])), items[-1])]
             example = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
         verdict = Verdict.VIOLATED if violations else Verdict.HOLDS
         if not flows:

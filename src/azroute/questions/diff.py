@@ -322,7 +322,7 @@ def union_bounds(before: Topology, after: Topology) -> Boundaries:
     a, b = collect_boundaries(before), collect_boundaries(after)
     prefixes = {*boundary_prefixes(before), *boundary_prefixes(after)}
     return Boundaries(sorted({*a.addresses, *b.addresses}), sorted({*a.ports, *b.ports}),
-                      a.port_filters or b.port_filters, PrefixIndex((p, None) for p in prefixes),
+                      a.port_filters or b.port_filters, PrefixIndex((p, p) for p in prefixes),
                       a.special | b.special, a.placed | b.placed, a.by_name or b.by_name)
 
 

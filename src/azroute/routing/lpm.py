@@ -42,6 +42,14 @@ class PrefixIndex(Generic[T]):
                 return Prefix(ip & netmask, length), values
         return None
 
+    def values_at(self, ip: int) -> list[T] | None:
+        """The values of the longest prefix containing `ip`, without building the prefix."""
+        for _, netmask, table in self._probes:
+            values = table.get(ip & netmask)
+            if values:
+                return values
+        return None
+
     def get(self, prefix: Prefix) -> list[T]:
         """Values stored under exactly `prefix` (empty when none)."""
         return self._by_length.get(prefix.length, {}).get(prefix.network, [])
