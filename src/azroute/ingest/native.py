@@ -244,6 +244,7 @@ class _Checker:
         self.spec = spec
         self.source = source
         self._placeholders: set[int] = set()
+        self._spelt: dict[str, str] = {}
 
     def fail(self, path: str, message: str, fix: str) -> InputError:
         return InputError(message, file=self.source, path=path, fix=fix)
@@ -274,6 +275,7 @@ class _Checker:
                                        firewall_policies=build_policies(self.spec, topology.service_tags,
                                                                         self.fail),
                                        resource_ids=self._resource_ids(topology),
+                                       resource_id_spelling=self._spelt,
                                        application_security_groups=tuple(self.spec.application_security_groups),
                                        nat_gateways=build_nat_gateways(self.spec))
         topology = dataclasses.replace(topology, network_security_groups=build_security(self.spec, topology, self.fail),
@@ -671,6 +673,7 @@ class _Checker:
                 raise self.fail(path, f"the same ID as resource_ids.{spelt[key]} (IDs are case-insensitive), "
                                 f"which maps to {ids[key]}", "keep one of the two")
             spelt.setdefault(key, rid)
+        self._spelt = {key: rid.strip().rstrip("/") for key, rid in spelt.items()}
         return ids
 
     # --- assumptions -----------------------------------------------------------------------

@@ -326,6 +326,8 @@ class Topology:
     #: lowercased Azure resource ID -> native reference ('vm:hubvm', 'subnet:hub/vm'): aliases users
     #: may type instead of names, not part of the network (topologies compare equal without them)
     resource_ids: dict[str, str] = field(default_factory=dict, compare=False)
+    #: lowercased Azure resource ID -> the ID as the input spelt it (for output in Azure's casing)
+    resource_id_spelling: dict[str, str] = field(default_factory=dict, compare=False)
     _peers: dict[str, tuple[Peering, ...]] = field(init=False, repr=False, compare=False)
     _pairs: dict[frozenset[str], Peering] = field(init=False, repr=False, compare=False)
     _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)

@@ -18,7 +18,7 @@ def _id(topology: Topology, reference: str, fallback: str, contains: str = "") -
     """The resource ID the input maps to `reference` (vm:NAME, subnet:V/S), else an ID-shaped placeholder
     whose subscription and resource group read `unknown` (a native file carries no IDs)."""
     found = sorted(rid for rid, ref in topology.resource_ids.items() if ref == reference and contains in rid)
-    return found[0] if found else f"{_UNKNOWN}/{fallback}"
+    return topology.resource_id_spelling.get(found[0], found[0]) if found else f"{_UNKNOWN}/{fallback}"
 
 
 def _ports(ranges: PortRanges) -> list[str]:
