@@ -70,6 +70,7 @@ test: dev chromium
 bench: install
 	cd bench && ../$(BIN)/python bench_table.py
 	$(BIN)/python bench/bench_diff.py
+	$(BIN)/python bench/bench_exports.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -61,6 +61,7 @@ class PrivateDns:
         self.x = conv.x
         self.zones: dict[str, dict[str, Any]] = {}  # native name -> {"a": {}, "cname": {}, "links": {}}
         self.zone_of: dict[str, str] = {}  # zone key -> native name
+        self.entries: dict[str, list[str]] | None = None  # endpoint name -> its native entries
 
     def convert(self, vnets: dict[str, Any], endpoints: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(native private_dns_zones, native dns_resolvers); fills `vnets` and `endpoints` in place."""
@@ -139,8 +140,13 @@ class PrivateDns:
         mapped = self.conv.ids.get(key_of(pe_id))
         if mapped is None or not mapped[1].startswith("pe:"):
             return []
-        base = mapped[1][3:]
-        return [n for n in endpoints if n == base or (n.startswith(f"{base}-ip") and n[len(base) + 3:].isdigit())]
+        if self.entries is None:  # once: NAME -> [NAME, NAME-ip2, ...]
+            self.entries = {}
+            for name in endpoints:
+                base, dash, number = name.rpartition("-ip")
+                owner = base if dash and number.isdigit() and base in endpoints else name
+                self.entries.setdefault(owner, []).append(name)
+        return self.entries.get(mapped[1][3:], [])
 
     def _zone_groups(self, endpoints: dict[str, Any]) -> None:
         for group in self.x.of(ZONE_GROUP):
