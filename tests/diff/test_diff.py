@@ -18,6 +18,7 @@ from azroute.render.diff import cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
 TERRAFORM = Path(__file__).resolve().parents[1] / "ingest" / "terraform"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _b_to_c(intents: bool = False) -> DiffResult:
@@ -138,8 +139,22 @@ def test_terraform_plans_of_b_and_c() -> None:
     (group,) = result.flows
     assert (group.change, group.devices_lost, cidrs(group.sources)) == (ChangeKind.BYPASSES, FW, ["192.168.0.0/24"])
     assert [r.target for r in result.routes] == ["subnet hub/GatewaySubnet"]
-    assert result.notes == ("private endpoint sql's address is known only after apply: its flows use one free "
-                            "address of spoke1/ep",)
+    assert result.notes == ("ip[pe:sql] known only after apply: the same flow changes for each of 2 choices "
+                            "(shown for ip[pe:sql]=10.13.77.6)",)
+
+
+def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
+    """A None UDR for 10.13.77.7/32: a bypass only if the new endpoint sql gets that address."""
+    before = load(FIXTURES / "b-unknown-sql.yaml")
+    after = load(FIXTURES / "b-unknown-sql-udr.yaml")
+    result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
+    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], ["10.13.77.7/32"], ("1433", "443"))]
+    assert result.notes == ("the flow changes depend on ip[pe:sql], known only after apply: 0 groups when "
+                            "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; 0 groups when "
+                            "ip[pe:sql]=10.13.77.8",)
+    (intent,) = result.intents
+    assert intent.before is not None
+    assert (str(intent.before.verdict), str(intent.after.verdict)) == ("holds", "unknown")
 
 
 def test_markdown_cell_escaping() -> None:

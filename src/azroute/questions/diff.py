@@ -39,6 +39,10 @@ from azroute.questions.check import (
     Checker,
     IntentResult,
     Range,
+    Settings,
+    _combinations,
+    _unknown_ip_choices,
+    _variant,
     boundary_prefixes,
     collect_boundaries,
     elementary,
@@ -498,8 +502,84 @@ def _narrowed(scopes: list[Scope], routes: list[RouteChange], before: Topology, 
 
 def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, narrow: bool = True) -> DiffResult:
     """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts.
-    `narrow=False` compares every flow of the default scope even when a change can touch only some
-    (the reference the narrowing is tested against)."""
+
+    Addresses known only after apply (a plan's new private endpoint or gateway) are tried as check
+    tries them (B-CHK-UNKNOWN): one address per range of distinct behaviour, the same on both sides.
+    When every choice gives the same flow changes, they are reported once; otherwise the changes of
+    every choice are, with a note naming what they depend on. `narrow=False` compares every flow of
+    the default scope even when a change can touch only some (the reference the narrowing is tested
+    against)."""
+    choices = _unknown_addresses(before, after)
+    if not choices:
+        return _diff(before, after, intents, narrow)
+    runs = [(combo, _diff(_pin(before, combo), _pin(after, combo), intents, narrow))
+            for combo in _combinations(choices)]
+    names = ", ".join(options[0][0] for options in choices)
+
+    def described(combo: Settings) -> str:
+        return ", ".join(f"{name}={value}" for name, value in combo)
+
+    base = runs[0][1]
+    if all(_signature(result) == _signature(base) for _, result in runs):
+        flows = base.flows
+        note = (f"{names} known only after apply: the same flow changes for each of {len(runs)} choices "
+                f"(shown for {described(runs[0][0])})")
+    else:
+        merged: dict[tuple[Any, ...], FlowChange] = {}
+        for _, result in runs:
+            for flow in result.flows:
+                merged.setdefault(_signature_of(flow), flow)
+        flows = tuple(sorted(merged.values(), key=_order))
+        note = (f"the flow changes depend on {names}, known only after apply: "
+                + "; ".join(f"{len(result.flows)} group{'' if len(result.flows) == 1 else 's'} when {described(combo)}"
+                           for combo, result in runs))
+    intent_changes = tuple(IntentChange(i.name, _plain_check(before, i), Checker(after).check(i)) for i in intents)
+    return DiffResult(base.routes, flows, intent_changes, sum(r.flows_compared for _, r in runs),
+                      sum(r.traces_before for _, r in runs), sum(r.traces_after for _, r in runs),
+                      (*base.notes, note))
+
+
+def _unknown_addresses(before: Topology, after: Topology) -> list[list[tuple[str, str]]]:
+    """The choices for every address known only after apply, on either side (after's first)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for topology in (after, before):
+        for options in _unknown_ip_choices(topology):
+            if options:  # no free address at all: the placeholder stands
+                found.setdefault(options[0][0], options)
+    return list(found.values())
+
+
+def _pin(topology: Topology, combo: Settings) -> Topology:
+    """The topology with those of the chosen addresses it does not know pinned."""
+    def unknown(name: str) -> bool:
+        kind, _, rest = name.removeprefix("ip[").removesuffix("]").partition(":")
+        if kind == "pe":
+            return rest in topology.private_endpoints and not topology.private_endpoints[rest].ip_known
+        return rest in topology.gateways and not topology.gateways[rest].instance_ips_known
+    return _variant(topology, tuple((name, value) for name, value in combo if unknown(name)))
+
+
+def _signature_of(flow: FlowChange) -> tuple[Any, ...]:
+    return (flow.change, flow.devices_lost, flow.devices_gained, flow.before, flow.after)
+
+
+def _signature(result: DiffResult) -> list[tuple[Any, ...]]:
+    return [_signature_of(flow) for flow in result.flows]
+
+
+def _order(flow: FlowChange) -> tuple[Any, ...]:
+    return (list(ChangeKind).index(flow.change), -flow.flows, flow.sources, flow.destinations)
+
+
+def _plain_check(topology: Topology, intent: Intent) -> IntentResult | None:
+    try:
+        return Checker(topology).check(intent)
+    except KeyError:
+        return None
+
+
+def _diff(before: Topology, after: Topology, intents: Sequence[Intent], narrow: bool) -> DiffResult:
+    """`diff` of two topologies whose addresses are all chosen."""
     ws = Workspace(before)
     bounds = union_bounds(before, after)
     routes = route_changes(RoutingEngine(before), RoutingEngine(after))
@@ -539,11 +619,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
                         not _named(group.example[1] or group.example[0]):
                     group.example = (old[0] if old else None, new[0] if new else None, port, scope.protocol)
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
-    flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()),
-                   key=lambda f: (list(ChangeKind).index(f.change), -f.flows, f.sources, f.destinations))
+    flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()), key=_order)
     notes = [scope_note] if scope_note else []
-    notes += [f"private endpoint {pe.name}'s address is known only after apply: its flows use one free address "
-             f"of {pe.subnet}" for t in (before, after) for pe in t.private_endpoints.values() if not pe.ip_known]
     return DiffResult(tuple(routes), tuple(flows), intent_changes, compared, traces_before,
                       ws.traced - traces_before, tuple(dict.fromkeys(notes)))
 
