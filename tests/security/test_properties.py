@@ -112,3 +112,13 @@ def test_engine_agrees_with_the_oracle(subnet_rules: dict[str, Any], nic_rules: 
         if access == "Deny":
             break
     assert got == expected
+
+
+@given(backends=st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=4, unique=True),
+       source=st.integers(0, 2**32 - 1), destination=st.integers(0, 2**32 - 1))
+def test_backend_choice_is_symmetric(backends: list[str], source: int, destination: int) -> None:
+    """B-LB-CHOICE: request and reply (addresses swapped) reach the same backend through one load balancer."""
+    from azroute.forwarding.balancer import choose_backend  # noqa: PLC0415
+
+    assert choose_backend(backends, source, destination) == choose_backend(backends, destination, source)
+    assert choose_backend(backends, source, destination) in backends
