@@ -390,3 +390,19 @@ def test_terraform_a_and_cname_records(tmp_path: Path) -> None:
     assert (zone_doc["a"], zone_doc["cname"]) == (
         {"reporting": ["10.13.77.8", "10.13.77.9"]},
         {"alias": "sqltest1138australia.privatelink.database.windows.net"})
+
+
+def test_a_missing_priority_is_an_error_not_a_guess(tmp_path: Path) -> None:
+    folder = copy_folder(ARM / "b-firewall-graph", tmp_path)
+    edit(folder / "networkresources.json", lambda page: page["data"][0]["properties"]["ruleCollections"][1].pop("priority"))
+    assert error_of(sorted(folder.glob("*.json"))).endswith(
+        f"{HUB}/firewallPolicies/azfw-policy/ruleCollectionGroups/default: ruleCollections[web].priority is missing; "
+        "fix: export the whole rule collection group (Azure gives every group and collection a priority)")
+
+    def drop(doc: dict[str, Any]) -> None:
+        del _values(doc, "azurerm_firewall_policy_rule_collection_group")["priority"]
+    with pytest.raises(InputError) as caught:
+        terraform.to_native([_tf_edit(tmp_path, "b-firewall-plan.json", drop)])
+    assert caught.value.one_line().endswith("azurerm_firewall_policy_rule_collection_group.default.priority: the "
+                                            "priority is missing; fix: pass the unmodified output of terraform show "
+                                            "-json")

@@ -58,6 +58,14 @@ def ip_group_prefixes(texts: list[str]) -> list[str] | None:
     return prefixes
 
 
+def _priority(holder: Resource, prop: str, value: Any) -> int:
+    """A rule collection group's or collection's priority (Azure requires one; never invented)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InputError(f"{prop} is {'missing' if value is None else repr(value)}", file=holder.file, path=holder.id,
+                     fix="export the whole rule collection group (Azure gives every group and collection a priority)")
+
+
 class FirewallPolicies:
     """Maps the policies the export's firewalls use (policies no firewall uses are skipped)."""
 
@@ -145,8 +153,7 @@ class FirewallPolicies:
                                  file=policy.file, path=policy.id, fix=self._widen(policy, group_id))
         groups: dict[str, Any] = {}
         for group in sorted(found.values(), key=lambda g: g.name.lower()):
-            priority = get(group.data, "priority")
-            groups[group.name] = {"priority": priority if isinstance(priority, int) else 65000,
+            groups[group.name] = {"priority": _priority(group, "priority", get(group.data, "priority")),
                                   "rule_collections": self._collections(group, name)}
         return groups
 
@@ -182,7 +189,7 @@ class FirewallPolicies:
             if not action:
                 raise InputError(f"{where}.action.type is '{get(collection, 'action', 'type')}'",
                                  file=group.file, path=group.id, fix="use Allow or Deny (DNAT for NAT collections)")
-            priority = collection.get("priority")
+            priority = _priority(group, f"{where}.priority", collection.get("priority"))
             entries: dict[str, Any] = {}
             for j, rule in enumerate(rules):
                 rname = str(rule.get("name") or f"rule{j + 1}")
@@ -192,8 +199,7 @@ class FirewallPolicies:
                     continue
                 entries[rname] = self._rule(group, f"{where}.rules[{rname}]", rule, kind,
                                             f"{policy}/{group.name}/{cname}/{rname}")
-            collections[cname] = {"kind": kind, "priority": priority if isinstance(priority, int) else 65000,
-                                  "action": action, "rules": entries}
+            collections[cname] = {"kind": kind, "priority": priority, "action": action, "rules": entries}
         return collections
 
     def _rule(self, group: Resource, where: str, rule: dict[str, Any], kind: str, label: str) -> dict[str, Any]:

@@ -70,6 +70,13 @@ class FirewallPolicies:
                              fix=_FIX_AFTER_APPLY)
         return value
 
+    @staticmethod
+    def _priority(res: _Resource, attr: Attr, value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise InputError("the priority is missing", file=res.source.path, path=res.where(attr),
+                         fix="pass the unmodified output of terraform show -json")
+
     def _strings(self, res: _Resource, attr: Attr) -> list[str]:
         value = self._known(res, attr, "the rule's values")
         return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
@@ -95,7 +102,7 @@ class FirewallPolicies:
             owner = self.input.target(group, ("firewall_policy_id",), (POLICY,))
             if owner is policy:
                 priority = self._known(group, ("priority",), "the group's priority")
-                groups[group.name] = {"priority": priority if isinstance(priority, int) else 65000,
+                groups[group.name] = {"priority": self._priority(group, ("priority",), priority),
                                       "rule_collections": self._collections(group, policy.name)}
         spec["rule_collection_groups"] = groups
         return spec
@@ -115,7 +122,7 @@ class FirewallPolicies:
                     rule: Attr = (*base, "rule", j)
                     rname = str(self._known(group, (*rule, "name"), "the rule's name"))
                     rules[rname] = self._rule(group, rule, kind, f"{policy}/{group.name}/{name}/{rname}")
-                collections[name] = {"kind": kind, "priority": priority if isinstance(priority, int) else 65000,
+                collections[name] = {"kind": kind, "priority": self._priority(group, (*base, "priority"), priority),
                                      "action": action.capitalize(), "rules": rules}
         return dict(sorted(collections.items(), key=lambda kv: kv[1]["priority"]))
 
