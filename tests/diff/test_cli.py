@@ -58,7 +58,7 @@ def test_json_contract() -> None:
     assert {k: flow[k] for k in ("change", "devices_lost", "devices_gained", "sources", "destinations", "ports",
                                  "before", "after")} == {
         "change": "bypasses", "devices_lost": ["firewall:azfw"], "devices_gained": [],
-        "sources": ["192.168.0.0/24"], "destinations": ["10.13.77.4/31", "10.13.77.6/32"], "ports": ["1433", "443"],
+        "sources": ["192.168.0.0/24"], "destinations": ["10.13.77.4/31", "10.13.77.6/32"], "ports": ["443", "1433"],
         "before": "site onprem -> gateway vpngw -> firewall azfw -> private endpoint",
         "after": "site onprem -> gateway vpngw -> private endpoint"}
     assert {k: flow["example"][k] for k in ("from", "to", "port")} == {"from": "192.168.0.4", "to": "10.13.77.6",

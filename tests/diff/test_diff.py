@@ -13,7 +13,7 @@ from azroute import load
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
-from azroute.questions.diff import ChangeKind, DiffResult, cidrs, diff
+from azroute.questions.diff import ChangeKind, DiffResult, cidrs, diff, port_labels
 from azroute.render.diff import cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
@@ -107,7 +107,7 @@ def test_b_to_c_hub_route_change_shared_by_two_subnets() -> None:
 
 def test_b_to_c_with_intents_compares_only_their_flows() -> None:
     result = _b_to_c(intents=True)
-    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], PE_RANGES, ("1433", "443"))]
+    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], PE_RANGES, ("443", "1433"))]
     assert [(i.name, str(i.before.verdict) if i.before else None, str(i.after.verdict)) for i in result.intents] == [
         ("onprem-to-endpoints-inspected", "holds", "violated")]
     assert result.flows_compared == 9
@@ -118,7 +118,7 @@ def test_b_to_c_with_intents_compares_only_their_flows() -> None:
 def test_c_to_b_is_now_inspected() -> None:
     before, after = load(EXAMPLES / "scenario-c.yaml"), load(EXAMPLES / "scenario-b.yaml")
     result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
-    assert _groups(result) == [("now_inspected", (), ["192.168.0.0/24"], PE_RANGES, ("1433", "443"))]
+    assert _groups(result) == [("now_inspected", (), ["192.168.0.0/24"], PE_RANGES, ("443", "1433"))]
     assert result.flows[0].devices_gained == FW
 
 
@@ -148,7 +148,7 @@ def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
     before = load(FIXTURES / "b-unknown-sql.yaml")
     after = load(FIXTURES / "b-unknown-sql-udr.yaml")
     result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
-    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], ["10.13.77.7/32"], ("1433", "443"))]
+    assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], ["10.13.77.7/32"], ("443", "1433"))]
     assert result.notes == ("the flow changes depend on ip[pe:sql], known only after apply: 0 groups when "
                             "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; 0 groups when "
                             "ip[pe:sql]=10.13.77.8",)
@@ -159,3 +159,8 @@ def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
 
 def test_markdown_cell_escaping() -> None:
     assert cell("a|b <c> & `d`\n\x1b[31m") == "a\\|b &lt;c&gt; &amp; 'd'\\n\\x1b[31m"
+
+
+def test_port_labels_merge_touching_ranges_in_numeric_order() -> None:
+    assert port_labels([(1433, 1433), (443, 443), (444, 1432), (8080, 8080), (0, 442)]) == ("0-1433", "8080")
+    assert port_labels([(1433, 1433), (443, 443)]) == ("443", "1433")

@@ -316,7 +316,7 @@ class Scope:
 
     sources: list[Range]
     destinations: list[Range]
-    ports: dict[int | None, tuple[str, ...]]
+    ports: dict[int | None, tuple[tuple[int, int], ...]]
     protocol: str = "tcp"
 
 
@@ -344,23 +344,31 @@ def internet_ranges(topology: Topology) -> list[Range]:
     return list(subtract_ranges([(0, 1 << 32)], prefix_ranges(taken)))
 
 
-def _label(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low}-{high}"
+def port_labels(ranges: Iterable[tuple[int, int]]) -> tuple[str, ...]:
+    """Port ranges (inclusive) merged where they touch, in order: '443', '8000-8100'."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    return tuple(str(low) if low == high else f"{low}-{high}" for low, high in merged)
 
 
-def _port_classes(ranges: Sequence[tuple[int, int]], bounds: Boundaries) -> dict[int | None, tuple[str, ...]]:
+def _port_classes(ranges: Sequence[tuple[int, int]],
+                  bounds: Boundaries) -> dict[int | None, tuple[tuple[int, int], ...]]:
     """One port per port class within `ranges`, labelled with the ports it stands for; when nothing
     filters by port, the last port stands for all (as check does)."""
     if not ranges:
         return {None: ()}
     if not bounds.port_filters:
-        return {ranges[-1][1]: tuple(_label(low, high) for low, high in ranges)}
-    classes: dict[int | None, tuple[str, ...]] = {}
+        return {ranges[-1][1]: tuple(ranges)}
+    classes: dict[int | None, tuple[tuple[int, int], ...]] = {}
     for low, high in ranges:
         cut = low
         while cut <= high:
             end = min(high, bounds.ports[bisect.bisect_right(bounds.ports, cut)] - 1)
-            classes[cut] = (_label(cut, end),)
+            classes[cut] = ((cut, end),)
             cut = end + 1
     return classes
 
@@ -459,7 +467,7 @@ def _outcomes(ws: Workspace, scope: Scope, flows: dict[tuple[Range, Range], Clas
 class _Group:
     outcomes: tuple[Outcome, Outcome]
     flows: list[tuple[Range, Range]]
-    ports: dict[str, None]
+    ports: set[tuple[int, int]]  # the port ranges its flows stand for
     example: tuple[Flow | None, Flow | None, int | None, str] = (None, None, None, "tcp")
 
 
@@ -611,9 +619,10 @@ def _diff(before: Topology, after: Topology, intents: Sequence[Intent], narrow: 
                     continue
                 lost = tuple(d for d in a.devices if d not in b.devices)
                 gained = tuple(d for d in b.devices if d not in a.devices)
-                group = groups.setdefault((kind, lost, gained, a.path, b.path, a.back, b.back), _Group((a, b), [], {}))
+                group = groups.setdefault((kind, lost, gained, a.path, b.path, a.back, b.back),
+                                          _Group((a, b), [], set()))
                 group.flows.append(key)
-                group.ports.update(dict.fromkeys(labels))
+                group.ports.update(labels)
                 flow = (new or old or (None, None))[0]
                 if (group.example[0] is None and group.example[1] is None) or _named(flow) or \
                         not _named(group.example[1] or group.example[0]):
@@ -647,7 +656,7 @@ def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Wo
     before = old_forwarder.fresh_trace(old.source, old.destination, port, protocol) if old else None
     after = ws.trace(new.source, new.destination, port, protocol) if new else None
     return FlowChange(kind, lost, gained, tuple(merge_ranges([s for s, _ in group.flows])),
-                      tuple(merge_ranges([d for _, d in group.flows])), tuple(sorted(group.ports)),
+                      tuple(merge_ranges([d for _, d in group.flows])), port_labels(group.ports),
                       group.outcomes[0], group.outcomes[1], len(group.flows), before, after,
                       draw_trace(before, old_forwarder.topology) if before else None,
                       draw_trace(after, ws.topology) if after else None)
