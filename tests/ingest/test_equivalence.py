@@ -97,6 +97,7 @@ EXPORTS_OF_B_DNS = {
     "resource-graph": ARM / "b-dns-graph",
     "az-lists": ARM / "b-dns-az",
     "terraform-state": TERRAFORM / "b-dns-state.json",
+    "terraform-plan": TERRAFORM / "b-dns-plan.json",  # the pull request adding the zone: its ID unknown
 }
 FIREWALL_COMMANDS = [
     ["trace", "--from", "onpremvm", "--to", BLOB, "--port", "443", "--logs"],

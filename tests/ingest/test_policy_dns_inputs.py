@@ -79,8 +79,8 @@ def test_firewall_policy_sections(source: Path) -> None:
     assert doc["firewalls"]["azfw"]["policy"] == "azfw-policy"
 
 
-@pytest.mark.parametrize("source", [ARM / "b-dns-graph", ARM / "b-dns-az", TF / "b-dns-state.json"],
-                         ids=["graph", "az", "terraform-state"])
+@pytest.mark.parametrize("source", [ARM / "b-dns-graph", ARM / "b-dns-az", TF / "b-dns-state.json",
+                                    TF / "b-dns-plan.json"], ids=["graph", "az", "terraform-state", "terraform-plan"])
 def test_private_dns_sections(source: Path) -> None:
     """Zone groups become dns_zone (az: zone group lists; graph: records' creator metadata; Terraform:
     private_dns_zone_group), so the zones hold no plain A record."""
@@ -225,6 +225,17 @@ def _values(doc: dict[str, Any], kind: str) -> dict[str, Any]:
     key = "planned_values" if "planned_values" in doc else "values"
     found: dict[str, Any] = next(r["values"] for r in doc[key]["root_module"]["resources"] if r["type"] == kind)
     return found
+
+
+def test_terraform_zone_created_in_the_plan_is_found_by_address() -> None:
+    """The zone group and the links name a zone whose ID is known only after apply."""
+    plan = json.loads((TF / "b-dns-plan.json").read_text(encoding="utf-8"))
+    sql = next(r for r in plan["planned_values"]["root_module"]["resources"]
+               if r["address"] == "azurerm_private_endpoint.sql")
+    assert sql["values"]["private_dns_zone_group"] == [{"name": "default", "private_dns_zone_ids": [None]}]
+    conversion = terraform.to_native([TF / "b-dns-plan.json"])
+    assert conversion.document["private_endpoints"]["sql"]["dns_zone"] == "privatelink.database.windows.net"
+    assert not [n for n in conversion.notes if "zone" in n]
 
 
 def test_terraform_ip_group_resolved_by_reference_in_a_plan() -> None:

@@ -9,6 +9,8 @@
                              the rule collection group are created (their IDs known only after apply)
     b-dns-state.json         examples/private-link-gateway/scenario-b-dns.yaml as a state: private DNS
                              zones and links, endpoints' DNS zone groups, a Private Resolver inbound endpoint
+    b-dns-plan.json          the same as the plan of a pull request that adds privatelink.database.windows.net
+                             (zone and links created, sql's DNS zone group added; the zone's ID unknown)
     b-to-c-plan.json         scenario C planned over an applied scenario B (prior_state: B with the
                              endpoint sql in place; one update: the GatewaySubnet route), for the
                              one-file `azroute diff PLAN.json`
@@ -1166,6 +1168,36 @@ def state_b_dns() -> list[Res]:
     ]
 
 
+
+def plan_b_dns() -> list[Res]:
+    """scenario-b-dns.yaml as the plan of a pull request that adds privatelink.database.windows.net: the zone
+    and its links are created and sql gets its DNS zone group (the zone's ID is known only after apply, so
+    the zone group and the links name it by configuration address)."""
+    zone_ref = ref("azurerm_private_dns_zone.sql.id", "azurerm_private_dns_zone.sql")
+    resources = state_b_dns()
+    for res in resources:
+        if (res.type, res.label) == ("azurerm_private_dns_zone", "sql"):
+            res.creating = True
+            del res.values["id"]
+            res.after_unknown = {"id": True, "max_number_of_record_sets": True,
+                                 "max_number_of_virtual_network_links": True,
+                                 "max_number_of_virtual_network_links_with_registration": True,
+                                 "number_of_record_sets": True, "soa_record": True, "tags": {}}
+        elif res.type == "azurerm_private_dns_zone_virtual_network_link" and res.label.startswith("sql_"):
+            res.creating = True
+            del res.values["id"]
+            res.after_unknown = {"id": True, "tags": {}}
+            res.expressions = {"private_dns_zone_name": ref("azurerm_private_dns_zone.sql.name",
+                                                            "azurerm_private_dns_zone.sql"),
+                               "virtual_network_id": const(res.values["virtual_network_id"])}
+        elif (res.type, res.label) == ("azurerm_private_endpoint", "sql"):
+            res.values = endpoint("sql", "10.13.77.6", SQL_ID, "sqlServer", "sqltest1138australia.database.windows.net")
+            res.values["private_dns_zone_group"] = [{"name": "default", "private_dns_zone_ids": [None]}]
+            res.after_unknown = {"private_dns_zone_configs": True, "private_dns_zone_group": [
+                {"id": True, "private_dns_zone_ids": [True]}]}
+            res.expressions["private_dns_zone_group"] = [{"name": const("default"), "private_dns_zone_ids": zone_ref}]
+    return resources
+
 # --- the JSON documents ---------------------------------------------------------------------
 
 
@@ -1203,6 +1235,8 @@ def change(res: Res) -> dict[str, Any]:
     item["provider_name"] = res.provider
     if res.creating:
         actions, before = ["create"], None
+    elif res.after_unknown and res.mode == "managed":
+        actions, before = ["update"], res.values
     else:
         actions, before = ["read"] if res.mode == "data" else ["no-op"], res.values
     item["change"] = {
@@ -1317,6 +1351,7 @@ def main() -> None:
         "ten-slash-eight-plan.json": plan_document(plan_b("10.0.0.0/8")),
         "b-firewall-plan.json": plan_document(plan_b_firewall()),
         "b-dns-state.json": state_document(state_b_dns()),
+        "b-dns-plan.json": plan_document(plan_b_dns()),
         "b-to-c-plan.json": update_plan_document(applied(plan_b("10.13.77.0/24")), applied(plan_b("10.0.0.0/8"))),
     }
     for name, document in documents.items():
