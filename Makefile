@@ -14,7 +14,7 @@ AZURE_CLI = azure-cli==2.91.0
 CHROMIUM ?= chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install dev bench clean chromium
+.PHONY: run test install dev bench clean fuzz chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,11 +66,21 @@ test: dev chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(BIN)/python tests/fuzz/azfuzz.py --budget $(FUZZ_BUDGET) --seed 1
+
+# make fuzz - mutate every example and fixture, run routes/trace/check/export on each (tests/fuzz/azfuzz.py);
+# reproducers of findings go to .fuzz/findings/. make test runs it for FUZZ_BUDGET seconds.
+FUZZ_INPUTS ?= 10000
+FUZZ_BUDGET ?= 60
+
+fuzz: dev
+	$(BIN)/python tests/fuzz/azfuzz.py --inputs $(FUZZ_INPUTS) --verbose
 
 bench: install
 	cd bench && ../$(BIN)/python bench_table.py
 	$(BIN)/python bench/bench_diff.py
 	$(BIN)/python bench/bench_exports.py
+	$(BIN)/python bench/bench_hardening.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -33,9 +33,11 @@ import argparse
 import contextlib
 import copy
 import hashlib
+import importlib
 import io
 import json
 import os
+import pkgutil
 import random
 import resource
 import shutil
@@ -453,10 +455,18 @@ def _address_space() -> int:
 def worker() -> None:
     """Read tasks (JSON lines) on stdin, answer results (JSON lines) on stdout."""
     global _ORIGINAL_HANDLER  # noqa: PLW0603 - the handler the child wraps
-    from azroute import cli  # noqa: PLC0415 - imported once, before forking
+    import azroute  # noqa: PLC0415 - imported once, before forking
+    from azroute import cli  # noqa: PLC0415
+
+    # every module now (adapters load lazily): children fork from this code, not from the files, which may
+    # change during a long run
+    for module in pkgutil.walk_packages(azroute.__path__, "azroute."):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module.name)
 
     _ORIGINAL_HANDLER = cli._internal_error
     out = sys.stdout
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
     for line in sys.stdin:
         task = json.loads(line)
         results = run_forked(task["commands"])
@@ -551,8 +561,12 @@ class Pool:
     def close(self) -> None:
         for w in self.workers:
             assert w.stdin is not None
-            w.stdin.close()
-            w.wait(10)
+            with contextlib.suppress(OSError):
+                w.stdin.close()
+            try:
+                w.wait(10)
+            except subprocess.TimeoutExpired:
+                w.kill()
 
 
 def _materialize(seed: Seed, raw: bytes, work: Path) -> str:
@@ -682,6 +696,7 @@ def fuzz(inputs: int, budget: float, seed_number: int, out: Path, verbose: bool)
         # foreign dialects (exports, plans, service tags) have more shapes to get wrong than native files
         weights = [1 if s.path.suffix != ".json" and s.folder is None else 6 for s in seeds]
         pool = Pool()
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # the workers are closed on the way out
         findings: dict[tuple[str, str], Finding] = {}
         counts: Counter[str] = Counter()
         runs = done = 0
