@@ -61,7 +61,7 @@ INTENTS_A = REPO / "examples" / "private-link-gateway" / "intents.yaml"
 CPU_SECONDS = 10  # per command: no input of the fuzzer's size needs a second
 WALL_SECONDS = 120  # per input, all commands: a child blocked outside the CPU (a read) is a hang too
 MEMORY_BYTES = 1 << 30  # address space a child may add to its parent's
-SEP = "\x1f"
+MAX_INPUT_BYTES = 4 << 20  # a mutated input larger than this is dropped (real exports of this size load in seconds)
 
 
 # --- seeds ------------------------------------------------------------------------------------
@@ -274,8 +274,9 @@ def mutate_data(rng: random.Random, data: Any) -> Any:
         for _ in range(rng.choice([50, 99, 101, 300])):
             nested = [nested]
         container[key] = nested
-    elif op == 7:  # long list
-        container[key] = [copy.deepcopy(value)] * rng.choice([100, 2000, 20000])
+    elif op == 7:  # long list (of a small value: inputs stay the size of real ones, a few MB at most)
+        item = value if len(json.dumps(value, default=str)) < 200 else rng.choice(NASTY_STRINGS)
+        container[key] = [copy.deepcopy(item)] * rng.choice([100, 2000, 20000])
     elif op in (8, 9, 10) and isinstance(value, str):  # domain
         container[key] = _domain_string(rng, value, _strings(data))
     elif op == 11 and isinstance(value, bool):
@@ -336,12 +337,15 @@ def mutate_text(rng: random.Random, raw: bytes) -> bytes:
 
 
 def serialize(data: Any, suffix: str) -> bytes:
-    if suffix == ".json":
-        return json.dumps(data, indent=1, allow_nan=True).encode("utf-8", "surrogatepass")
     try:
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8", "surrogatepass")
-    except yaml.YAMLError:
-        return json.dumps(data).encode("utf-8", "surrogatepass")
+        if suffix == ".json":
+            return json.dumps(data, indent=1, allow_nan=True).encode("utf-8", "surrogatepass")
+        try:
+            return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8", "surrogatepass")
+        except yaml.YAMLError:
+            return json.dumps(data).encode("utf-8", "surrogatepass")
+    except RecursionError:  # mutations nested it deeper than the serializers go: nest the text instead
+        return b"[" * 3000 + b"]" * 3000
 
 
 def _parse(raw: bytes, suffix: str) -> Any:
@@ -545,13 +549,15 @@ class Pool:
                 text=True, env=env, cwd=REPO))
         self.next_id = 0
 
-    def run(self, commands: list[list[str]]) -> list[list[dict[str, Any]]]:
+    def send(self, commands: list[list[str]]) -> None:
         self.next_id += 1
         task = json.dumps({"id": self.next_id, "commands": commands}) + "\n"
         for w in self.workers:
             assert w.stdin is not None
             w.stdin.write(task)
             w.stdin.flush()
+
+    def receive(self) -> list[list[dict[str, Any]]]:
         answers = []
         for w in self.workers:
             assert w.stdout is not None
@@ -593,7 +599,13 @@ EXITS: Counter[str] = Counter()
 def examine(pool: Pool, seed: Seed, raw: bytes, work: Path) -> list[tuple[str, str, list[str], str, str]]:
     """Findings (category, signature, command, traceback, detail) of one input."""
     commands = _commands(seed, _materialize(seed, raw, work))
-    first, second = pool.run(commands)
+    pool.send(commands)
+    return analyse(commands, *pool.receive())
+
+
+def analyse(commands: list[list[str]], first: list[dict[str, Any]],
+            second: list[dict[str, Any]]) -> list[tuple[str, str, list[str], str, str]]:
+    """Findings in the two workers' results for `commands`."""
     EXITS.update(str(r["code"]) for r in first)
     found = []
     for args, a, b in zip(commands, first, second, strict=True):
@@ -682,7 +694,22 @@ def save(finding: Finding, out: Path, number: int) -> Path:
     return folder
 
 
-def fuzz(inputs: int, budget: float, seed_number: int, out: Path, verbose: bool) -> int:
+def _mutated(rng: random.Random, seed: Seed, raw: bytes, data: Any) -> tuple[bytes, Any, bool]:
+    """(bytes, data or None, text-level?) after 1-3 mutations of a seed."""
+    original = (raw, data, False)
+    text_level = False
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        if data is not None and rng.random() < 0.7:
+            data = mutate_data(rng, data)
+            raw = serialize(data, seed.path.suffix)
+        else:
+            raw, text_level, data = mutate_text(rng, raw), True, None
+        if len(raw) > MAX_INPUT_BYTES:  # the mutations snowballed: start again from the seed
+            raw, data, text_level = original
+    return raw, data, text_level
+
+
+def fuzz(inputs: int, budget: float, seed_number: int, out: Path, verbose: bool, jobs: int = 1) -> int:
     rng = random.Random(seed_number)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="azfuzz-") as tmp:
@@ -695,43 +722,47 @@ def fuzz(inputs: int, budget: float, seed_number: int, out: Path, verbose: bool)
                 parsed[s.path] = _parse(originals[s.path], s.path.suffix)
         # foreign dialects (exports, plans, service tags) have more shapes to get wrong than native files
         weights = [1 if s.path.suffix != ".json" and s.folder is None else 6 for s in seeds]
-        pool = Pool()
+        pools = [Pool() for _ in range(jobs)]
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # the workers are closed on the way out
         findings: dict[tuple[str, str], Finding] = {}
         counts: Counter[str] = Counter()
         runs = done = 0
         try:
             while done < inputs and time.monotonic() - started < budget:
-                seed = seeds[done % len(seeds)] if done < len(seeds) else rng.choices(seeds, weights)[0]
-                raw, data, text_level = originals[seed.path], parsed.get(seed.path), False
-                if done >= len(seeds):  # every seed runs once unmutated first
-                    for _ in range(rng.choice([1, 1, 2, 3])):
-                        if data is not None and rng.random() < 0.7:
-                            data = mutate_data(rng, data)
-                            raw = serialize(data, seed.path.suffix)
-                        else:
-                            raw, text_level = mutate_text(rng, raw), True
-                            data = None
-                result = examine(pool, seed, raw, work)
-                done += 1
-                runs += len(seed.commands) * 2
-                for category, signature, args, trace_text, detail in result:
-                    counts[category] += 1
-                    key = (category, signature)
-                    if key not in findings:
-                        rel = [a.replace(str(work), "WORK") for a in args]
-                        findings[key] = Finding(category, signature, seed.path, rel, trace_text, text_level,
-                                                data, raw, seed.path.suffix, detail)
-                        print(f"finding: {category}: {signature} (seed {seed.path.relative_to(REPO)}, "
-                              f"{' '.join(rel[:1])})", flush=True)
-                if verbose and done % 500 == 0:
-                    print(f"{done} inputs, {runs} runs, {time.monotonic() - started:.0f} s", flush=True)
+                batch = []
+                for slot, pool in enumerate(pools[:inputs - done]):
+                    number = done + slot
+                    seed = seeds[number % len(seeds)] if number < len(seeds) else rng.choices(seeds, weights)[0]
+                    raw, data, text_level = originals[seed.path], parsed.get(seed.path), False
+                    if number >= len(seeds):  # every seed runs once unmutated first
+                        raw, data, text_level = _mutated(rng, seed, raw, data)
+                    folder = work / f"slot{slot}"
+                    folder.mkdir(exist_ok=True)
+                    commands = _commands(seed, _materialize(seed, raw, folder))
+                    pool.send(commands)
+                    batch.append((pool, seed, raw, data, text_level, commands))
+                for pool, seed, raw, data, text_level, commands in batch:
+                    result = analyse(commands, *pool.receive())
+                    done += 1
+                    runs += len(seed.commands) * 2
+                    for category, signature, args, trace_text, detail in result:
+                        counts[category] += 1
+                        key = (category, signature)
+                        if key not in findings:
+                            rel = [a.replace(str(work), "WORK") for a in args]
+                            findings[key] = Finding(category, signature, seed.path, rel, trace_text, text_level,
+                                                    data, raw, seed.path.suffix, detail)
+                            print(f"finding: {category}: {signature} (seed {seed.path.relative_to(REPO)}, "
+                                  f"{' '.join(rel[:1])})", flush=True)
+                    if verbose and done % 500 == 0:
+                        print(f"{done} inputs, {runs} runs, {time.monotonic() - started:.0f} s", flush=True)
             for number, found in enumerate(findings.values(), 1):
                 seed = next(s for s in seeds if s.path == found.seed)
-                small = minimize(pool, found, work, seed)
+                small = minimize(pools[0], found, work, seed)
                 print(f"  reproducer: {save(small, out, number).relative_to(REPO)}", flush=True)
         finally:
-            pool.close()
+            for pool in pools:
+                pool.close()
     elapsed = time.monotonic() - started
     summary = ", ".join(f"{counts[c]} {c}" for c in ("traceback", "memory", "hang", "nondeterminism", "exit",
                                                     "control", "died"))
@@ -748,6 +779,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock)")
     parser.add_argument("--out", type=Path, default=REPO / ".fuzz" / "findings", help="where reproducers go")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--jobs", type=int, default=1, help="pairs of workers running inputs in parallel")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -757,7 +789,7 @@ def main() -> None:
         parser.error("give --inputs N or --budget SECONDS")
     seed_number = args.seed if args.seed is not None else int(time.time())
     print(f"azfuzz: seed {seed_number}", flush=True)
-    sys.exit(fuzz(args.inputs, args.budget, seed_number, args.out, args.verbose))
+    sys.exit(fuzz(args.inputs, args.budget, seed_number, args.out, args.verbose, max(args.jobs, 1)))
 
 
 if __name__ == "__main__":
