@@ -119,10 +119,6 @@ class RoutingEngine:
                 self._overrides[name] = previous._overrides[name]
         return len(reused)
 
-    def computed(self) -> dict[RouteKey, RouteSet]:
-        """The route sets computed (or adopted) so far, by key."""
-        return dict(self._cache)
-
     def routes(self, subnet: Subnet) -> RouteSet:
         """The effective routes Azure displays for every NIC in `subnet`."""
         key = self.route_key(subnet)
