@@ -80,7 +80,9 @@ def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """
     if not rows:
         return "\n"
-    rows = [[visible(cell) for cell in row] for row in rows]
+    joined = "|".join(cell for row in rows for cell in row)
+    if visible(joined) != joined:  # one scan of the whole table; cells escaped only when one needs it
+        rows = [[visible(cell) for cell in row] for row in rows]
     heads = [visible(h) for h in headers]
     if all(h.isascii() for h in heads) and all(cell.isascii() for row in rows for cell in row):
         return _fixed_width(heads, rows)
