@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import importlib
 import io
@@ -468,7 +469,8 @@ def worker() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(module.name)
 
-    _ORIGINAL_HANDLER = cli._internal_error
+    # (an azroute without the last-resort handler lets exceptions through: they are caught as such)
+    _ORIGINAL_HANDLER = getattr(cli, "_internal_error", lambda error: None)
     out = sys.stdout
     signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
     for line in sys.stdin:
@@ -618,12 +620,22 @@ def analyse(commands: list[list[str]], first: list[dict[str, Any]],
     return found
 
 
-def minimize(pool: Pool, finding: Finding, work: Path, seed: Seed, budget: int = 150) -> Finding:
+def minimize(pool: Pool, finding: Finding, work: Path, seed: Seed, budget: int = 400) -> Finding:
     """Remove parts of the input while the same finding (category and signature) persists."""
+    # only the command that found it runs while minimizing
+    name = finding.command[0] if finding.command else ""
+    seed = dataclasses.replace(seed, commands=[c for c in seed.commands if c[0] == name][:1] or seed.commands)
+
     def same(raw: bytes) -> bool:
         return any((c, s) == (finding.category, finding.signature) for c, s, *_ in examine(pool, seed, raw, work))
 
     steps = 0
+    if finding.text_level:  # text-level, but still parseable: minimize its structure if that keeps the finding
+        with contextlib.suppress(ValueError, yaml.YAMLError, RecursionError):
+            parsed = _parse(finding.raw, finding.suffix)
+            steps += 1
+            if isinstance(parsed, dict | list) and same(serialize(parsed, finding.suffix)):
+                finding.data, finding.text_level = parsed, False
     if finding.text_level or not isinstance(finding.data, dict | list):
         lines = finding.raw.split(b"\n")
         chunk = max(len(lines) // 2, 1)
@@ -641,20 +653,29 @@ def minimize(pool: Pool, finding: Finding, work: Path, seed: Seed, budget: int =
         finding.raw = b"\n".join(lines)
         return finding
     data = finding.data
-    progress = True
-    while progress and steps < budget:
-        progress = False
-        for path in _paths(data):
-            if steps >= budget:
-                break
+    for path in [(), *_paths(data)]:  # long lists first cut to their first item, in one step each
+        node = _at(data, path) if steps < budget else None
+        if isinstance(node, list) and len(node) > 4:
             candidate = copy.deepcopy(data)
-            parent = _at(candidate, path[:-1])
-            del parent[path[-1]]
+            if path:
+                _at(candidate, path[:-1])[path[-1]] = node[:1]
+            else:
+                candidate = node[:1]
             steps += 1
-            raw = serialize(candidate, finding.suffix)
-            if same(raw):
-                data, progress = candidate, True
-                break
+            if same(serialize(candidate, finding.suffix)):
+                data = candidate
+                break  # the paths changed; the per-node pass below continues the work
+    position = 0
+    paths = _paths(data)
+    while position < len(paths) and steps < budget:
+        candidate = copy.deepcopy(data)
+        path = paths[position]
+        del _at(candidate, path[:-1])[path[-1]]
+        steps += 1
+        if same(serialize(candidate, finding.suffix)):
+            data, paths = candidate, _paths(candidate)  # the next node now sits at the same position
+        else:
+            position += 1
     finding.data, finding.raw = data, serialize(data, finding.suffix)
     return finding
 
@@ -759,7 +780,7 @@ def fuzz(inputs: int, budget: float, seed_number: int, out: Path, verbose: bool,
             for number, found in enumerate(findings.values(), 1):
                 seed = next(s for s in seeds if s.path == found.seed)
                 small = minimize(pools[0], found, work, seed)
-                print(f"  reproducer: {save(small, out, number).relative_to(REPO)}", flush=True)
+                print(f"  reproducer: {save(small, out, number)}", flush=True)
         finally:
             for pool in pools:
                 pool.close()
