@@ -87,7 +87,7 @@ class _Group(click.Group):
             sys.exit(error.exit_code)
         except click.ClickException as error:
             where = error.ctx.command_path if isinstance(error, click.UsageError) and error.ctx else "azroute"
-            click.echo(f"error: {where}: {error.format_message().rstrip('.')}; fix: see '{where} --help'",
+            click.echo(f"error: {where}: {visible(error.format_message().rstrip('.'))}; fix: see '{where} --help'",
                        err=True)
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
@@ -277,7 +277,7 @@ def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: b
         return
     click.echo(routes_table(route_set.rows, explain), nl=False)
     if explain and route_set.notes:
-        click.echo("\nNot shown:\n" + "".join(f"  {n}\n" for n in route_set.notes), nl=False)
+        click.echo("\nNot shown:\n" + "".join(f"  {visible(n)}\n" for n in route_set.notes), nl=False)
 
 
 def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
@@ -294,7 +294,7 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
             route_set = engine.routes(s)
             groups.setdefault(id(route_set), (route_set, []))[1].append(s)
         for i, (_, members) in enumerate(groups.values()):
-            click.echo(f"{'' if i == 0 else chr(10)}# {', '.join(m.key for m in members)}")
+            click.echo(f"{'' if i == 0 else chr(10)}# {visible(', '.join(m.key for m in members))}")
             _print_routes(engine, members[0], output, explain)
     _warn_unknown_addresses(engine)
     _warn_unowned_appliances(engine, subnets)
@@ -457,8 +457,8 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, f
     else:
         click.echo(effective_nsg_table(document, target), nl=False)
     if not document["value"]:
-        click.echo(f"note: no network security group applies to {f'vm {name}' if name else target.key}: "
-                   "Azure filters nothing there", err=True)
+        note(f"no network security group applies to {f'vm {name}' if name else target.key}: "
+             "Azure filters nothing there")
     else:
         for warning in widening_warnings(engine.topology, target):
             warn(warning)
