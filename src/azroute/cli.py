@@ -18,7 +18,7 @@ from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin, unowned_appliance_warnings
 from azroute.forwarding.security import security_warnings, widening_warnings
-from azroute.forwarding.trace import Forwarder
+from azroute.forwarding.trace import Forwarder, Reachability
 from azroute.ingest import FORMATS, Loaded, load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
@@ -400,7 +400,7 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
         click.echo(trace_text(result), nl=False)
     if logs and output not in ("json", "mermaid"):
         click.echo("\nFirewall logs:\n" + logs_table(result), nl=False)
-    sys.exit(0 if result.reachable and not result.unknown else 1)
+    sys.exit(0 if result.verdict is Reachability.REACHABLE else 1)
 
 
 @main.command()

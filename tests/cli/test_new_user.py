@@ -20,6 +20,9 @@ from azroute.ingest import load, load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
 from azroute.questions.check import Checker, IntentResult, Verdict, merge_ranges
+from azroute.render.dot import dot_text
+from azroute.render.mermaid import mermaid_text
+from azroute.render.svg import xml_text
 from azroute.render.trace import trace_json
 from azroute.routing.engine import RoutingEngine
 from clirun import Run, runner
@@ -61,6 +64,26 @@ def test_trace_exit_code_follows_the_verdict(case: str, run_cli: Callable[[list[
         if output == "json":
             expected = "unknown" if "UNKNOWN" in verdict else "not reachable" if "NOT" in verdict else "reachable"
             assert json.loads(result.stdout)["verdict"] == expected
+
+
+@pytest.mark.parametrize("case", list(TRACE_EXITS))
+def test_every_drawing_of_a_trace_shows_the_trace_verdict(case: str, run_cli: Callable[[list[str]], Run],
+                                                          scenario: Callable[[str], str]) -> None:
+    """trace -o mermaid and diagram --flow (Mermaid, DOT, SVG) state the verdict the text trace's
+    Verdict line states, UNKNOWN included (they once said "reachable" for a flow resting on an unknown)."""
+    where, args, _, verdict = TRACE_EXITS[case]
+    file = scenario(where) if len(where) == 1 else str(FORWARDING / f"{where}.yaml")
+    said = verdict.removeprefix("Verdict: ")
+    mermaid = run_cli(["trace", file, *args, "-o", "mermaid"]).stdout.splitlines()[1]
+    assert mermaid.endswith(": " + mermaid_text(said)), mermaid
+    flow = ["--flow", args[1], args[3], *args[4:]]
+    drawn = [line for line in run_cli(["diagram", file, *flow, "-o", "mermaid"]).stdout.splitlines()
+             if line.startswith("  %% flow ")]
+    assert drawn[0].endswith(": " + mermaid_text(said)), drawn
+    dot = [line for line in run_cli(["diagram", file, *flow, "-o", "dot"]).stdout.splitlines() if "// flow " in line]
+    assert dot[0].endswith(": " + dot_text(said)), dot
+    svg = run_cli(["diagram", file, *flow, "-o", "svg"]).stdout
+    assert f' data-verdict="{xml_text(said)}"' in svg
 
 
 def test_trace_exits_2_on_bad_input(run_cli: Callable[[list[str]], Run], scenario: Callable[[str], str]) -> None:

@@ -136,3 +136,20 @@ def test_input_warnings_list_what_was_skipped_and_noted(tmp_path: Path) -> None:
         "or add them under service_tags with --overlay",
         "private endpoint sql&#x27;s IP is known only after apply: checks try every distinct choice",
     ]
+
+
+def test_a_flow_resting_on_an_unknown_assumption_is_shown_unknown(tmp_path: Path) -> None:
+    """The report states a drawn flow's verdict as `trace` does: a sample flow that holds by every
+    reading of the gateway assumption, traced under one of them, is UNKNOWN as traced, not reachable."""
+    intents = tmp_path / "intents.yaml"
+    intents.write_text("intents:\n  - {name: onprem-reaches-sql, from: site:onprem, to: pe:sql, ports: [1433]}\n",
+                       encoding="utf-8")
+    out = tmp_path / "report.html"
+    run = invoke(["report", EXAMPLES / "scenario-a.yaml", "--intents", intents, "-o", out,
+                  "--assume", "gateway_honours_pe_udr_override=unknown"])
+    assert run.exit_code == 0, run.stderr
+    verdict = ("holds: UNKNOWN (reachable as traced, but it depends on gateway_honours_pe_udr_override[vpngw]=unknown; "
+               "settle it with --assume NAME=VALUE); crosses firewall azfw")
+    text = out.read_text(encoding="utf-8")
+    assert re.findall(r"<b>Flow verdict:</b> ([^<]*)</p>", text) == [verdict]
+    assert re.findall(r'<g class="flow" data-flow="0" data-title="[^"]*" data-verdict="([^"]*)"', text) == [verdict]

@@ -151,6 +151,14 @@ class Endpoint:
     fqdn: str | None = None  # the name a client connects to (private endpoints are reached by name)
 
 
+class Reachability(StrEnum):
+    """A trace's verdict, as `trace` prints it, exits on (0 only for REACHABLE) and every drawing shows."""
+
+    REACHABLE = "reachable"
+    NOT_REACHABLE = "not reachable"
+    UNKNOWN = "unknown"  # the walk rests on an assumption whose value is unknown
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     source: Endpoint
@@ -188,6 +196,23 @@ class Trace:
         """The assumptions this trace rests on whose value is unknown: its verdict is then unknown
         (the walk follows one reading of each; `check` tries them all)."""
         return tuple(d for d in self.depends_on if d.endswith("=unknown"))
+
+    @property
+    def verdict(self) -> Reachability:
+        """The verdict: unknown when it rests on an unknown assumption, else whether it is reachable."""
+        if self.unknown:
+            return Reachability.UNKNOWN
+        return Reachability.REACHABLE if self.reachable else Reachability.NOT_REACHABLE
+
+    def verdict_text(self) -> str:
+        """The verdict for people, with the firewalls and NVAs crossed: the text trace's `Verdict:`
+        line and every drawing's verdict (Mermaid, DOT, SVG, the HTML report) read it here."""
+        verdict = "reachable" if self.reachable else "NOT reachable"
+        if self.verdict is Reachability.UNKNOWN:
+            verdict = (f"UNKNOWN ({verdict} as traced, but it depends on {', '.join(self.unknown)}; settle it "
+                       "with --assume NAME=VALUE)")
+        crossed = self.forward.stateful_devices()
+        return f"{verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"
 
     @property
     def source_seen(self) -> int:

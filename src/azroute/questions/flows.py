@@ -181,10 +181,7 @@ def draw_trace(trace: Trace, topology: Topology, via: Sequence[str] = (), avoid:
         problems.append(trace.redirected)
     port = f" {trace.protocol}/{trace.port}" if trace.port is not None else f" {trace.protocol}"
     title = f"{trace.source.label} -> {trace.destination.label}{port}"
-    crossed = trace.forward.stateful_devices()
-    verdict = ("reachable" if trace.reachable else "NOT reachable") + \
-        f"; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"
-    return FlowDrawing(title, verdict, tuple(builder.nodes.values()), tuple(builder.edges),
+    return FlowDrawing(title, trace.verdict_text(), tuple(builder.nodes.values()), tuple(builder.edges),
                        tuple(dict.fromkeys(problems)))
 
 

@@ -104,8 +104,9 @@ def _intent(view: IntentView) -> str:
     parts += [f'<p class="small">note: {xml_text(n)}</p>' for n in (*r.notes, *r.unchecked)]
     if view.flow is not None and view.drawing is not None and view.trace is not None:
         which = "example" if r.example is not None else "sample"
-        parts.append(f'<p><button class="showflow" data-flow="{view.flow}">Show the {which} flow on the '
-                     f"diagram</button> {xml_text(view.drawing.title)}</p>")
+        parts += [f'<p><button class="showflow" data-flow="{view.flow}">Show the {which} flow on the '
+                  f"diagram</button> {xml_text(view.drawing.title)}</p>",
+                  f'<p class="small"><b>Flow verdict:</b> {xml_text(view.drawing.verdict)}</p>']
         parts += [f'<p class="small" style="color:#d32f2f">{xml_text(p)}</p>' for p in view.drawing.problems]
         parts.append(f"<details><summary>{which.capitalize()} trace</summary>"
                      f"<pre>{xml_text(trace_text(view.trace))}</pre></details>")

@@ -98,7 +98,9 @@ def flow_svg(flow: PlacedFlow, index: int, shown: bool) -> str:
     """One flow as a layer: forward solid, return dashed, red where it goes wrong, the deciding
     hop's edge labelled."""
     style = "" if shown else ' style="display:none"'
-    parts = [f'<g class="flow" data-flow="{index}" data-title="{xml_text(flow.drawing.title)}"{style}>']
+    parts = [f'<g class="flow" data-flow="{index}" data-title="{xml_text(flow.drawing.title)}"'
+             f' data-verdict="{xml_text(flow.drawing.verdict)}"{style}>',
+             f"<title>{xml_text(flow.drawing.title)}: {xml_text(flow.drawing.verdict)}</title>"]
     parts += [_node(p, extra=True) for p in flow.extra]
     labels = []
     for placed in flow.edges:

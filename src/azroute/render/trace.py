@@ -56,12 +56,7 @@ def trace_text(trace: Trace) -> str:
     lines += _path_lines("Forward", trace.forward)
     if trace.reverse is not None:
         lines += ["", *_path_lines("Return", trace.reverse)]
-    verdict = "reachable" if trace.reachable else "NOT reachable"
-    if trace.unknown:
-        verdict = (f"UNKNOWN ({verdict} as traced, but it depends on {', '.join(trace.unknown)}; settle it "
-                   "with --assume NAME=VALUE)")
-    crossed = trace.forward.stateful_devices()
-    lines += ["", f"Verdict: {verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"]
+    lines += ["", f"Verdict: {trace.verdict_text()}"]
     disposition = trace.forward.disposition.value
     if disposition == "left the VNet (service endpoint)":
         lines.append(f"Source IP seen by the service: {format_ip(trace.source_seen)} (the VNet's private address: "
@@ -185,7 +180,7 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "return": path_json(trace.reverse) if trace.reverse else None,
         "reachable": trace.reachable,
         # what trace's exit code says: 0 for reachable, 1 otherwise
-        "verdict": "unknown" if trace.unknown else "reachable" if trace.reachable else "not reachable",
+        "verdict": str(trace.verdict),
         "unknownAssumptions": list(trace.unknown),
         "asymmetry": trace.asymmetry,
         "redirected": trace.redirected,

@@ -134,7 +134,7 @@
       a.classList.toggle("selected", a.getAttribute("data-flow") === String(index));
     });
     var shown = svg.querySelector('g.flow[data-flow="' + index + '"]');
-    document.getElementById("flow-title").textContent = shown ? "Showing: " + shown.getAttribute("data-title") : "";
+    document.getElementById("flow-title").textContent = shown ? "Showing: " + shown.getAttribute("data-title") + " — " + shown.getAttribute("data-verdict") : "";
   }
   document.querySelectorAll("button.showflow").forEach(function (b) {
     b.addEventListener("click", function () {
