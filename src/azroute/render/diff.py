@@ -11,7 +11,7 @@ from azroute.forwarding.trace import Trace
 from azroute.model.net import format_ip
 from azroute.questions.diff import DiffResult, FlowChange, RouteChange, cidrs
 from azroute.render.az import ROUTE_COLUMNS, simple_table
-from azroute.render.mermaid import flow_mermaid
+from azroute.render.mermaid import arrows, flow_mermaid
 from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
 
@@ -156,10 +156,6 @@ def cell(text: str) -> str:
     return visible(text).translate(_CELL)
 
 
-def _arrows(text: str) -> str:
-    return text.replace(" -> ", " → ")
-
-
 def diff_markdown(result: DiffResult) -> str:
     """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY."""
     lines = ["### azroute diff", "", f"**{summary_line(result)}**", ""]
@@ -169,7 +165,7 @@ def diff_markdown(result: DiffResult) -> str:
         for c in result.flows:
             lines.append("| " + " | ".join(cell(x) for x in (
                 str(c.change), _devices(c) or "-", ", ".join(cidrs(c.sources)), ", ".join(cidrs(c.destinations)),
-                _ports(c), _arrows(c.before.path), _arrows(c.after.path))) + " |")
+                _ports(c), arrows(c.before.path), arrows(c.after.path))) + " |")
         lines.append("")
     if result.intents:
         lines += ["| Intent | Before | After |", "|---|---|---|"]
@@ -182,7 +178,7 @@ def diff_markdown(result: DiffResult) -> str:
         lines += ["| " + " | ".join(cell(x) or " " for x in row) + " |" for row in _route_rows(change)]
         lines += ["", "</details>", ""]
     for n, c in enumerate(result.flows, 1):
-        lines += [f"#### {n}. {c.change}: {cell(_arrows(_example(c)))}", ""]
+        lines += [f"#### {n}. {c.change}: {cell(arrows(_example(c)))}", ""]
         for when, drawing in (("Before", c.drawing_before), ("After", c.drawing_after)):
             if drawing is not None:
                 lines += [f"{when}:", "", "```mermaid", flow_mermaid(drawing).rstrip("\n"), "```", ""]

@@ -22,9 +22,14 @@ _SHAPES = {"site": ('(["', '"])'), "firewall": ('{{"', '"}}'), "nva": ('{{"', '"
            "load balancer": ('[/"', '"\\]'), "dropped": ('(("', '"))'), "outside": ('(("', '"))')}
 
 
+def arrows(text: str) -> str:
+    """Path text ('a -> b') with arrows drawn as arrows ('a → b'), as Mermaid labels and Markdown show it."""
+    return text.replace(" -> ", " → ")
+
+
 def mermaid_text(text: str) -> str:
     """Text safe inside a quoted Mermaid label or comment: arrows read as arrows, the rest escaped."""
-    text = text.replace(" -> ", " → ")
+    text = arrows(text)
     return "".join(_ENTITIES.get(c, " " if ord(c) < 32 or c in "\u2028\u2029\x7f" else c) for c in text)
 
 
