@@ -48,11 +48,25 @@ CLASS_INTENTS = (
     Intent("spokes-to-endpoints-all-ports", "vnet:spoke2", "private_endpoints", ((0, 65535),)),
     Intent("hub-to-spoke1-blocked", "vnet:hub", "vnet:spoke1", ((80, 81),), expect="blocked"),
     Intent("spoke1-within", "vnet:spoke1", "vnet:spoke1", symmetric=False),
+    Intent("onprem-to-spoke-vms-ports", "site:onprem", "prefix:10.1.1.0/24", ((22, 22), (443, 443), (8000, 8100))),
+    Intent("spoke2-vms-out", "subnet:spoke2/vm", "vnet:spoke1", ((20, 25),), symmetric=False),
 )
 
 
-def _crowded(spec: dict[str, Any], policy: bool) -> dict[str, Any]:
-    """More endpoints and VMs in the subnets (class members), and the firewall policy if drawn."""
+NSGS = {"spoke-vm": {"rules": {
+    "allow-web-asg": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                      "source_addresses": ["192.168.0.0/24"], "destination_addresses": ["asg:web"],
+                      "destination_ports": ["443", "8000-8050"]},
+    "deny-onprem": {"priority": 200, "direction": "Inbound", "access": "Deny", "source_addresses": ["192.168.0.0/24"]},
+    "deny-out-22": {"priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "Tcp",
+                    "destination_ports": ["22"]}}},
+    "nic": {"rules": {"deny-8080": {"priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
+                                    "destination_ports": ["8080"]}}}}
+
+
+def _crowded(spec: dict[str, Any], policy: bool, nsg: bool = False) -> dict[str, Any]:
+    """More endpoints and VMs in the subnets (class members), the firewall policy and NSGs (a subnet
+    NSG naming an ASG some of the VMs are in, a NIC NSG on one VM) if drawn."""
     for i in range(7, 12):
         spec["private_endpoints"][f"pe{i}"] = {"subnet": "spoke1/ep", "ip": f"10.1.0.{i}"}
     for i in range(5, 8):
@@ -61,14 +75,23 @@ def _crowded(spec: dict[str, Any], policy: bool) -> dict[str, Any]:
     if policy:
         spec["firewall_policies"] = {"fw-policy": POLICY}
         spec["firewalls"]["fw"]["policy"] = "fw-policy"
+    if nsg:
+        spec["network_security_groups"] = NSGS
+        spec["application_security_groups"] = ["web"]
+        for subnet in ("vm",):
+            spec["vnets"]["spoke1"]["subnets"][subnet]["network_security_group"] = "spoke-vm"
+            spec["vnets"]["spoke2"]["subnets"][subnet]["network_security_group"] = "spoke-vm"
+        spec["vms"]["vm1x5"]["application_security_groups"] = ["web"]
+        spec["vms"]["vm1x6"]["application_security_groups"] = ["web"]
+        spec["vms"]["vm2x7"]["network_security_group"] = "nic"
     return spec
 
 
-@given(small_topology(), st.booleans(), st.sampled_from(CLASS_INTENTS))
+@given(small_topology(), st.booleans(), st.booleans(), st.sampled_from(CLASS_INTENTS))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_classes_equal_per_range_tracing_on_generated_topologies(spec: dict[str, Any], policy: bool,
+def test_classes_equal_per_range_tracing_on_generated_topologies(spec: dict[str, Any], policy: bool, nsg: bool,
                                                                  intent: Intent) -> None:
-    topology = build_topology(_crowded(spec, policy), source="generated")
+    topology = build_topology(_crowded(spec, policy, nsg), source="generated")
     assert Checker(topology).check(intent) == Checker(topology, classes=False).check(intent)
 
 
