@@ -201,3 +201,41 @@ def test_a_long_value_is_cut_in_the_error(tmp_path: Path) -> None:
     assert text == ("{file}: vms.hubvm.ip: expected an IPv4 address string such as 10.0.0.4, got ['10.0.0.1', "
                     "'10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.1', ...]; fix: write it as a "
                     "dotted-quad IPv4 address, e.g. 10.0.0.4")
+
+
+def test_one_subnet_map_reused_by_1000_vnets_loads_and_answers(tmp_path: Path) -> None:
+    # issue 13: alias reuse of one subnet map across 1,000 VNets hung; an alias is expanded once per use
+    subnets = ", ".join(f"s{i}: {{prefix: 10.0.{i}.0/24}}" for i in range(16))
+    lines = ["name: reuse", "vnets:",
+             f"  v0: &v {{region: westeurope, address_space: [10.0.0.0/16], subnets: {{{subnets}}}}}",
+             *(f"  v{k}: *v" for k in range(1, 1000)),
+             "vms: {vm1: {subnet: v0/s1, ip: 10.0.1.4}, vm2: {subnet: v999/s2, ip: 10.0.2.4}}"]
+    path = _write(tmp_path, "reuse.yaml", "\n".join(lines) + "\n")
+    topology = load_any(path).topology
+    assert len(topology.vnets) == 1000
+    assert sum(len(v.subnets) for v in topology.vnets.values()) == 16_000
+    from clirun import invoke  # noqa: PLC0415 - the CLI, as a user runs it
+
+    run = invoke(["routes", path, "--all"])
+    assert run.exit_code == 0
+    assert sum(line.startswith("# ") for line in run.stdout.splitlines()) == 1000  # one route set per VNet
+    run = invoke(["trace", path, "--from", "vm1", "--to", "10.0.2.4"])  # vm2's address, but in another VNet
+    assert run.exit_code == 0
+    assert run.stdout.splitlines()[:5] == [
+        "Flow: vm1 (10.0.1.4) -> 10.0.2.4 (v0/s2) tcp", "",
+        "Forward: delivered — delivered to address 10.0.2.4 in v0/s2",
+        "   1. vm vm1: to address 10.0.2.4 in v0/s2  via System Route: 10.0.0.0/16 Default -> VnetLocal",
+        "   2. address 10.0.2.4 in v0/s2: delivered"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name: 2001-13-45\nvnets: {}\n", "malformed YAML: a value does not fit its type (month must be in 1..12); fix: "
+                                      "quote values that only look like dates or numbers, e.g. '2001-13-45'"),
+    ("a: !!int x\n", "malformed YAML: a value does not fit its type (invalid literal for int() with base 10: 'x'); "
+                     "fix: quote values that only look like dates or numbers, e.g. '2001-13-45'"),
+    ("a: !!set x\n", "malformed YAML at line 1 column 4: tag:yaml.org,2002:set needs a mapping; fix: correct the "
+                     "YAML syntax"),
+])
+def test_a_value_its_tag_cannot_hold_is_one_error(tmp_path: Path, text: str, expected: str) -> None:
+    # found by the fuzz harness: PyYAML's safe constructors raise ValueError/AttributeError on these
+    assert _error(_write(tmp_path, "t.yaml", text)) == "{file}: " + expected

@@ -45,6 +45,8 @@ class _StrictMappings:
     (a key of the mapping itself overrides a merged one, as YAML specifies)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # a mapping tag (!!set, !!map) on a plain value
+            raise yaml.constructor.ConstructorError(None, None, f"{node.tag} needs a mapping", node.start_mark)
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
@@ -152,12 +154,11 @@ def parse_yaml(text: str, source: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if "&" not in text:  # no anchor, so no alias: only the depth needs bounding (cheaper on the data)
-            data = loader.construct_document(node)
-            check_depth(data, source)
-            return data
-        _check_nodes(node, source)
-        return loader.construct_document(node)
+        if "&" in text:  # anchors, so maybe aliases: bound their expansion before anything is built
+            _check_nodes(node, source)
+        data = _construct(loader, node, source)
+        check_depth(data, source)
+        return data
     except yaml.YAMLError as exc:
         if "nesting depth" in str(exc):  # libyaml's own bound (1,000 levels)
             raise _too_deep(source) from None
@@ -168,6 +169,16 @@ def parse_yaml(text: str, source: str) -> Any:
         raise _too_deep(source) from None
     finally:
         loader.dispose()
+
+
+def _construct(loader: Any, node: yaml.Node, source: str) -> Any:
+    """The document's data; a value its (explicit or implied) tag cannot hold is an input error: a plain
+    `2001-13-45` reads as an impossible date, `!!int x` as no number."""
+    try:
+        return loader.construct_document(node)
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        raise InputError(f"malformed YAML: a value does not fit its type ({_cut(str(exc), 100)})", file=source,
+                         fix="quote values that only look like dates or numbers, e.g. '2001-13-45'") from None
 
 
 def _explain(text: str, source: str, fast: yaml.YAMLError) -> InputError:
