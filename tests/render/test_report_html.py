@@ -153,3 +153,18 @@ def test_a_flow_resting_on_an_unknown_assumption_is_shown_unknown(tmp_path: Path
     text = out.read_text(encoding="utf-8")
     assert re.findall(r"<b>Flow verdict:</b> ([^<]*)</p>", text) == [verdict]
     assert re.findall(r'<g class="flow" data-flow="0" data-title="[^"]*" data-verdict="([^"]*)"', text) == [verdict]
+
+
+def test_a_flow_through_a_required_load_balancer_is_not_drawn_as_a_bypass(tmp_path: Path) -> None:
+    """`via: [lb:NAME]` names the device the trace labels 'load balancer NAME': the drawing reads the
+    reference as `check` does, so the sample flow of an intent that holds is not marked red."""
+    hub = EXAMPLES.parent / "hub-spoke-ilb-nsg"
+    text, stdout = _report(tmp_path, hub / "topology.yaml", hub / "intents.yaml")
+    assert stdout.endswith("; 5 of 5 intents hold\n")
+    article = re.search(r'<article class="intent holds" data-flow="(\d+)"><h3><span class="badge">HOLDS</span>'
+                        r"onprem-to-web-inspected</h3>.*?</article>", text, re.S)
+    assert article is not None
+    assert re.findall(r'<p class="small" style="color:#d32f2f">([^<]*)</p>', article[0]) == []
+    layer = re.search(rf'<g class="flow" data-flow="{article[1]}".*?</g>(?=<g class="flow"|</g></svg>)', text, re.S)
+    assert layer is not None
+    assert re.findall(r'<polyline class="([^"]*)"', layer[0]) == ["edge forward"] * 4 + ["edge return"] * 4

@@ -643,7 +643,8 @@ def _labels(path: Path | None) -> set[str]:
     return {h.device.label for h in path.hops} if path else set()
 
 
-def _device_label(text: str) -> str:
+def device_label(text: str) -> str:
+    """A device reference of an intent ('lb:NAME', 'firewall:NAME') as trace hops label the device."""
     kind, _, name = text.partition(":")
     return f"{'load balancer' if kind == 'lb' else kind} {name}"
 
@@ -664,12 +665,12 @@ def judge(intent: Intent, trace: Trace) -> list[str]:
     if intent.symmetric and trace.asymmetry:
         reasons.append(trace.asymmetry)
     there, back = _labels(forward), _labels(reverse)
-    for device in map(_device_label, intent.via):
+    for device in map(device_label, intent.via):
         if device not in there:
             reasons.append(f"does not traverse {device} (path: {_shape(forward)})")
         elif intent.symmetric and reverse is not None and device not in back:
             reasons.append(f"the reply does not traverse {device} (return path: {_shape(reverse)})")
-    for device in map(_device_label, intent.avoid):
+    for device in map(device_label, intent.avoid):
         if device in there or device in back:
             reasons.append(f"traverses {device}, which it must avoid")
     return reasons + _judge_rules(intent, trace)

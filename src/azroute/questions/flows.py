@@ -21,7 +21,7 @@ from azroute.forwarding.devices import Device, Kind
 from azroute.forwarding.trace import Disposition, Hop, Path, Trace
 from azroute.model.net import format_ip
 from azroute.model.topology import Topology
-from azroute.questions.check import IntentResult
+from azroute.questions.check import IntentResult, device_label
 
 
 class Direction(StrEnum):
@@ -147,16 +147,11 @@ def _missing(devices: Sequence[str], path: Path | None) -> list[str]:
     return [d for d in devices if d not in labels]
 
 
-def _as_label(reference: str) -> str:
-    kind, _, name = reference.partition(":")
-    return f"{kind} {name}"
-
-
 def draw_trace(trace: Trace, topology: Topology, via: Sequence[str] = (), avoid: Sequence[str] = (),
                symmetric: bool = True) -> FlowDrawing:
     """The drawing of one trace; `via`/`avoid` are device references ('firewall:azfw') an intent
     requires, which make a path that misses (or crosses) them red."""
-    via_labels = [_as_label(v) for v in via]
+    via_labels = [device_label(v) for v in via]
     avoid_ids = list(avoid)  # references use the node IDs' kinds: firewall:, nva:, gateway:
     builder = _Builder(topology, {}, [])
     problems: list[str] = []
