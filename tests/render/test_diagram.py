@@ -3,8 +3,12 @@ name escaped in each of them (a resource named `<script>` or `"];` must not brea
 
 from __future__ import annotations
 
+import itertools
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import pytest
 
 from clirun import invoke
 
@@ -139,3 +143,52 @@ def test_every_name_is_escaped_in_dot() -> None:
         '10.13.76.69 10.13.76.70"];' in lines
     for line in lines:  # every quote inside a label is escaped: quotes pair up outside escapes
         assert line.replace('\\\\', "").replace('\\"', "").count('"') % 2 == 0, line
+
+
+# A drawn flow keeps off the boxes' text: no line of it, and no "decided here" label, covers a node's text.
+# Text boxes are measured from the SVG itself (11px DejaVu Sans Mono: 6.62px per character, 9px above the
+# baseline, 3px below), lines sampled every pixel.
+GLYPH, ASCENT, DESCENT = 6.62, 9.0, 3.0
+DRAWN_FLOWS = {
+    "seed A, the bypass": ("scenario-a.yaml", "onpremvm", "sql", "1433"),
+    "seed A, the asymmetric reply": ("scenario-a.yaml", "hubvm", "sql", "1433"),
+    "seed B, through the firewall": ("scenario-b.yaml", "onpremvm", "sql", "1433"),
+    "seed C, the bypass again": ("scenario-c.yaml", "onpremvm", "storage-germany", "443"),
+}
+
+
+def _node_text_boxes(root: ET.Element) -> list[tuple[str, float, float, float, float]]:
+    boxes = []
+    for g in root.iter(f"{SVG}g"):
+        if (g.get("class") or "").startswith("node "):
+            for t in g.iter(f"{SVG}text"):
+                x, y, text = float(t.get("x", "0")), float(t.get("y", "0")), t.text or ""
+                boxes.append((text, x, y - ASCENT, len(text) * GLYPH, ASCENT + DESCENT))
+    return boxes
+
+
+def _inside(px: float, py: float, box: tuple[str, float, float, float, float]) -> bool:
+    _, x, y, w, h = box
+    return x < px < x + w and y < py < y + h
+
+
+@pytest.mark.parametrize("case", list(DRAWN_FLOWS))
+def test_a_drawn_flow_covers_no_node_text(case: str) -> None:
+    file, source, destination, port = DRAWN_FLOWS[case]
+    root = _svg(EXAMPLES / file, "--flow", source, destination, port)
+    texts = _node_text_boxes(root)
+    flow = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "flow")
+    covered = set()
+    for line in flow.iter(f"{SVG}polyline"):
+        points = [tuple(map(float, p.split(","))) for p in (line.get("points") or "").split()]
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            steps = max(int(math.dist((x0, y0), (x1, y1))), 1)
+            for i in range(steps + 1):
+                px, py = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+                covered |= {box[0] for box in texts if _inside(px, py, box)}
+    for rect in flow.iter(f"{SVG}rect"):
+        if rect.get("class") == "decided-bg":
+            x, y, w, h = (float(rect.get(k, "0")) for k in ("x", "y", "width", "height"))
+            covered |= {box[0] for box in texts
+                        if box[1] < x + w and x < box[1] + box[3] and box[2] < y + h and y < box[2] + box[4]}
+    assert sorted(covered) == []

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from azroute.model.topology import Topology
 from azroute.questions.flows import FlowDrawing, FlowEdge
@@ -29,6 +31,8 @@ LABEL_WIDTH = 44  # characters per line of a "decided here" label
 LABEL_LINES = 4
 
 Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # x, y, width, height
+LANE = GAP / 3  # flows run in lanes this far right of a VNet (the return one lane further)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class PlacedFlow:
     drawing: FlowDrawing
     edges: tuple[PlacedEdge, ...]
     extra: tuple[Placed, ...]  # nodes the flow adds: where it is dropped or leaves the estate
+    right: float = 0.0  # how far right its lanes and label reach (the drawing widens to show them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,24 @@ def _text_width(lines: list[str]) -> float:
 
 def _lines(node: GraphNode) -> list[str]:
     return [node.label, *node.detail]
+
+
+def box_lines(node: GraphNode) -> list[str]:
+    """The text lines drawn in a node's box, the title first (line i's baseline at y + LINE * (i + 1))."""
+    if node.kind == "subnet" and node.detail:
+        return [f"{node.label}  {node.detail[0]}", *node.detail[1:]]
+    if node.kind == "group":
+        return [f"▸ {node.label}", *node.detail]
+    return _lines(node)
+
+
+def text_rects(boxes: Iterable[Placed]) -> list[Rect]:
+    """Where the boxes' text is drawn, one rectangle (x, y, w, h) per line: flows keep off it."""
+    rects = []
+    for p in boxes:
+        for i, line in enumerate(box_lines(p.node)):
+            rects.append((p.x + PAD, p.y + LINE * i + 5, len(line) * CHAR, LINE - 2))
+    return rects
 
 
 @dataclass(slots=True)
@@ -234,7 +257,9 @@ def _clip(box: Placed, toward: Point) -> Point:
 
 
 def place_flow(drawing: FlowDrawing, graph: TopologyGraph, placed: Layout) -> PlacedFlow:
-    """The flow's edges between the boxes its places are drawn on (groups collapsed)."""
+    """The flow's edges between the boxes its places are drawn on (groups collapsed). An edge whose
+    straight line would cross another box's text is routed around the boxes instead (`_Router`),
+    and the deciding edge's label goes where it covers no text."""
     boxes = {p.node.id: p for p in placed.boxes if p.band is None}
     extra: dict[str, Placed] = {}
     labels = {n.id: n for n in drawing.nodes}
@@ -251,8 +276,10 @@ def place_flow(drawing: FlowDrawing, graph: TopologyGraph, placed: Layout) -> Pl
             if x + w > placed.width:
                 x = max(near.x - GAP - w, PAD)
             extra[ident] = Placed(node_box, x, near.y + max(near.h - LINE - PAD, 0.0) / 2, w, LINE + PAD)
+            router.texts.append((x, extra[ident].y, w, LINE + PAD))  # a small box: keep off all of it
         return extra.get(ident)
 
+    router = _Router(boxes, text_rects(boxes.values()), placed.height)
     edges = []
     previous: Placed | None = None
     for edge in drawing.edges:
@@ -261,24 +288,147 @@ def place_flow(drawing: FlowDrawing, graph: TopologyGraph, placed: Layout) -> Pl
         previous = b or a
         if a is None or b is None or a is b:
             continue
+        points = router.route(a, b, 1 if edge.direction == "return" else 0)
+        edges.append(router.labelled(edge, labels[edge.source].label, points, placed.width))
+    right = max((x for e in edges for x, _ in e.points), default=0.0) + LANE
+    for e in edges:
+        if e.label:
+            right = max(right, e.label_at[0] + _label_size(e.label)[0] + PAD)
+    return PlacedFlow(drawing, tuple(edges), tuple(extra.values()), right)
+
+
+def _label_size(lines: Sequence[str]) -> tuple[float, float]:
+    """The box a "decided here" label takes (as the SVG renderer draws it, background included)."""
+    return max(len(line) for line in lines) * CHAR + 8, LINE * len(lines) + 8
+
+
+def _crosses(start: Point, end: Point, rect: Rect) -> bool:
+    """Whether the segment passes through the rectangle (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    rx, ry, rw, rh = rect
+    for p, q in ((-dx, x0 - rx), (dx, rx + rw - x0), (-dy, y0 - ry), (dy, ry + rh - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@dataclass(slots=True)
+class _Router:
+    """Orthogonal routes that keep off the boxes' text: out of a device through the strip below
+    its subnet's devices, out of a subnet or top-level box sideways, to a lane right of the VNet
+    (or site), along the gap between rows to the other end's lane, and in the same way back."""
+
+    boxes: dict[str, Placed]
+    texts: list[Rect]
+    height: float
+
+    def _outer(self, p: Placed) -> Placed:
+        while p.node.parent is not None and p.node.parent in self.boxes:
+            p = self.boxes[p.node.parent]
+        return p
+
+    def _contains(self, outer: Placed, inner: Placed) -> bool:
+        p: Placed | None = inner
+        while p is not None:
+            if p is outer:
+                return True
+            p = self.boxes.get(p.node.parent) if p.node.parent is not None else None
+        return False
+
+    def _port(self, p: Placed, k: int) -> list[Point]:
+        """From the box's edge out to its lane (k: 0 forward, 1 return, which runs beside it)."""
+        outer = self._outer(p)
+        lane = outer.x + outer.w + LANE * (1 + k)
+        parent = self.boxes.get(p.node.parent) if p.node.parent is not None else None
+        if parent is not None and parent.node.kind == "subnet":  # a device: down into the strip
+            x = p.x + p.w / 2 + (RETURN_OFFSET if k else -RETURN_OFFSET) / 2
+            y = parent.y + parent.h - (2.5 if k else 5.5)
+            return [(x, p.y + p.h), (x, y), (lane, y)]
+        y = p.y + p.h / 2 + (RETURN_OFFSET if k else -RETURN_OFFSET) / 2
+        return [(p.x + p.w, y), (lane, y)]
+
+    def _row_bottom(self, outer: Placed) -> float:
+        return max(q.y + q.h for q in self.boxes.values()
+                   if q.node.parent is None and q.y < outer.y + outer.h and outer.y < q.y + q.h)
+
+    def _orthogonal(self, a: Placed, b: Placed, k: int) -> list[Point]:
+        out, into = self._port(a, k), self._port(b, k)
+        upper, lower = self._outer(a), self._outer(b)
+        middle: list[Point] = []
+        if upper is not lower:
+            if lower.y + lower.h <= upper.y:
+                upper, lower = lower, upper
+            if upper.y + upper.h <= lower.y:  # in the gap above the lower row
+                y = lower.y - ROW_GAP / 4 - 6 * k
+            else:  # side by side: below their row
+                y = self._row_bottom(upper) + ROW_GAP / 4 + 6 * k
+            middle = [(out[-1][0], y), (into[-1][0], y)]
+        points = [*out, *middle, *reversed(into)]
+        return [pt for i, pt in enumerate(points) if i == 0 or pt != points[i - 1]]
+
+    def _crossings(self, points: Sequence[Point]) -> int:
+        return sum(_crosses(a, b, r) for a, b in pairwise(points) for r in self.texts)
+
+    def route(self, a: Placed, b: Placed, k: int) -> tuple[Point, ...]:
         start, end = _clip(a, b.center), _clip(b, a.center)
-        if edge.direction == "return":
+        if k:
             start, end = _offset(start, end, RETURN_OFFSET)
-        edges.append(_labelled(edge, labels[edge.source].label, start, end, placed.width))
-    return PlacedFlow(drawing, tuple(edges), tuple(extra.values()))
+        straight = [start, end]
+        if self._contains(a, b) or self._contains(b, a) or a.node.id not in self.boxes \
+                or b.node.id not in self.boxes or not self._crossings(straight):
+            return tuple(straight)
+        routed = self._orthogonal(a, b, k)
+        return tuple(routed if self._crossings(routed) < self._crossings(straight) else straight)
+
+    def labelled(self, edge: FlowEdge, where: str, points: tuple[Point, ...], width: float) -> PlacedEdge:
+        """The edge, and for the deciding one its wrapped label (where, by which route, what went
+        wrong) beside it, where it covers no box's text."""
+        mid = _midpoint(points)
+        if not edge.deciding:
+            return PlacedEdge(edge, points, mid)
+        wrap = textwrap.TextWrapper(LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" ...")
+        lines = (f"decided at {where}:", *wrap.wrap(edge.label), *wrap.wrap(edge.why))
+        w, h = _label_size(lines)
+        fits: list[Point] = [(min(max(mid[0] + PAD, PAD), max(width - w, PAD)), mid[1] - LINE * len(lines) / 2)]
+        for (x0, y0), (x1, y1) in pairwise(points):
+            if x0 == x1:  # beside a vertical run: right of it, then left of it
+                for y in ((y0 + y1) / 2 - h / 2, min(y0, y1), max(y0, y1) - h):
+                    fits += [(x0 + PAD, y), (x0 - PAD - w, y)]
+            elif y0 == y1:  # below a horizontal run, then above it
+                fits += [(min(x0, x1), y0 + PAD / 2), (min(x0, x1), y0 - PAD - h)]
+        fits.append((max(width, *(x for x, _ in points)) + PAD, mid[1] - h / 2))  # in the margin: always free
+        for x, wanted in fits:
+            y = min(max(wanted, PAD), max(self.height - h, PAD))
+            if x >= PAD and not any(_overlaps((x - 4, y + 3, w, h), r) for r in self.texts):
+                return PlacedEdge(edge, points, (x, y), lines)
+        return PlacedEdge(edge, points, fits[0], lines)
 
 
-def _labelled(edge: FlowEdge, where: str, start: Point, end: Point, width: float) -> PlacedEdge:
-    """The edge, and for the deciding one its wrapped label (where, by which route, what went
-    wrong) placed beside the midpoint, in view."""
-    mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-    if not edge.deciding:
-        return PlacedEdge(edge, (start, end), mid)
-    wrap = textwrap.TextWrapper(LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" ...")
-    lines = [f"decided at {where}:", *wrap.wrap(edge.label), *wrap.wrap(edge.why)]
-    span = max(len(line) for line in lines) * CHAR
-    x = min(max(mid[0] + PAD, PAD), max(width - span - PAD, PAD))
-    return PlacedEdge(edge, (start, end), (x, mid[1] - LINE * len(lines) / 2), tuple(lines))
+def _midpoint(points: Sequence[Point]) -> Point:
+    """Half way along the polyline."""
+    lengths = [math.dist(a, b) for a, b in pairwise(points)]
+    half = sum(lengths) / 2
+    for (a, b), length in zip(pairwise(points), lengths, strict=True):
+        if half <= length and length:
+            t = half / length
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        half -= length
+    return points[0]
 
 
 def _offset(a: Point, b: Point, distance: float) -> tuple[Point, Point]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from azroute.questions.layout import CHAR, LINE, PAD, Layout, Placed, PlacedFlow, PlacedLink, Point
+from azroute.questions.layout import CHAR, LINE, PAD, Layout, Placed, PlacedFlow, PlacedLink, Point, box_lines
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -63,12 +63,7 @@ def _node(p: Placed, extra: bool = False) -> str:
     parts = [f'<g class="node {kind}" data-kind="{xml_text(n.kind)}" data-id="{xml_text(n.id)}"{group}>',
              f"<title>{xml_text(' / '.join([n.label, *n.detail]))}</title>",
              f'<rect x="{_num(p.x)}" y="{_num(p.y)}" width="{_num(p.w)}" height="{_num(p.h)}" rx="4"/>']
-    lines = [n.label, *n.detail]
-    if n.kind == "subnet" and n.detail:
-        lines = [f"{n.label}  {n.detail[0]}", *n.detail[1:]]
-    if n.kind == "group":
-        lines = [f"▸ {n.label}", *n.detail]
-    for i, line in enumerate(lines):
+    for i, line in enumerate(box_lines(n)):
         cls = ' class="title"' if i == 0 else ""
         parts.append(f'<text x="{_num(p.x + PAD)}" y="{_num(p.y + LINE * (i + 1))}"{cls}>{xml_text(line)}</text>')
     parts.append("</g>")
@@ -142,7 +137,7 @@ def topology_svg(placed: Layout, flows: list[PlacedFlow], shown: int | None = 0,
                  bands: bool = True) -> str:
     """The whole diagram; flow `shown` (an index into `flows`) is visible, the others hidden. Without
     `bands`, the groups' expansion bands are left out (the HTML report keeps them in templates)."""
-    width, height = placed.width, placed.height
+    width, height = max([placed.width, *(f.right for f in flows)]), placed.height  # room for the flows' lanes
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
     parts = [f'{head}<svg xmlns="http://www.w3.org/2000/svg" class="azr" viewBox="0 0 {_num(width)} '
              f'{_num(height)}" width="{_num(width)}" height="{_num(height)}" data-height="{_num(height)}">',
