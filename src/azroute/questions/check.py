@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -476,7 +477,7 @@ class Checker:
         classes: dict[int, int | None] = {}  # port class -> representative port, in order of first piece
         for piece in pieces:
             classes.setdefault(piece.port_class, piece.low)
-        shared: dict[tuple[Hashable, int], _Outcome | None] = {}  # None: the class's members are traced alone
+        shared = _Shared()
         groups: dict[int, dict[str, list[int]]] = {c: {} for c in classes}
         first: dict[tuple[int, str], tuple[int, int]] = {}  # (port class, reason) -> (flow, reason index)
         depends: dict[str, None] = {}
@@ -486,11 +487,8 @@ class Checker:
         for index, flow in enumerate(flows):
             free: _Outcome | None = None  # this flow's outcome when no filter looked at the port
             for port_class, port in classes.items():
-                outcome = shared.get((flow.key, port_class)) if flow.key is not None else None
-                if outcome is None:
-                    outcome = free or self._outcome(forwarder, intent, flow, port)
-                    if flow.key is not None and (flow.key, port_class) not in shared:
-                        shared[(flow.key, port_class)] = outcome if _invariant(outcome, flow) else None
+                outcome = shared.outcome(flow, port_class, free,
+                                         functools.partial(self._outcome, forwarder, intent, flow, port))
                 if outcome.port_free:
                     free = outcome
                 if id(outcome) not in merged:  # a class's shared outcome adds its names once
@@ -529,6 +527,61 @@ def _port_free(trace: Trace) -> bool:
     then changes nothing, and the flow's other port classes reuse this outcome."""
     return not any(h.filtered is not None or h.security or h.device.kind is Kind.LOAD_BALANCER
                    for path in (trace.forward, trace.reverse) if path is not None for h in path.hops)
+
+
+class _Shared:
+    """Outcomes shared by the flows of a class pair (per port class)."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[tuple[Hashable, int], _Outcome | None] = {}  # None: members traced alone
+        self.templates: dict[tuple[Hashable, int], _Outcome] = {}  # naming only the destination reached
+
+    def outcome(self, flow: _Flow, port_class: int, free: _Outcome | None,
+                compute: Callable[[], _Outcome]) -> _Outcome:
+        """The flow's outcome: its class's, instantiated from its class's template, `free` (the flow's
+        own when no filter looked at the port), or computed (and shared when it can be)."""
+        key = (flow.key, port_class)
+        if flow.key is None:
+            return free or compute()
+        outcome = self.outcomes.get(key)
+        if outcome is not None:
+            return outcome
+        template = self.templates.get(key)
+        if template is not None:
+            return _instantiate(template, flow)
+        outcome = free or compute()
+        if key not in self.outcomes:
+            invariant = _invariant(outcome, flow)
+            self.outcomes[key] = outcome if invariant else None
+            found = None if invariant else _template(outcome, flow)
+            if found is not None:
+                self.templates[key] = found
+        return outcome
+
+
+#: stands for "the destination" in a class's outcome: a request a firewall or NVA denies still names
+#: the device it was being delivered to ("not reachable: delivered to private endpoint X; denied by ...")
+_DESTINATION = "\x00destination\x00"
+
+
+def _template(outcome: _Outcome, flow: _Flow) -> _Outcome | None:
+    """The outcome with "delivered to <the flow's destination device>" written as a placeholder, when
+    that phrase is the only place it names the flow's own ends; None otherwise."""
+    phrase = f"delivered to {flow.destination.device.label}"
+
+    def cut(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t.replace(phrase, f"delivered to {_DESTINATION}") for t in texts)
+    template = _Outcome(cut(outcome.reasons), cut(outcome.depends_on), cut(outcome.notes), outcome.port_free)
+    return template if template != outcome and _invariant(template, flow) else None
+
+
+def _instantiate(template: _Outcome, flow: _Flow) -> _Outcome:
+    """A class member's outcome from its class's template."""
+    label = flow.destination.device.label
+
+    def fill(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t.replace(_DESTINATION, label) for t in texts)
+    return _Outcome(fill(template.reasons), fill(template.depends_on), fill(template.notes), template.port_free)
 
 
 def _invariant(outcome: _Outcome, flow: _Flow) -> bool:
