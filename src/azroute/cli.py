@@ -25,7 +25,7 @@ from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.progress import progress
-from azroute.questions.check import Checker, Verdict
+from azroute.questions.check import Checker, Verdict, is_settled_name, settle
 from azroute.questions.diff import FAIL_ON
 from azroute.questions.diff import diff as diff_topologies
 from azroute.questions.flows import draw_trace
@@ -151,10 +151,14 @@ def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Load
 
 
 def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool = False,
-            prior_state: bool = False) -> RoutingEngine:
+            prior_state: bool = False, settle_unknowns: bool = True) -> RoutingEngine:
+    """The topology of `file` with --assume applied: platform assumptions, and (unless `diff` settles
+    them over both sides) the per-object unknowns `check` names, e.g. 'ip[pe:sql]=10.13.77.6'."""
     topology: Topology = _load(file, fmt, verbose, prior_state).topology
     if assume:
         settings = _parse_assume(assume)
+        pins = {n: v for n, v in settings.items() if is_settled_name(n)}
+        settings = {n: v for n, v in settings.items() if n not in pins}
         platform = apply_assumptions(topology.platform, settings)
         for name in platform.lb_backends_down:
             if name not in topology.vms:
@@ -166,7 +170,17 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
             gateways = {n: dataclasses.replace(g, honours_pe_udr_override=HonoursOverride.AUTO)
                         for n, g in gateways.items()}
         topology = dataclasses.replace(topology, platform=platform, gateways=gateways)
+        if pins and settle_unknowns:
+            topology = _settle([topology], pins)[0]
     return RoutingEngine(topology)
+
+
+def _settle(topologies: list[Topology], pins: dict[str, str]) -> list[Topology]:
+    """`settle` with a note per settled unknown: results hold for that value only."""
+    settled = settle(topologies, pins)
+    for name, value in pins.items():
+        note(f"--assume {name}={value}: results hold for this value only")
+    return settled
 
 
 _OVERLAYS = "azroute.overlays"
@@ -257,7 +271,7 @@ def _warn_unknown_addresses(engine: RoutingEngine) -> None:
         if not pe.ip_known:
             warn(f"private endpoint {pe.name}'s IP is known only after apply: its row reads "
                  f"unknown({pe.name})/32 and its state is computed for one free address of {pe.subnet}; "
-                 "`azroute check` tries every distinct choice")
+                 f"`azroute check` tries every distinct choice, or settle it with --assume 'ip[pe:{pe.name}]=IP'")
     for gw in engine.topology.gateways.values():
         parts = [what for what, known in (("instance addresses", gw.instance_ips_known),
                                            ("public IP", gw.public_ips_known)) if not known]
@@ -266,7 +280,8 @@ def _warn_unknown_addresses(engine: RoutingEngine) -> None:
             warn(f"gateway {gw.name}'s {' and '.join(parts)} {verb} known only after apply: its routes' next hop "
                  "reads unknown"
                  + ("; `azroute check` tries every distinct choice of instance addresses in "
-                    f"{gw.vnet}/GatewaySubnet" if not gw.instance_ips_known else ""))
+                    f"{gw.vnet}/GatewaySubnet, or settle them with --assume "
+                    f"'ip[gw:{gw.name}]={'IP,IP' if gw.active_active else 'IP'}'" if not gw.instance_ips_known else ""))
 
 
 def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: bool) -> None:
@@ -480,11 +495,14 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     (before: its prior state, after: its planned values). Exit 0: no flow changes (none that
     --fail-on names); 1: flows change; 2: bad input."""
     if after is None:
-        old = _engine(before, assume, fmt, verbose, prior_state=True).topology
-        new = _engine(before, assume, fmt, verbose).topology
+        old = _engine(before, assume, fmt, verbose, prior_state=True, settle_unknowns=False).topology
+        new = _engine(before, assume, fmt, verbose, settle_unknowns=False).topology
     else:
-        old = _engine(before, assume, fmt, verbose).topology
-        new = _engine(after, assume, fmt, verbose).topology
+        old = _engine(before, assume, fmt, verbose, settle_unknowns=False).topology
+        new = _engine(after, assume, fmt, verbose, settle_unknowns=False).topology
+    pins = {n: v for n, v in _parse_assume(assume).items() if is_settled_name(n)}
+    if pins:  # an address known only after apply may be unknown on either side
+        old, new = _settle([old, new], pins)
     intents = load_intents(Path(intents_file), new) if intents_file else []
     with progress("comparing routes and flows"):  # a bar (no count) only past 2 s, on a terminal
         result = diff_topologies(old, new, intents)

@@ -45,7 +45,7 @@ TRACE_EXITS: dict[str, tuple[str, list[str], int, str]] = {
     "unknown assumption": ("a", ["--from", "onpremvm", "--to", "sql", "--assume",
                                  "gateway_honours_pe_udr_override=unknown"], 1,
                            "Verdict: UNKNOWN (reachable as traced, but it depends on "
-                           "gateway_honours_pe_udr_override[vpngw]=unknown; settle it with --assume NAME=VALUE); "
+                           "gateway_honours_pe_udr_override[vpngw]=unknown; settle it with --assume 'NAME=VALUE'); "
                            "crosses firewall azfw"),
 }
 

@@ -151,7 +151,8 @@ def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
     assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], ["10.13.77.7/32"], ("443", "1433"))]
     assert result.notes == ("the flow changes depend on ip[pe:sql], known only after apply: 0 groups when "
                             "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; 0 groups when "
-                            "ip[pe:sql]=10.13.77.8",)
+                            "ip[pe:sql]=10.13.77.8; settle it with --assume 'NAME=VALUE' as named here, e.g. "
+                            "--assume 'ip[pe:sql]=10.13.77.8'",)
     (intent,) = result.intents
     assert intent.before is not None
     assert (str(intent.before.verdict), str(intent.after.verdict)) == ("holds", "unknown")

@@ -138,7 +138,8 @@ def test_unknown_instance_addresses_make_the_verdict_unknown(tmp_path: Path, azr
     routes = azroute(["routes", str(path), "--vm", "myVnet1-vm2"])
     assert routes.stderr == ("warning: gateway vnet4Gw's instance addresses are known only after apply: its routes' "
                              "next hop reads unknown; `azroute check` tries every distinct choice of instance "
-                             "addresses in myVnet4/GatewaySubnet\n")
+                             "addresses in myVnet4/GatewaySubnet, or settle them with --assume "
+                             "'ip[gw:vnet4Gw]=IP'\n")
     mtr = azroute(["trace", str(path), "--from", "myVnet1-vm2", "--to", "10.2.1.4", "-o", "mtr"])
     assert mtr.stdout.splitlines()[1] == (
         " 1. ???  (dropped: VirtualAppliance next hop 10.4.0.4 is no NIC, firewall or internal load balancer "
@@ -160,7 +161,8 @@ def test_unknown_public_ip_of_an_active_standby_gateway_prints_unknown(
         "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown"]
     assert result.stderr == (
         "warning: gateway vpngw's instance addresses and public IP are known only after apply: its routes' next "
-        "hop reads unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet\n")
+        "hop reads unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet, "
+        "or settle them with --assume 'ip[gw:vpngw]=IP'\n")
 
 
 def test_next_hop_names_the_gateway_that_routes_on(azroute: Callable[[list[str]], Run],

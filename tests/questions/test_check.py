@@ -222,7 +222,8 @@ ER_VIOLATION = "does not traverse firewall azfw (path: site onprem -> gateway er
 ER_VARIANTS = ("violated when gateway_honours_pe_udr_override[ergw]=false",
                "holds when gateway_honours_pe_udr_override[ergw]=true")
 ER_NOTE = ("depends on gateway_honours_pe_udr_override[ergw], whose value is unknown; settle it with "
-           "--assume NAME=VALUE (the example is from a violating variant)")
+           "--assume 'NAME=VALUE' as a variant names it, e.g. --assume 'gateway_honours_pe_udr_override[ergw]=false' "
+           "(the example is from that violating variant)")
 
 
 def test_expressroute_variant_is_unknown(path: Callable[[str], str]) -> None:

@@ -149,7 +149,7 @@ def test_a_flow_resting_on_an_unknown_assumption_is_shown_unknown(tmp_path: Path
                   "--assume", "gateway_honours_pe_udr_override=unknown"])
     assert run.exit_code == 0, run.stderr
     verdict = ("holds: UNKNOWN (reachable as traced, but it depends on gateway_honours_pe_udr_override[vpngw]=unknown; "
-               "settle it with --assume NAME=VALUE); crosses firewall azfw")
+               "settle it with --assume &#x27;NAME=VALUE&#x27;); crosses firewall azfw")
     text = out.read_text(encoding="utf-8")
     assert re.findall(r"<b>Flow verdict:</b> ([^<]*)</p>", text) == [verdict]
     assert re.findall(r'<g class="flow" data-flow="0" data-title="[^"]*" data-verdict="([^"]*)"', text) == [verdict]

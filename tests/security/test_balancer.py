@@ -165,4 +165,5 @@ def test_backends_that_differ_make_check_try_each(tmp_path: Path) -> None:
     assert result.verdict is Verdict.UNKNOWN
     assert result.variants == ("holds when lb_backend[ilb-nva]=nva1", "violated when lb_backend[ilb-nva]=nva2")
     assert result.notes[-1] == ("depends on lb_backend[ilb-nva], whose value is unknown; settle it with --assume "
-                                "NAME=VALUE (the example is from a violating variant)")
+                                "'NAME=VALUE' as a variant names it, e.g. --assume 'lb_backend[ilb-nva]=nva2' (the "
+                                "example is from that violating variant)")

@@ -210,7 +210,7 @@ class Trace:
         verdict = "reachable" if self.reachable else "NOT reachable"
         if self.verdict is Reachability.UNKNOWN:
             verdict = (f"UNKNOWN ({verdict} as traced, but it depends on {', '.join(self.unknown)}; settle it "
-                       "with --assume NAME=VALUE)")
+                       "with --assume 'NAME=VALUE')")
         crossed = self.forward.stateful_devices()
         return f"{verdict}; crosses {', '.join(crossed) if crossed else 'no firewall or NVA'}"
 

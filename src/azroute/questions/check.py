@@ -30,6 +30,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from azroute.errors import InputError, one_of
 from azroute.forwarding.balancer import ASSUMPTION_LB_BACKEND, healthy_backends
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
@@ -400,11 +401,13 @@ class Checker:
             only = next((r for _, r in results if r.verdict is Verdict.VIOLATED), results[0][1])
             return dataclasses.replace(only, variants=described, notes=(
                 *only.notes, f"same verdict for every value of {', '.join(unknown)}"))
-        violated = next(r for _, r in results if r.verdict is Verdict.VIOLATED)
+        combo, violated = next((c, r) for c, r in results if r.verdict is Verdict.VIOLATED)
+        example = " ".join(f"--assume '{n}={v}'" for n, v in combo)
         return dataclasses.replace(violated, verdict=Verdict.UNKNOWN, variants=described,
                                    depends_on=base.depends_on, notes=(
             *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
-            f"--assume NAME=VALUE (the example is from a violating variant)"))
+            f"--assume 'NAME=VALUE' as a variant names it, e.g. {example} (the example is from that violating "
+            "variant)"))
 
     def _flows(self, intent: Intent, book: AddressBook, bounds: Boundaries) -> tuple[list[_Flow], list[str]]:
         points = bounds.addresses
@@ -847,3 +850,131 @@ def _variant(topology: Topology, settings: Settings) -> Topology:
         else:
             platform = dataclasses.replace(platform, pe_reply_path=PeReplyPath(value))
     return dataclasses.replace(topology, gateways=gateways, platform=platform, private_endpoints=endpoints)
+
+
+#: the unknowns `check` varies per object, settled on the command line as --assume 'NAME=VALUE'
+SETTLED_NAMES = ("ip[pe:ENDPOINT]", "ip[gw:GATEWAY]", f"{ASSUMPTION_LB_BACKEND}[LOAD_BALANCER]",
+                 f"{ASSUMPTION_GATEWAY_OVERRIDE}[GATEWAY]")
+
+
+def is_settled_name(name: str) -> bool:
+    """Whether an --assume name is one of SETTLED_NAMES (a per-object unknown) rather than a platform assumption."""
+    return "[" in name
+
+
+def settle(topologies: list[Topology], settings: dict[str, str]) -> list[Topology]:
+    """Each topology with the per-object unknowns of --assume pinned, as `check` pins them in one
+    variant: 'ip[pe:NAME]=IP' and 'ip[gw:NAME]=IP[,IP]' (addresses known only after apply),
+    'lb_backend[LB]=VM' (the backend the hash picks), 'gateway_honours_pe_udr_override[GW]=VALUE'.
+
+    `diff` passes both sides: an address is pinned on each side that does not know it; a name no
+    side leaves unknown is an InputError naming --assume and the fix, as is a value Azure could not
+    choose (outside the subnet's assignable addresses, or held by another NIC)."""
+    pinned: list[list[tuple[str, str]]] = [[] for _ in topologies]
+    chosen: list[dict[int, str]] = [{} for _ in topologies]  # addresses settled so far, per side
+    for name, value in settings.items():
+        applies = [i for i, t in enumerate(topologies) if _settles(t, name)]
+        if not applies:
+            _settles(topologies[-1], name, strict=True)  # raises the reason
+        for i in applies:
+            for ip in _check_value(topologies[i], name, value):
+                if ip in chosen[i]:
+                    raise InputError(f"{format_ip(ip)} is settled twice ({chosen[i][ip]} and {name})",
+                                     path=f"--assume {name}", fix="give each unknown its own address")
+                chosen[i][ip] = name
+            pinned[i].append((name, value))
+    result = []
+    for topology, pins in zip(topologies, pinned, strict=True):
+        variant = _variant(topology, tuple(pins))
+        endpoints = {n: dataclasses.replace(pe, ip_known=True) if f"ip[pe:{n}]" in settings else pe
+                     for n, pe in variant.private_endpoints.items()}
+        result.append(dataclasses.replace(variant, private_endpoints=endpoints) if pins else topology)
+    return result
+
+
+def _settles(topology: Topology, name: str, strict: bool = False) -> bool:
+    """Whether `name` is an unknown of `topology` that --assume can settle; with `strict`, an
+    InputError saying why not instead of False."""
+    kind, _, rest = name.partition("[")
+    arg = rest.removesuffix("]")
+    where = f"--assume {name}"
+    if kind == "ip" and arg.startswith("pe:"):
+        unknown = [pe.name for pe in topology.private_endpoints.values() if not pe.ip_known]
+        pe = topology.private_endpoints.get(arg[3:])
+        if pe is not None and not pe.ip_known:
+            return True
+        problem = (f"unknown private endpoint '{arg[3:]}'" if pe is None
+                   else f"private endpoint {pe.name}'s address is known ({format_ip(pe.ip)})")
+        fix = (f"settle one whose address is known only after apply: {one_of(arg[3:], unknown)}" if unknown
+               else "drop it: every private endpoint address is known")
+    elif kind == "ip" and arg.startswith("gw:"):
+        unknown = [gw.name for gw in topology.gateways.values()
+                   if not gw.instance_ips_known and gw.type is GatewayType.VPN]
+        gw = topology.gateways.get(arg[3:])
+        if gw is not None and arg[3:] in unknown:
+            return True
+        problem = (f"unknown gateway '{arg[3:]}'" if gw is None
+                   else f"gateway {gw.name}'s instance addresses are known" if gw.instance_ips_known
+                   else f"gateway {gw.name} is an ExpressRoute gateway, no next hop")
+        fix = (f"settle one whose addresses are known only after apply: {one_of(arg[3:], unknown)}" if unknown
+               else "drop it: every VPN gateway's instance addresses are known")
+    elif kind == ASSUMPTION_LB_BACKEND and rest.endswith("]"):
+        if arg in topology.load_balancers:
+            return True
+        problem, fix = f"unknown load balancer '{arg}'", f"use one of: {one_of(arg, list(topology.load_balancers))}"
+    elif kind == ASSUMPTION_GATEWAY_OVERRIDE and rest.endswith("]"):
+        if arg in topology.gateways:
+            return True
+        problem, fix = f"unknown gateway '{arg}'", f"use one of: {one_of(arg, list(topology.gateways))}"
+    else:
+        problem, fix = f"unknown assumption '{name}'", f"use one of {', '.join(SETTLED_NAMES)}"
+    if strict:
+        raise InputError(problem, path=where, fix=fix)
+    return False
+
+
+def _check_value(topology: Topology, name: str, value: str) -> list[int]:
+    """The addresses `value` settles (none for a backend or override); InputError unless `value` is one
+    Azure (or the platform) could choose for `name`."""
+    where = f"--assume {name}"
+    arg = name.partition("[")[2].removesuffix("]")
+    if name.startswith(ASSUMPTION_LB_BACKEND):
+        healthy = healthy_backends(topology, topology.load_balancers[arg])
+        if value not in healthy:
+            raise InputError(f"'{value}' is not a healthy backend of load balancer {arg}", path=where,
+                             fix=f"use one of: {one_of(value, healthy)}")
+        return []
+    if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE):
+        accepted = [v.value for v in HonoursOverride]
+        if value not in accepted:
+            raise InputError(f"'{value}' is not a value of {ASSUMPTION_GATEWAY_OVERRIDE}", path=where,
+                             fix=f"use one of {', '.join(accepted)}")
+        return []
+    if arg.startswith("pe:"):
+        subnet_key, count = topology.private_endpoints[arg[3:]].subnet, 1
+    else:
+        gw = topology.gateways[arg[3:]]
+        subnet_key, count = f"{gw.vnet}/{GATEWAY_SUBNET}", 2 if gw.active_active else 1
+    subnet = topology.subnet(subnet_key)
+    assert subnet is not None
+    first, last = subnet.prefix.network + 4, subnet.prefix.last - 1
+    assignable = f"{format_ip(first)}-{format_ip(last)}"
+    wanted = ("one address" if count == 1 else "two distinct addresses, comma-separated (active-active)") + \
+        f" of {subnet_key} ({assignable})"
+    try:
+        ips = [parse_ip(v.strip()) for v in value.split(",")]
+    except ValueError as exc:
+        raise InputError(str(exc), path=where, fix=f"give {wanted}") from None
+    if len(ips) != count or len(set(ips)) != count:
+        raise InputError(f"'{value}' is not {'one address' if count == 1 else 'two distinct addresses'}",
+                         path=where, fix=f"give {wanted}")
+    placeholders = {pe.ip for pe in topology.private_endpoints.values() if not pe.ip_known}
+    taken = set(_device_ips(topology)) - placeholders
+    for ip in ips:
+        if not first <= ip <= last:
+            raise InputError(f"{format_ip(ip)} is no address Azure assigns in {subnet_key}", path=where,
+                             fix=f"choose one of {assignable} (Azure reserves the first four and the last)")
+        if ip in taken:
+            raise InputError(f"{format_ip(ip)} is held by another NIC", path=where,
+                             fix=f"choose a free address of {subnet_key} ({assignable})")
+    return ips

@@ -540,7 +540,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
         flows = tuple(sorted(merged.values(), key=_order))
         note = (f"the flow changes depend on {names}, known only after apply: "
                 + "; ".join(f"{len(result.flows)} group{'' if len(result.flows) == 1 else 's'} when {described(combo)}"
-                           for combo, result in runs))
+                           for combo, result in runs)
+                + f"; settle it with --assume 'NAME=VALUE' as named here, e.g. --assume '{described(runs[-1][0][:1])}'")
     intent_changes = tuple(IntentChange(i.name, _plain_check(before, i), Checker(after).check(i)) for i in intents)
     return DiffResult(base.routes, flows, intent_changes, sum(r.flows_compared for _, r in runs),
                       sum(r.traces_before for _, r in runs), sum(r.traces_after for _, r in runs),

@@ -279,7 +279,8 @@ def test_plan_routes_show_the_unknown_endpoint(tmp_path: Path) -> None:
     assert run.stdout == azroute("routes", terraform_equivalent("B", tmp_path), "--vm", "hubvm").stdout
     assert run.stderr == NOTES + (
         "warning: private endpoint sql's IP is known only after apply: its row reads unknown(sql)/32 and its "
-        "state is computed for one free address of spoke1/ep; `azroute check` tries every distinct choice\n"
+        "state is computed for one free address of spoke1/ep; `azroute check` tries every distinct choice, or "
+        "settle it with --assume 'ip[pe:sql]=IP'\n"
     )
 
 
@@ -517,7 +518,8 @@ def test_gateway_instance_addresses_unknown_print_unknown(tmp_path: Path) -> Non
     ]
     assert run.stderr.splitlines()[-1] == (
         "warning: gateway vpngw's instance addresses are known only after apply: its routes' next hop reads "
-        "unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet")
+        "unknown; `azroute check` tries every distinct choice of instance addresses in hub/GatewaySubnet, or "
+        "settle them with --assume 'ip[gw:vpngw]=IP,IP'")
     per_instance = azroute("routes", path, "--gateway", "vpngw", *SEED_ROWS).stdout.splitlines()
     assert per_instance[3:5] == [
         "VirtualNetworkGateway  Active   192.168.0.0/24    VirtualNetworkGateway  unknown",
