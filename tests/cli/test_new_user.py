@@ -322,6 +322,22 @@ def test_unowned_appliance_next_hop_warns_with_the_closest_device(args: list[str
     assert result.stdout  # the table or JSON itself is unchanged
 
 
+@pytest.mark.parametrize(("args", "reason"), [
+    (["--from", "vm1", "--to", "8.8.8.8"], "VirtualAppliance next hop 10.0.1.5 is no NIC, firewall or internal load "
+     "balancer frontend reachable from VNet hub; did you mean firewall azfw 10.0.1.4?"),
+    (["--from", "app1", "--to", "vm1"], "VirtualAppliance next hop 10.0.3.12 is no NIC, firewall or internal load "
+     "balancer frontend reachable from VNet spoke; did you mean nva nva1 10.0.3.10?"),
+], ids=["firewall", "peered-nva"])
+def test_a_trace_dropped_at_an_unowned_appliance_names_the_closest_device(
+        args: list[str], reason: str, run_cli: Callable[[list[str]], Run]) -> None:
+    """The drop reason carries the same hint `routes` and `next-hop` warn with (AddressBook.did_you_mean)."""
+    text = run_cli(["trace", str(TYPO), *args, "--port", "443"])
+    assert (text.exit_code, text.stdout.splitlines()[2]) == (1, f"Forward: dropped — {reason}")
+    assert json.loads(run_cli(["trace", str(TYPO), *args, "-o", "json"]).stdout)["forward"]["reason"] == reason
+    mtr = run_cli(["trace", str(TYPO), *args, "-o", "mtr"]).stdout.splitlines()
+    assert mtr[1] == f" 1. ???  (dropped: {reason})"
+
+
 def test_seed_routes_have_no_unowned_appliance(run_cli: Callable[[list[str]], Run],
                                                scenario: Callable[[str], str]) -> None:
     for letter in "abc":

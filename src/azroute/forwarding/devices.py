@@ -129,6 +129,13 @@ class AddressBook:
         _, address, device = min(candidates, key=lambda c: (c[0], c[1]))
         return device, address
 
+    def did_you_mean(self, vnet: str, ip: int) -> str:
+        """'; did you mean firewall azfw 10.0.1.4?' for a VirtualAppliance next hop `ip` that nothing
+        reachable from `vnet` owns: the closest device (`closest_next_hop`), or '' when there is none.
+        `routes`/`next-hop` warnings and a trace dropped at that next hop both print it."""
+        closest = self.closest_next_hop(vnet, ip)
+        return f"; did you mean {closest[0].label} {format_ip(closest[1])}?" if closest else ""
+
     def in_vnet(self, vnet: str, ip: int) -> Device | None:
         """The owner of `ip` in `vnet`, or a bare address in its subnet; None outside any subnet."""
         device = self.owner(vnet, ip)

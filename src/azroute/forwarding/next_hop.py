@@ -92,8 +92,7 @@ def unowned_appliance_warnings(book: AddressBook, vnet: str, rows: Iterable[Effe
                 continue  # a pending gateway instance: `routes` already warns its addresses are unknown
             where = f" in {row.table}" if row.table else ""
             name = f"{row.source} route {row.name}" if row.name else f"{row.source} route"
-            closest = book.closest_next_hop(vnet, ip)
-            hint = f"; did you mean {closest[0].label} {format_ip(closest[1])}?" if closest else ""
+            hint = book.did_you_mean(vnet, ip)
             prefixes = " ".join(map(str, row.prefixes))
             warnings.append(f"{name}{where} {prefixes} -> VirtualAppliance {format_ip(ip)}: no NIC, firewall, gateway "
                             f"or load balancer frontend in VNet {vnet} or a peered VNet has {format_ip(ip)}, so Azure "

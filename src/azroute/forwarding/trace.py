@@ -657,7 +657,8 @@ class Forwarder:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
             return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
                                       f"NIC, firewall or internal load balancer frontend reachable from VNet "
-                                      f"{device.vnet}" + self._pending_gateway(device.vnet, ip))
+                                      f"{device.vnet}" + (self._pending_gateway(device.vnet, ip)
+                                                          or self.book.did_you_mean(device.vnet, ip)))
         if target.kind is Kind.GATEWAY:
             return self._to_gateway_instance(device, decision, state, addresses, target=target, vnet=vnet)
         if target.kind is Kind.LOAD_BALANCER:
