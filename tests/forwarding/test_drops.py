@@ -92,7 +92,8 @@ def test_virtual_appliance_next_hop_owned_by_nothing(tracer: Callable[..., Trace
     assert hop_list(trace.forward) == [("vm web", "next hop 10.1.3.9 does not exist")]
     assert outcome(trace.forward) == (
         Disposition.DROPPED,
-        "VirtualAppliance next hop 10.1.3.9 is no NIC, firewall or internal load balancer frontend reachable from VNet app", ())
+        "VirtualAppliance next hop 10.1.3.9 is no NIC, firewall or internal load balancer frontend reachable from VNet app; "
+        "did you mean vm db3 10.1.2.196?", ())  # the closest device, as `routes` warns (AddressBook.did_you_mean)
 
 
 def test_virtual_appliance_next_hop_in_an_unpeered_vnet(tracer: Callable[..., Trace]) -> None:
@@ -101,7 +102,8 @@ def test_virtual_appliance_next_hop_in_an_unpeered_vnet(tracer: Callable[..., Tr
     assert hop_list(trace.forward) == [("vm web", "next hop 10.2.1.4 does not exist")]
     assert outcome(trace.forward) == (
         Disposition.DROPPED,
-        "VirtualAppliance next hop 10.2.1.4 is no NIC, firewall or internal load balancer frontend reachable from VNet app", ())
+        "VirtualAppliance next hop 10.2.1.4 is no NIC, firewall or internal load balancer frontend reachable from VNet app; "
+        "did you mean vm db3 10.1.2.196?", ())  # the closest device, as `routes` warns (AddressBook.did_you_mean)
 
 
 def test_virtual_appliance_next_hop_is_a_private_endpoint(tracer: Callable[..., Trace]) -> None:
