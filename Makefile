@@ -6,9 +6,13 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 EXAMPLE = examples/private-link-gateway
 HUB = examples/hub-spoke-ilb-nsg
-# az's own table transformer (network/_format.py), loaded by tests/render/test_az_renderer.py.
+# az's own table transformers (network/_format.py), loaded by tests/render/test_az_renderer.py.
 # --no-deps: only that file is used; the full azure-cli dependency tree is not needed.
 AZURE_CLI = azure-cli==2.91.0
+# transform_effective_nsg imports azure.mgmt.core.tools.parse_resource_id, which imports azure.core:
+# the versions azure-cli-core 2.91.0 requires (azure-core~=1.39.0, azure-mgmt-core>=1.2,<2), --no-deps
+# (azure-core's typing-extensions comes with pydantic; requests is not imported by that path)
+AZ_TABLE_DEPS = azure-mgmt-core==1.6.0 azure-core==1.39.0
 
 # the browser test (tests/browser) drives Debian's chromium headless; never a downloaded browser
 CHROMIUM ?= chromium
@@ -24,9 +28,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
+$(VENV)/.dev: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
-	$(BIN)/pip install -q --no-deps $(AZURE_CLI)
+	$(BIN)/pip install -q --no-deps $(AZURE_CLI) $(AZ_TABLE_DEPS)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

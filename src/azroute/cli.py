@@ -457,8 +457,11 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 @click.option("--vm", help="Effective security rules of this VM's NIC (name or resource ID).")
 @click.option("--subnet", help="Effective security rules of any NIC in VNET/SUBNET, e.g. one without a VM yet.")
 @OUTPUT
+@click.option("--explain", is_flag=True, help="Table: also each rule's priority, addresses and ports (az's table "
+                                               "has only its first seven columns).")
 @_input_options
-def security_rules(file: str, vm: str | None, subnet: str | None, output: str, fmt: str, verbose: bool) -> None:
+def security_rules(file: str, vm: str | None, subnet: str | None, output: str, explain: bool, fmt: str,
+                   verbose: bool) -> None:
     """Effective security rules, as `az network nic list-effective-nsg` prints them (offline, any subnet)."""
     if (vm is None) == (subnet is None):
         raise UsageError("choose exactly one of --vm, --subnet", path="security-rules",
@@ -470,7 +473,7 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, f
     if output == "json":
         click.echo(dumps(document), nl=False)
     else:
-        click.echo(effective_nsg_table(document, target), nl=False)
+        click.echo(effective_nsg_table(document, explain), nl=False)
     if not document["value"]:
         note(f"no network security group applies to {f'vm {name}' if name else target.key}: "
              "Azure filters nothing there")

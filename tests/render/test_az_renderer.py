@@ -1,11 +1,14 @@
-"""Byte-identity of `azroute routes -o table` with az's own renderer (reference §1.3).
+"""Byte-identity of `azroute routes -o table` and `azroute security-rules -o table` with az's own
+renderer (reference §1.3; B-NSG-EFFECTIVE).
 
 az prints `network nic show-effective-route-table -o table` by passing the JSON result through
 `transform_effective_route_table` (azure/cli/command_modules/network/_format.py) and then knack's
-`format_table`. Here that exact code runs on our `-o json` document and must reproduce our
-`-o table` output byte for byte. The transformer is loaded from the installed azure-cli package's
-file (`make test` installs azure-cli --no-deps); the `azure.cli` package itself is never imported,
-since its dependency tree is not installed.
+`format_table`; `network nic list-effective-nsg -o table` likewise through `transform_effective_nsg`.
+Here that exact code runs on our `-o json` document and must reproduce our `-o table` output byte for
+byte. The transformers are loaded from the installed azure-cli package's file (`make test` installs
+azure-cli --no-deps, and azure-mgmt-core and azure-core --no-deps for the parse_resource_id that
+transform_effective_nsg imports); the `azure.cli` package itself is never imported, since its
+dependency tree is not installed.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ EXAMPLES = REPO / "examples" / "private-link-gateway"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FORMAT_FILE = "azure/cli/command_modules/network/_format.py"
 MAKE_TEST = ("run `make test` (it installs the dev extras and azure-cli --no-deps, whose "
-             f"{FORMAT_FILE} holds az's transform_effective_route_table)")
+             f"{FORMAT_FILE} holds az's transform_effective_route_table and transform_effective_nsg, and "
+             "azure-mgmt-core and azure-core --no-deps)")
 
 
-def _az_transformer() -> Callable[[dict[str, Any]], Any]:
-    """az's transform_effective_route_table, loaded from the installed azure-cli's file."""
+def _az_transformer(name: str = "transform_effective_route_table") -> Callable[[dict[str, Any]], Any]:
+    """az's transformer `name`, loaded from the installed azure-cli's file."""
     try:
         files = importlib.metadata.files("azure-cli")
     except importlib.metadata.PackageNotFoundError:
@@ -47,7 +51,7 @@ def _az_transformer() -> Callable[[dict[str, Any]], Any]:
         pytest.fail(f"cannot load {path}; {MAKE_TEST}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    transformer: Callable[[dict[str, Any]], Any] = module.transform_effective_route_table
+    transformer: Callable[[dict[str, Any]], Any] = getattr(module, name)
     return transformer
 
 
@@ -71,6 +75,21 @@ def az_table() -> Callable[[dict[str, Any]], str]:
         return format_table(result_item(document, table_transformer=transformer, is_query_active=False))
 
     return render
+
+
+@pytest.fixture(scope="module")
+def az_nsg_table() -> Callable[[dict[str, Any]], str]:
+    """document -> the text `az network nic list-effective-nsg -o table` prints for it.
+
+    az's transform_effective_nsg imports azure.mgmt.core.tools.parse_resource_id when it runs
+    (`make dev` installs azure-mgmt-core and azure-core --no-deps for it)."""
+    try:
+        importlib.import_module("azure.mgmt.core.tools")
+    except ImportError:
+        pytest.fail(f"azure-mgmt-core is not installed in this environment; {MAKE_TEST}")
+    transformer = _az_transformer("transform_effective_nsg")
+    format_table, _, result_item = _knack()
+    return lambda document: format_table(result_item(document, table_transformer=transformer, is_query_active=False))
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +156,37 @@ def test_fixtures_exercise_what_they_claim(az_table: Callable[[dict[str, Any]], 
 def test_empty_route_list_matches_az(az_table: Callable[[dict[str, Any]], str]) -> None:
     """§1.3 rule 6: an empty `value` prints a lone newline (not reachable from a topology)."""
     assert routes_table([]) == az_table(routes_document([], False)) == "\n"
+
+
+HUB = REPO / "examples" / "hub-spoke-ilb-nsg" / "topology.yaml"
+NSG = REPO / "tests" / "security" / "fixtures"
+NSG_CASES: dict[str, tuple[Path, list[str]]] = {
+    "example web1 (subnet NSG, ASG rule)": (HUB, ["--vm", "web1"]),
+    "example spoke2/app (no VM named)": (HUB, ["--subnet", "spoke2/app"]),
+    # a NIC NSG and a subnet NSG: two groups, names printed once per group
+    "web2 (NIC and subnet NSGs)": (NSG / "nsg.yaml", ["--vm", "web2"]),
+    "forced tunnel": (NSG / "nsg-forced-tunnel.yaml", ["--vm", "app1"]),
+    # the Resource Graph export of the example: IDs as Azure spells them
+    "export web1": (REPO / "tests" / "ingest" / "security" / "example-graph.json", ["--vm", "web1"]),
+}
+
+
+@pytest.mark.parametrize("case", list(NSG_CASES))
+def test_security_rules_table_is_byte_identical_to_az(case: str, az_nsg_table: Callable[[dict[str, Any]], str]) -> None:
+    """`security-rules -o table` is az's `list-effective-nsg -o table` of our `-o json` document; `--explain`
+    only adds columns to its right."""
+    file, args = NSG_CASES[case]
+    document = json.loads(_azroute(["security-rules", str(file), *args, "-o", "json"]))
+    assert document["value"], "expected at least one NSG"
+    ours = _azroute(["security-rules", str(file), *args])
+    assert ours == az_nsg_table(document)
+    explained = _azroute(["security-rules", str(file), *args, "--explain"]).splitlines()
+    assert [line[:len(row)] for line, row in zip(explained, ours.splitlines(), strict=True)] == ours.splitlines()
+
+
+def test_security_rules_without_an_nsg_match_az(az_nsg_table: Callable[[dict[str, Any]], str]) -> None:
+    """No NSG applies: az prints a lone newline for the empty list, and so do we."""
+    file = REPO / "examples" / "private-link-gateway" / "scenario-a.yaml"
+    document = json.loads(_azroute(["security-rules", str(file), "--vm", "hubvm", "-o", "json"]))
+    assert document == {"value": []}
+    assert _azroute(["security-rules", str(file), "--vm", "hubvm"]) == az_nsg_table(document) == "\n"

@@ -2,7 +2,8 @@
 
 B-NSG-EFFECTIVE: the JSON is `az network nic list-effective-nsg`'s shape (value[], association with
 networkInterface/subnet, networkSecurityGroup, effectiveSecurityRules with expanded prefixes, tagMap);
-the table starts with az's own columns. Regenerate with AZROUTE_UPDATE_GOLDEN=1 and review the diff.
+the table is az's (byte-identical: tests/render/test_az_renderer.py), `--explain` adds each rule's priority,
+addresses and ports. Regenerate with AZROUTE_UPDATE_GOLDEN=1 and review the diff.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ UPDATE = os.environ.get("AZROUTE_UPDATE_GOLDEN") == "1"
 #: case -> arguments (fixture name in place of FILE); trace exits 1 when the flow is not reachable
 CASES: dict[str, list[str]] = {
     "security-rules-web2": ["security-rules", "nsg", "--vm", "web2"],
+    "security-rules-web2-explain": ["security-rules", "nsg", "--vm", "web2", "--explain"],
     "security-rules-app-json": ["security-rules", "nsg", "--subnet", "spoke1/app", "-o", "json"],
     "security-rules-forced-tunnel": ["security-rules", "nsg-forced-tunnel", "--vm", "app1"],
     "trace-web2-db1": ["trace", "nsg", "--from", "web2", "--to", "db1", "--port", "1433"],

@@ -1,9 +1,10 @@
-"""Effective security rules in the shape of `az network nic list-effective-nsg` (JSON) and a table
-like az's (its NIC, Subnet, NSG, Rule Name, Protocol, Direction, Access columns, then the rule's
-priority, addresses and ports). B-NSG-EFFECTIVE in docs/behaviours.md."""
+"""Effective security rules in the shape of `az network nic list-effective-nsg` (JSON) and az's table
+(NIC, Subnet, NSG, Rule Name, Protocol, Direction, Access, byte-identical to az's transformer; with
+`explain`, the rule's priority, addresses and ports after them). B-NSG-EFFECTIVE in docs/behaviours.md."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from azroute.forwarding.security import AppliedRule, Association, applied_rules, associations
@@ -86,33 +87,45 @@ def _group(topology: Topology, association: Association, subnet: Subnet) -> dict
 
 def effective_nsg_document(topology: Topology, subnet: Subnet, vm: str | None) -> dict[str, Any]:
     """`az network nic list-effective-nsg` for the NIC of `vm` in `subnet`, or any NIC of `subnet`
-    when `vm` is None: the NIC's NSG first, then the subnet's."""
-    found = associations(topology, subnet, vm, "Outbound")  # NIC first, then subnet
+    when `vm` is None: the subnet's NSG first, then the NIC's, as Azure lists them (B-NSG-EFFECTIVE)."""
+    found = associations(topology, subnet, vm, "Inbound")  # subnet first, then NIC
     return {"value": [_group(topology, a, subnet) for a in found]}
 
 
-def _last(resource_id: str | None) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1] if resource_id else "-"
+#: the top-level resource of an ARM ID: /subscriptions/S[/resourceGroups/G]/providers/NS/TYPE/NAME[/children]
+_ARM_NAME = re.compile(r"(?i)/subscriptions/[^/]+(?:/resourceGroups/[^/]+)?/providers/[^/]+/[^/]*/(?P<name>[^/]+)")
 
 
-def effective_nsg_table(document: dict[str, Any], subnet: Subnet) -> str:
-    """az's columns (names printed once per NSG, as az does), then priority, addresses and ports."""
+def _arm_name(reference: dict[str, Any] | None) -> str:
+    """The name az's table prints for an association: the top-level resource name of its ID (for a
+    subnet, its VNet's name), '-' when there is none."""
+    found = _ARM_NAME.match(reference["id"]) if reference else None
+    return found["name"] if found else "-"
+
+
+def effective_nsg_table(document: dict[str, Any], explain: bool = False) -> str:
+    """az's table (`transform_effective_nsg`: NIC, Subnet, NSG names printed once per NSG, the
+    Subnet column holding the VNet's name as az prints it); with `explain`, then each rule's priority,
+    addresses and ports."""
     rows = []
     for item in document["value"]:
         association = item["association"]
-        nic = _last((association["networkInterface"] or {}).get("id"))
-        where = subnet.key if association["subnet"] else "-"
-        nsg = _last(item["networkSecurityGroup"]["id"])
+        names = [_arm_name(association["networkInterface"]), _arm_name(association["subnet"]),
+                 _arm_name(item["networkSecurityGroup"])]
         for i, rule in enumerate(item["effectiveSecurityRules"]):
-            names = [nic, where, nsg] if i == 0 else [" ", " ", " "]
-            rows.append([*names, rule["name"], rule["protocol"], rule["direction"], rule["access"],
-                         str(rule["priority"]),
-                         " ".join([rule["sourceAddressPrefix"]] if rule["sourceAddressPrefix"] else
-                                  rule["sourceAddressPrefixes"]),
-                         " ".join([rule["sourcePortRange"]] if rule["sourcePortRange"] else rule["sourcePortRanges"]),
-                         " ".join([rule["destinationAddressPrefix"]] if rule["destinationAddressPrefix"] else
-                                  rule["destinationAddressPrefixes"]),
-                         " ".join([rule["destinationPortRange"]] if rule["destinationPortRange"] else
-                                  rule["destinationPortRanges"])])
-    return simple_table(["NIC", "Subnet", "NSG", "Rule Name", "Protocol", "Direction", "Access", "Priority",
-                         "Source", "Source Ports", "Destination", "Destination Ports"], rows)
+            row = [*(names if i == 0 else [" ", " ", " "]), rule["name"], rule["protocol"], rule["direction"],
+                   rule["access"]]
+            if explain:
+                row += [str(rule["priority"]),
+                        " ".join([rule["sourceAddressPrefix"]] if rule["sourceAddressPrefix"] else
+                                 rule["sourceAddressPrefixes"]),
+                        " ".join([rule["sourcePortRange"]] if rule["sourcePortRange"] else rule["sourcePortRanges"]),
+                        " ".join([rule["destinationAddressPrefix"]] if rule["destinationAddressPrefix"] else
+                                 rule["destinationAddressPrefixes"]),
+                        " ".join([rule["destinationPortRange"]] if rule["destinationPortRange"] else
+                                 rule["destinationPortRanges"])]
+            rows.append(row)
+    headers = ["NIC", "Subnet", "NSG", "Rule Name", "Protocol", "Direction", "Access"]
+    if explain:
+        headers += ["Priority", "Source", "Source Ports", "Destination", "Destination Ports"]
+    return simple_table(headers, rows)
