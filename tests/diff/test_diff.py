@@ -13,7 +13,8 @@ from azroute import load
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
-from azroute.questions.diff import ChangeKind, DiffResult, cidrs, diff, port_labels
+from azroute.questions.check import cidrs
+from azroute.questions.diff import ChangeKind, DiffResult, diff, port_labels
 from azroute.render.diff import cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"

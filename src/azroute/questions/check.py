@@ -26,7 +26,7 @@ import bisect
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -343,11 +343,16 @@ def elementary(ranges: list[Range], points: list[int]) -> Iterator[Range]:
         yield cut, end
 
 
-def range_text(ranges: tuple[Range, ...] | list[Range], limit: int = 6) -> str:
+def cidrs(ranges: Iterable[Range]) -> list[str]:
     """Ranges as CIDR prefixes (a range that is no prefix is split into prefixes)."""
-    cidrs = [str(p) for start, end in ranges for p in _to_prefixes(start, end)]
-    shown = ", ".join(cidrs[:limit])
-    return shown + (f" and {len(cidrs) - limit} more" if len(cidrs) > limit else "")
+    return [str(p) for start, end in ranges for p in _to_prefixes(start, end)]
+
+
+def range_text(ranges: tuple[Range, ...] | list[Range], limit: int = 6) -> str:
+    """Ranges as CIDR prefixes, at most `limit` of them and a count of the rest."""
+    prefixes = cidrs(ranges)
+    shown = ", ".join(prefixes[:limit])
+    return shown + (f" and {len(prefixes) - limit} more" if len(prefixes) > limit else "")
 
 
 def _to_prefixes(start: int, end: int) -> Iterator[Prefix]:

@@ -23,7 +23,7 @@ B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-INCREMENTAL.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -661,23 +661,6 @@ def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Wo
                       group.outcomes[0], group.outcomes[1], len(group.flows), before, after,
                       draw_trace(before, old_forwarder.topology) if before else None,
                       draw_trace(after, ws.topology) if after else None)
-
-
-def cidrs(ranges: Iterable[Range]) -> list[str]:
-    """Ranges as CIDR prefixes (a range that is no prefix is split into prefixes)."""
-    return [str(p) for start, end in ranges for p in _prefixes(start, end)]
-
-
-def _prefixes(start: int, end: int) -> Iterator[Prefix]:
-    while start < end:
-        length = 32
-        while length > 0:
-            size = 1 << (32 - (length - 1))
-            if start % size or start + size > end:
-                break
-            length -= 1
-        yield Prefix(start, length)
-        start += 1 << (32 - length)
 
 
 def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:

@@ -9,7 +9,8 @@ from typing import Any
 
 from azroute.forwarding.trace import Trace
 from azroute.model.net import format_ip
-from azroute.questions.diff import DiffResult, FlowChange, RouteChange, cidrs
+from azroute.questions.check import cidrs
+from azroute.questions.diff import DiffResult, FlowChange, RouteChange
 from azroute.render.az import ROUTE_COLUMNS, simple_table
 from azroute.render.mermaid import arrows, flow_mermaid
 from azroute.render.text import visible, visible_lines
