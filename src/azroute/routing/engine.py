@@ -248,4 +248,4 @@ class RoutingEngine:
 
 
 def _with_state(row: EffectiveRoute, state: State, reason: str) -> EffectiveRoute:
-    return dataclasses.replace(row, state=state, reason=reason)
+    return dataclasses.replace(row, state=state, why=reason)

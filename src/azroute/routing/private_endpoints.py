@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from azroute.model.net import Prefix, host
-from azroute.model.topology import NextHopType, PrivateEndpoint, Topology
+from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Topology
 from azroute.routing.lpm import PrefixIndex
-from azroute.routing.routes import Candidate, Slot, Source, State
+from azroute.routing.routes import Candidate, Reason, Slot, Source, State
 
 
 def endpoints_visible_from(vnet: str, topology: Topology,
@@ -42,28 +42,46 @@ def apply_network_policies(pe_rows: list[Candidate], others: list[Candidate], to
     endpoints = topology.private_endpoints
     subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
                                                          for pe in endpoints.values()})
+    applies: dict[PeNetworkPolicies, bool] = {}
     for row in pe_rows:
         if row.removed or row.state is State.INVALID:
             continue
         pe = endpoints[row.endpoint or ""]
-        subnet = subnets[pe.name]
-        assert subnet is not None
         if index is None:
             index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
                                 for p in c.prefixes)
         best = index.lookup(pe.ip)
         if best is None:
             continue
+        subnet = subnets[pe.name]
+        assert subnet is not None
         prefix, winners = best
         winner = winners[0]
         policies = subnet.pe_network_policies
-        if winner.source is Source.USER and policies.applies_route_tables:
-            row.invalidate("pe-network-policies",
-                           f"User route {prefix} in {winner.table} wins and {subnet.key} has {policies}")
+        route_tables = applies.get(policies)
+        if route_tables is None:
+            route_tables = applies[policies] = policies.applies_route_tables
+        # the texts are formatted only when printed (--explain): a hub shows 100k of these rows
+        if winner.source is Source.USER and route_tables:
+            row.invalidate_lazily("pe-network-policies", _user_route_wins, prefix, winner.table, subnet.key,
+                                  policies)
         elif winner.source is Source.USER:
-            row.reason = (f"Active: private endpoint {pe.name}; {subnet.key} has network policies "
-                          f"{policies}, so User route {prefix} in {winner.table} does not override the /32 "
-                          "(only an exact /32 UDR would)")
-        elif policies.applies_route_tables:
-            row.reason = (f"Active: private endpoint {pe.name}; the best other route to it is "
-                          f"{winner.source} {winner.next_hop_type} {prefix}, not a User route")
+            row.reason = Reason(_user_route_ignored, pe.name, subnet.key, policies, prefix, winner.table)
+        elif route_tables:
+            row.reason = Reason(_no_user_route, pe.name, winner.source, winner.next_hop_type, prefix)
+
+
+def _user_route_wins(prefix: Prefix, table: str | None, subnet: str, policies: PeNetworkPolicies) -> str:
+    return f"User route {prefix} in {table} wins and {subnet} has {policies}"
+
+
+def _user_route_ignored(name: str, subnet: str, policies: PeNetworkPolicies, prefix: Prefix,
+                        table: str | None) -> str:
+    return (f"Active: private endpoint {name}; {subnet} has network policies "
+            f"{policies}, so User route {prefix} in {table} does not override the /32 "
+            "(only an exact /32 UDR would)")
+
+
+def _no_user_route(name: str, source: Source, next_hop_type: NextHopType, prefix: Prefix) -> str:
+    return (f"Active: private endpoint {name}; the best other route to it is "
+            f"{source} {next_hop_type} {prefix}, not a User route")

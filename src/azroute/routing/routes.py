@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from azroute.model.net import Prefix
 from azroute.model.topology import NextHopType
@@ -37,6 +39,47 @@ class Slot(IntEnum):
     INTERFACE_ENDPOINT = 8
 
 
+class Reason:
+    """A row's --explain text, formatted only when read (100k endpoint rows rarely print theirs).
+
+    Equal to, and hashed like, the text it stands for, so rows compare as if it were a string.
+    """
+
+    __slots__ = ("_args", "_make", "_text")
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self._make: Callable[..., str] | None = make
+        self._args = args
+        self._text = ""
+
+    @property
+    def text(self) -> str:
+        if self._make is not None:
+            self._text = self._make(*self._args)
+            self._make, self._args = None, ()
+        return self._text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Reason):
+            return self.text == other.text
+        if isinstance(other, str):
+            return self.text == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _invalid(make: Callable[..., str], *args: Any) -> str:
+    return f"Invalid: {make(*args)}"
+
+
 @dataclass(slots=True)
 class Candidate:
     """A row while precedence is being resolved: state and reason are still mutable."""
@@ -51,7 +94,7 @@ class Candidate:
     table: str | None = None
     endpoint: str | None = None
     state: State = State.ACTIVE
-    reason: str = ""
+    reason: str | Reason = ""
     rule: str = ""
     removed: bool = False
     shadowed: frozenset[Prefix] = frozenset()
@@ -63,6 +106,12 @@ class Candidate:
         self.state = State.INVALID
         self.rule = rule
         self.reason = f"Invalid: {reason}"
+
+    def invalidate_lazily(self, rule: str, make: Callable[..., str], *args: Any) -> None:
+        """`invalidate`, with the reason `make(*args)` formatted only when read."""
+        self.state = State.INVALID
+        self.rule = rule
+        self.reason = Reason(_invalid, make, *args)
 
     def freeze(self) -> EffectiveRoute:
         return EffectiveRoute(self.source, self.state, self.prefixes, self.next_hop_type, self.next_hop_ips,
@@ -84,7 +133,7 @@ class EffectiveRoute:
     table: str | None
     endpoint: str | None
     slot: Slot
-    reason: str
+    why: str | Reason  # the --explain text; read it as `reason`
     rule: str = ""
     shadowed: frozenset[Prefix] = frozenset()
     placeholder: bool = False  # the prefix stands for an address known only after apply
@@ -95,6 +144,12 @@ class EffectiveRoute:
     @property
     def active(self) -> bool:
         return self.state is State.ACTIVE
+
+    @property
+    def reason(self) -> str:
+        """Which rule produced the row and why (the `Why` column of --explain)."""
+        why = self.why
+        return why if isinstance(why, str) else why.text
 
 
 @dataclass(frozen=True, slots=True)
