@@ -28,11 +28,7 @@ from azroute.routing.precedence import (
     prefer_system_over_bgp,
     resolve_same_prefix,
 )
-from azroute.routing.private_endpoints import (
-    apply_network_policies,
-    endpoints_visible_from,
-    interface_endpoint_row,
-)
+from azroute.routing.private_endpoints import NetworkPolicies, interface_endpoint_row
 from azroute.routing.routes import Candidate, DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
 from azroute.routing.system import (
     internet_row,
@@ -56,7 +52,7 @@ class RoutingEngine:
         self._cache: dict[RouteKey, RouteSet] = {}
         self._overrides: dict[str, list[DataPathOverride]] = {}
         self._data_paths: dict[str, RouteSet] = {}
-        self._pe_parts: dict[str, tuple[Prefix, str]] = {}
+        self._pe_blocks: dict[str, list[tuple[PrivateEndpoint, Prefix, str, EffectiveRoute]]] = {}
         self._pe_rows: dict[str, EffectiveRoute] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
@@ -142,22 +138,44 @@ class RoutingEngine:
         rows += none_rows(vnet, topology)
         rows += service_endpoint_rows(subnet, topology)
         rows += user_rows(table)
-        pe_rows = [interface_endpoint_row(pe, *self._endpoint_parts(pe))
-                   for pe in endpoints_visible_from(vnet.name, topology, self._pe_by_vnet)]
-        rows += pe_rows
-        resolve_same_prefix(rows, topology.platform, notes)
-        prefer_system_over_bgp(rows)
-        apply_default_route_effects(rows, notes)
-        apply_network_policies(pe_rows, [r for r in rows if r.slot is not Slot.INTERFACE_ENDPOINT], topology)
+        # endpoint /32s of the VNet and of every directly peered VNet, never transitive (reference §3.4):
+        # each VNet's block is made once and shared by every route set that sees it;
+        # only an endpoint whose /32 another row also has goes through the precedence rules as a row
+        blocks = [self._endpoint_block(name) for name in (vnet.name, *(p.other(vnet.name)
+                                                                       for p in topology.peerings_of(vnet.name)))]
+        taken = {p for r in rows for p in r.prefixes}
+        pe_rows = [interface_endpoint_row(pe, prefix, origin) for block in blocks
+                   for pe, prefix, origin, _ in block if prefix in taken]
+        resolve_same_prefix(rows + pe_rows, topology.platform, notes)
+        prefer_system_over_bgp(rows)  # it changes only BGP rows, with the non-endpoint rows as cover
+        apply_default_route_effects(rows, notes)  # endpoint /32s are neither 0.0.0.0/0 nor None rows
+        policies = NetworkPolicies(rows, topology) if any(block for block in blocks) else None
+        if policies is not None:
+            policies.apply(pe_rows)
         ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)
-        return RouteSet(tuple(self._frozen(r) for r in ordered), tuple(notes))
+        frozen = [self._frozen(r) for r in ordered]
+        resolved = iter(pe_rows)  # in block order, as they were made
+        for block in blocks:
+            for pe, prefix, _, untouched in block:
+                if prefix in taken:
+                    row = next(resolved)
+                    if not row.removed:
+                        frozen.append(self._frozen(row))
+                elif policies is not None:
+                    frozen.append(policies.row(pe, prefix, untouched))
+        return RouteSet(tuple(frozen), tuple(notes))
 
-    def _endpoint_parts(self, pe: PrivateEndpoint) -> tuple[Prefix, str]:
-        """An endpoint's /32 and origin text, made once for every route set that shows it."""
-        parts = self._pe_parts.get(pe.name)
-        if parts is None:
-            parts = self._pe_parts[pe.name] = (host(pe.ip), f"private endpoint {pe.name} in {pe.subnet}")
-        return parts
+    def _endpoint_block(self, vnet: str) -> list[tuple[PrivateEndpoint, Prefix, str, EffectiveRoute]]:
+        """The private endpoints of `vnet` with their /32, origin text and row as displayed when no
+        rule touches it, made once for every route set that shows them (a hub peered with 1,000
+        spokes shows each of their endpoints)."""
+        block = self._pe_blocks.get(vnet)
+        if block is None:
+            block = self._pe_blocks[vnet] = []
+            for pe in self._pe_by_vnet.get(vnet, ()):
+                prefix, origin = host(pe.ip), f"private endpoint {pe.name} in {pe.subnet}"
+                block.append((pe, prefix, origin, self._frozen(interface_endpoint_row(pe, prefix, origin))))
+        return block
 
     def _frozen(self, row: Candidate) -> EffectiveRoute:
         """The row as displayed; an endpoint row no rule touched is the same object in every route

@@ -7,14 +7,8 @@ from collections.abc import Iterable
 from azroute.model.net import Prefix, host
 from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Topology
 from azroute.routing.lpm import PrefixIndex
-from azroute.routing.routes import Candidate, Reason, Slot, Source, State
-
-
-def endpoints_visible_from(vnet: str, topology: Topology,
-                           by_vnet: dict[str, list[PrivateEndpoint]]) -> list[PrivateEndpoint]:
-    """PEs in the VNet itself and in every directly peered VNet; never transitive (§3.4)."""
-    names = [vnet, *(p.other(vnet) for p in topology.peerings_of(vnet))]
-    return [pe for name in names for pe in by_vnet.get(name, ())]
+from azroute.routing.routes import Candidate, EffectiveRoute, Reason, Slot, Source, State
+from azroute.routing.routes import invalid_text as _invalid
 
 
 def interface_endpoint_rows(endpoints: Iterable[PrivateEndpoint]) -> list[Candidate]:
@@ -29,46 +23,80 @@ def interface_endpoint_row(pe: PrivateEndpoint, prefix: Prefix | None = None, or
                      endpoint=pe.name, placeholder=not pe.ip_known)
 
 
-def apply_network_policies(pe_rows: list[Candidate], others: list[Candidate], topology: Topology) -> None:
-    """Invalidate PE /32s that a User route takes over when the PE subnet applies route tables.
+#: how the network-policy rule leaves an endpoint /32 (reference §6.3); None: untouched
+_INVALID, _IGNORED, _NOT_USER = 1, 2, 3
+
+
+class NetworkPolicies:
+    """The network-policy rule of one route set: invalidate PE /32s that a User route takes over
+    when the PE subnet applies route tables.
 
     The seed's decision tree (reference §6.3): with RouteTableEnabled or Enabled on the PE's
     subnet, the /32 is Invalid when the best route to the PE's IP among the other (non-/32
     endpoint) Active rows is a User route. Equivalent to the docs' rule "UDR prefix at least as
     long as the VNet range containing the PE", and it settles multi-range VNets by LPM.
-    A same-prefix User route has already invalidated its /32 in `precedence`.
+    A same-prefix User route has already invalidated its /32 in `precedence`. The other rows are
+    indexed once per route set; every endpoint is one lookup in that index.
     """
-    index: PrefixIndex[Candidate] | None = None
-    endpoints = topology.private_endpoints
-    subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
-                                                         for pe in endpoints.values()})
-    applies: dict[PeNetworkPolicies, bool] = {}
-    for row in pe_rows:
-        if row.removed or row.state is State.INVALID:
-            continue
-        pe = endpoints[row.endpoint or ""]
-        if index is None:
-            index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
-                                for p in c.prefixes)
-        best = index.lookup(pe.ip)
+
+    __slots__ = ("_applies", "_endpoints", "_index", "_subnets")
+
+    def __init__(self, others: list[Candidate], topology: Topology) -> None:
+        self._index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
+                                  for p in c.prefixes)
+        endpoints = self._endpoints = topology.private_endpoints
+        self._subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
+                                                                   for pe in endpoints.values()})
+        self._applies: dict[PeNetworkPolicies, bool] = {}
+
+    def verdict(self, pe: PrivateEndpoint) -> tuple[int, str | Reason] | None:
+        """(state kind, reason) when the rule touches the endpoint's /32; its texts are formatted
+        only when printed (--explain): a hub shows 100k of these rows."""
+        best = self._index.lookup(pe.ip)
         if best is None:
-            continue
-        subnet = subnets[pe.name]
+            return None
+        subnet = self._subnets[pe.name]
         assert subnet is not None
         prefix, winners = best
         winner = winners[0]
         policies = subnet.pe_network_policies
-        route_tables = applies.get(policies)
+        route_tables = self._applies.get(policies)
         if route_tables is None:
-            route_tables = applies[policies] = policies.applies_route_tables
-        # the texts are formatted only when printed (--explain): a hub shows 100k of these rows
+            route_tables = self._applies[policies] = policies.applies_route_tables
         if winner.source is Source.USER and route_tables:
-            row.invalidate_lazily("pe-network-policies", _user_route_wins, prefix, winner.table, subnet.key,
-                                  policies)
-        elif winner.source is Source.USER:
-            row.reason = Reason(_user_route_ignored, pe.name, subnet.key, policies, prefix, winner.table)
-        elif route_tables:
-            row.reason = Reason(_no_user_route, pe.name, winner.source, winner.next_hop_type, prefix)
+            return _INVALID, Reason(_invalid, _user_route_wins, prefix, winner.table, subnet.key, policies)
+        if winner.source is Source.USER:
+            return _IGNORED, Reason(_user_route_ignored, pe.name, subnet.key, policies, prefix, winner.table)
+        if route_tables:
+            return _NOT_USER, Reason(_no_user_route, pe.name, winner.source, winner.next_hop_type, prefix)
+        return None
+
+    def apply(self, pe_rows: list[Candidate]) -> None:
+        """The rule on endpoint rows still being resolved (those another row shares a prefix with)."""
+        for row in pe_rows:
+            if row.removed or row.state is State.INVALID:
+                continue
+            verdict = self.verdict(self._endpoints[row.endpoint or ""])
+            if verdict is None:
+                continue
+            kind, reason = verdict
+            if kind == _INVALID:
+                row.state = State.INVALID
+                row.rule = "pe-network-policies"
+            row.reason = reason
+
+    def row(self, pe: PrivateEndpoint, prefix: Prefix, untouched: EffectiveRoute) -> EffectiveRoute:
+        """The displayed row of an endpoint no same-prefix rule touched: `untouched` (shared by
+        every route set showing it) unless the network-policy rule changes its state or reason."""
+        verdict = self.verdict(pe)
+        if verdict is None:
+            return untouched
+        kind, reason = verdict
+        invalid = kind == _INVALID
+        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, (prefix,),
+                              NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT,
+                              reason, "pe-network-policies" if invalid else "", frozenset(),
+                              not pe.ip_known, ())
 
 
 def _user_route_wins(prefix: Prefix, table: str | None, subnet: str, policies: PeNetworkPolicies) -> str:

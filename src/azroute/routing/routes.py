@@ -76,7 +76,8 @@ class Reason:
         return hash(self.text)
 
 
-def _invalid(make: Callable[..., str], *args: Any) -> str:
+def invalid_text(make: Callable[..., str], *args: Any) -> str:
+    """An Invalid row's reason: `make(*args)` after "Invalid: " (see `Candidate.invalidate`)."""
     return f"Invalid: {make(*args)}"
 
 
@@ -111,7 +112,7 @@ class Candidate:
         """`invalidate`, with the reason `make(*args)` formatted only when read."""
         self.state = State.INVALID
         self.rule = rule
-        self.reason = Reason(_invalid, make, *args)
+        self.reason = Reason(invalid_text, make, *args)
 
     def freeze(self) -> EffectiveRoute:
         return EffectiveRoute(self.source, self.state, self.prefixes, self.next_hop_type, self.next_hop_ips,
