@@ -17,11 +17,12 @@ class PrefixIndex(Generic[T]):
     of the number of prefixes, which is what keeps 100k private-endpoint /32s cheap.
     """
 
-    __slots__ = ("_by_length", "_probes")
+    __slots__ = ("_by_length", "_inside", "_probes")
 
     def __init__(self, items: Iterable[tuple[Prefix, T]] = ()) -> None:
         self._by_length: dict[int, dict[int, list[T]]] = {}
         self._probes: list[tuple[int, int, dict[int, list[T]]]] = []  # (length, mask, table), longest first
+        self._inside: dict[int, set[int]] = {}  # length n -> the /n networks holding a longer stored prefix
         for prefix, value in items:
             self.add(prefix, value)
 
@@ -31,6 +32,7 @@ class PrefixIndex(Generic[T]):
             table = self._by_length[prefix.length] = {}
             self._probes = [(n, mask(n), self._by_length[n]) for n in sorted(self._by_length, reverse=True)]
         table.setdefault(prefix.network, []).append(value)
+        self._inside.clear()
 
     def lookup(self, ip: int, below: int = 33) -> tuple[Prefix, list[T]] | None:
         """The longest prefix (shorter than `below` bits) containing `ip`, with its values."""
@@ -41,6 +43,16 @@ class PrefixIndex(Generic[T]):
             if values:
                 return Prefix(ip & netmask, length), values
         return None
+
+    def holds_longer(self, prefix: Prefix) -> bool:
+        """True when a stored prefix longer than `prefix` lies inside it. When False, every address
+        of `prefix` has the same longest match: `lookup(prefix.network, prefix.length + 1)`."""
+        inside = self._inside.get(prefix.length)
+        if inside is None:
+            netmask = mask(prefix.length)
+            inside = self._inside[prefix.length] = {net & netmask for length, _, table in self._probes
+                                                    if length > prefix.length for net in table}
+        return prefix.network in inside
 
     def values_at(self, ip: int) -> list[T] | None:
         """The values of the longest prefix containing `ip`, without building the prefix."""

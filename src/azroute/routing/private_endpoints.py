@@ -39,7 +39,7 @@ class NetworkPolicies:
     indexed once per route set; every endpoint is one lookup in that index.
     """
 
-    __slots__ = ("_applies", "_endpoints", "_index", "_subnets")
+    __slots__ = ("_applies", "_endpoints", "_index", "_subnet_best", "_subnets")
 
     def __init__(self, others: list[Candidate], topology: Topology) -> None:
         self._index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
@@ -48,15 +48,25 @@ class NetworkPolicies:
         self._subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
                                                                    for pe in endpoints.values()})
         self._applies: dict[PeNetworkPolicies, bool] = {}
+        # an endpoint subnet's best other row, when it is the same for every address in the subnet
+        # (no other row lies inside it): one lookup for all its endpoints
+        self._subnet_best: dict[str, tuple[Prefix, list[Candidate]] | bool | None] = {}
 
     def verdict(self, pe: PrivateEndpoint) -> tuple[int, str | Reason] | None:
         """(state kind, reason) when the rule touches the endpoint's /32; its texts are formatted
         only when printed (--explain): a hub shows 100k of these rows."""
-        best = self._index.lookup(pe.ip)
-        if best is None:
-            return None
         subnet = self._subnets[pe.name]
         assert subnet is not None
+        best = self._subnet_best.get(subnet.key, False)
+        if best is False:
+            index = self._index
+            best = self._subnet_best[subnet.key] = True if index.holds_longer(subnet.prefix) \
+                else index.lookup(subnet.prefix.network, subnet.prefix.length + 1)
+        if best is True or not subnet.prefix.contains_ip(pe.ip):
+            best = self._index.lookup(pe.ip)
+        if best is None:
+            return None
+        assert not isinstance(best, bool)
         prefix, winners = best
         winner = winners[0]
         policies = subnet.pe_network_policies
