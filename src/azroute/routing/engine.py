@@ -162,7 +162,7 @@ class RoutingEngine:
                     if not row.removed:
                         frozen.append(self._frozen(row))
                 elif policies is not None:
-                    frozen.append(policies.row(pe, prefix, untouched))
+                    frozen.append(policies.row(pe, untouched))
         return RouteSet(tuple(frozen), tuple(notes))
 
     def _endpoint_block(self, vnet: str) -> list[tuple[PrivateEndpoint, Prefix, str, EffectiveRoute]]:

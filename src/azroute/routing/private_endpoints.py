@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from azroute.model.net import Prefix, host
-from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Topology
+from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Subnet, Topology
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import Candidate, EffectiveRoute, Reason, Slot, Source, State
 from azroute.routing.routes import invalid_text as _invalid
@@ -23,7 +23,7 @@ def interface_endpoint_row(pe: PrivateEndpoint, prefix: Prefix | None = None, or
                      endpoint=pe.name, placeholder=not pe.ip_known)
 
 
-#: how the network-policy rule leaves an endpoint /32 (reference §6.3); None: untouched
+#: how the network-policy rule leaves an endpoint /32 (reference §6.3); 0: untouched
 _INVALID, _IGNORED, _NOT_USER = 1, 2, 3
 
 
@@ -39,7 +39,7 @@ class NetworkPolicies:
     indexed once per route set; every endpoint is one lookup in that index.
     """
 
-    __slots__ = ("_applies", "_endpoints", "_index", "_subnet_best", "_subnets")
+    __slots__ = ("_by_subnet", "_endpoints", "_index", "_subnets")
 
     def __init__(self, others: list[Candidate], topology: Topology) -> None:
         self._index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
@@ -47,37 +47,34 @@ class NetworkPolicies:
         endpoints = self._endpoints = topology.private_endpoints
         self._subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
                                                                    for pe in endpoints.values()})
-        self._applies: dict[PeNetworkPolicies, bool] = {}
-        # an endpoint subnet's best other row, when it is the same for every address in the subnet
-        # (no other row lies inside it): one lookup for all its endpoints
-        self._subnet_best: dict[str, tuple[Prefix, list[Candidate]] | bool | None] = {}
+        self._by_subnet: dict[str, _SubnetVerdict] = {}  # by the endpoints' subnet as they name it
 
     def verdict(self, pe: PrivateEndpoint) -> tuple[int, str | Reason] | None:
         """(state kind, reason) when the rule touches the endpoint's /32; its texts are formatted
         only when printed (--explain): a hub shows 100k of these rows."""
-        subnet = self._subnets[pe.name]
-        assert subnet is not None
-        best = self._subnet_best.get(subnet.key, False)
-        if best is False:
-            index = self._index
-            best = self._subnet_best[subnet.key] = True if index.holds_longer(subnet.prefix) \
-                else index.lookup(subnet.prefix.network, subnet.prefix.length + 1)
-        if best is True or not subnet.prefix.contains_ip(pe.ip):
+        entry = self._by_subnet.get(pe.subnet)
+        if entry is None:
+            subnet = self._subnets[pe.name]
+            assert subnet is not None
+            entry = self._by_subnet[pe.subnet] = _SubnetVerdict(subnet, self._index)
+        if entry.whole and entry.prefix.contains_ip(pe.ip):
+            if entry.kind == _INVALID:
+                return entry.shared
+            best = entry.best
+        else:
             best = self._index.lookup(pe.ip)
         if best is None:
             return None
-        assert not isinstance(best, bool)
         prefix, winners = best
         winner = winners[0]
+        kind = _kind(winner, entry.route_tables)
+        subnet = entry.subnet
         policies = subnet.pe_network_policies
-        route_tables = self._applies.get(policies)
-        if route_tables is None:
-            route_tables = self._applies[policies] = policies.applies_route_tables
-        if winner.source is Source.USER and route_tables:
+        if kind == _INVALID:
             return _INVALID, Reason(_invalid, _user_route_wins, prefix, winner.table, subnet.key, policies)
-        if winner.source is Source.USER:
+        if kind == _IGNORED:
             return _IGNORED, Reason(_user_route_ignored, pe.name, subnet.key, policies, prefix, winner.table)
-        if route_tables:
+        if kind == _NOT_USER:
             return _NOT_USER, Reason(_no_user_route, pe.name, winner.source, winner.next_hop_type, prefix)
         return None
 
@@ -95,18 +92,46 @@ class NetworkPolicies:
                 row.rule = "pe-network-policies"
             row.reason = reason
 
-    def row(self, pe: PrivateEndpoint, prefix: Prefix, untouched: EffectiveRoute) -> EffectiveRoute:
+    def row(self, pe: PrivateEndpoint, untouched: EffectiveRoute) -> EffectiveRoute:
         """The displayed row of an endpoint no same-prefix rule touched: `untouched` (shared by
-        every route set showing it) unless the network-policy rule changes its state or reason."""
+        every route set showing it, as is its prefixes tuple) unless the network-policy rule changes
+        its state or reason."""
         verdict = self.verdict(pe)
         if verdict is None:
             return untouched
         kind, reason = verdict
         invalid = kind == _INVALID
-        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, (prefix,),
+        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, untouched.prefixes,
                               NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT,
                               reason, "pe-network-policies" if invalid else "", frozenset(),
                               not pe.ip_known, ())
+
+
+def _kind(winner: Candidate, route_tables: bool) -> int:
+    """How the rule leaves an endpoint /32 whose best other row is `winner` (0: untouched)."""
+    if winner.source is Source.USER:
+        return _INVALID if route_tables else _IGNORED
+    return _NOT_USER if route_tables else 0
+
+
+class _SubnetVerdict:
+    """What the rule finds for an endpoint subnet in one route set. `whole`: no other row lies
+    inside the subnet, so `best` (one lookup) is the best other row of every address in it."""
+
+    __slots__ = ("best", "kind", "prefix", "route_tables", "shared", "subnet", "whole")
+
+    def __init__(self, subnet: Subnet, index: PrefixIndex[Candidate]) -> None:
+        self.subnet = subnet
+        self.prefix = subnet.prefix
+        self.route_tables = subnet.pe_network_policies.applies_route_tables
+        self.whole = not index.holds_longer(subnet.prefix)
+        self.best = index.lookup(subnet.prefix.network, subnet.prefix.length + 1) if self.whole else None
+        self.kind = 0 if self.best is None else _kind(self.best[1][0], self.route_tables)
+        self.shared: tuple[int, str | Reason] | None = None
+        if self.kind == _INVALID and self.best is not None:  # the same text for every endpoint
+            prefix, winners = self.best
+            self.shared = _INVALID, Reason(_invalid, _user_route_wins, prefix, winners[0].table, subnet.key,
+                                           subnet.pe_network_policies)
 
 
 def _user_route_wins(prefix: Prefix, table: str | None, subnet: str, policies: PeNetworkPolicies) -> str:
