@@ -23,6 +23,7 @@ B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-INCREMENTAL.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -159,27 +160,21 @@ def _rows(rows: Iterable[EffectiveRoute], disable_bgp: bool) -> list[dict[str, A
 def _row_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
                                                                                list[dict[str, Any]]]:
     """(added, removed), as multisets, each in its side's row order."""
+    return _unmatched(after, before), _unmatched(before, after)
+
+
+def _unmatched(rows: list[dict[str, Any]], others: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of `rows` left once each row of `others` has cancelled one equal row."""
     def key(row: dict[str, Any]) -> str:
         return repr(sorted(row.items()))
-    remaining: dict[str, int] = {}
-    for row in before:
-        remaining[key(row)] = remaining.get(key(row), 0) + 1
-    added = []
-    for row in after:
-        if remaining.get(key(row), 0):
+    remaining = Counter(key(row) for row in others)
+    left = []
+    for row in rows:
+        if remaining[key(row)]:
             remaining[key(row)] -= 1
         else:
-            added.append(row)
-    left: dict[str, int] = {}
-    for row in after:
-        left[key(row)] = left.get(key(row), 0) + 1
-    removed = []
-    for row in before:
-        if left.get(key(row), 0):
-            left[key(row)] -= 1
-        else:
-            removed.append(row)
-    return added, removed
+            left.append(row)
+    return left
 
 
 def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChange]:
