@@ -478,6 +478,9 @@ class Checker:
         found = bounds.prefixes.values_at(start)
         return (found[0] if found else None, owner)
 
+    #: public name for questions/diff.py, which classes ranges exactly as check does
+    class_of = _class_of
+
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
         forwarder, bounds = self._pinned(settings)
         flows, unchecked = self._flows(intent, forwarder.book, bounds)
@@ -983,3 +986,9 @@ def _check_value(topology: Topology, name: str, value: str) -> list[int]:
             raise InputError(f"{format_ip(ip)} is held by another NIC", path=where,
                              fix=f"choose a free address of {subnet_key} ({assignable})")
     return ips
+
+
+# Public names for questions/diff.py, which tries unknown addresses exactly as check does (B-CHK-UNKNOWN).
+combinations = _combinations
+unknown_ip_choices = _unknown_ip_choices
+variant = _variant

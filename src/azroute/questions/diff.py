@@ -41,16 +41,16 @@ from azroute.questions.check import (
     IntentResult,
     Range,
     Settings,
-    _combinations,
-    _unknown_ip_choices,
-    _variant,
     boundary_prefixes,
     collect_boundaries,
+    combinations,
     elementary,
     intersect_ranges,
     merge_ranges,
     subtract_ranges,
+    unknown_ip_choices,
     usable_ranges,
+    variant,
 )
 from azroute.questions.flows import FlowDrawing, draw_trace
 from azroute.questions.workspace import Workspace, other_changes, unchanged_route_sets
@@ -414,11 +414,11 @@ def side_flows(ws: Workspace, scope: Scope, bounds: Boundaries) -> dict[tuple[Ra
     for rng in elementary(scope.sources, bounds.addresses):
         found = endpoint_at(book, rng[0])
         if found is not None:
-            sources.append((found, rng, checker._class_of(rng, found, bounds)))
+            sources.append((found, rng, checker.class_of(rng, found, bounds)))
     targets = []
     for rng in elementary(scope.destinations, bounds.addresses):
         found = endpoint_at(book, rng[0]) or _address(rng[0])
-        targets.append((found, rng, checker._class_of(rng, found, bounds)))
+        targets.append((found, rng, checker.class_of(rng, found, bounds)))
     flows: dict[tuple[Range, Range], Classed] = {}
     for src, sr, skey in sources:
         for dst, dr, dkey in targets:
@@ -516,7 +516,7 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     if not choices:
         return _diff(before, after, intents, narrow)
     runs = [(combo, _diff(_pin(before, combo), _pin(after, combo), intents, narrow))
-            for combo in _combinations(choices)]
+            for combo in combinations(choices)]
     names = ", ".join(options[0][0] for options in choices)
 
     def described(combo: Settings) -> str:
@@ -547,7 +547,7 @@ def _unknown_addresses(before: Topology, after: Topology) -> list[list[tuple[str
     """The choices for every address known only after apply, on either side (after's first)."""
     found: dict[str, list[tuple[str, str]]] = {}
     for topology in (after, before):
-        for options in _unknown_ip_choices(topology):
+        for options in unknown_ip_choices(topology):
             if options:  # no free address at all: the placeholder stands
                 found.setdefault(options[0][0], options)
     return list(found.values())
@@ -560,7 +560,7 @@ def _pin(topology: Topology, combo: Settings) -> Topology:
         if kind == "pe":
             return rest in topology.private_endpoints and not topology.private_endpoints[rest].ip_known
         return rest in topology.gateways and not topology.gateways[rest].instance_ips_known
-    return _variant(topology, tuple((name, value) for name, value in combo if unknown(name)))
+    return variant(topology, tuple((name, value) for name, value in combo if unknown(name)))
 
 
 def _signature_of(flow: FlowChange) -> tuple[Any, ...]:
