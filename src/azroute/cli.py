@@ -490,7 +490,8 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, e
 @click.option("-o", "--output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Report, JSON, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="any", show_default=True,
-              help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none.")
+              help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none. "
+                   "Every value but none also exits 1 when a changed flow's verdict is unknown.")
 @_assume_option
 def diff_command(before: str, after: str | None, intents_file: str | None, output: str, fail_on: str,
                  assume: tuple[str, ...], fmt: str, verbose: bool) -> None:

@@ -16,7 +16,9 @@ GOLDEN = HERE / "golden"
 EXAMPLES = HERE.parents[1] / "examples" / "private-link-gateway"
 TERRAFORM = HERE.parent / "ingest" / "terraform"
 UPDATE = os.environ.get("AZROUTE_UPDATE_GOLDEN") == "1"
-B, C = EXAMPLES / "scenario-b.yaml", EXAMPLES / "scenario-c.yaml"
+A, B, C = EXAMPLES / "scenario-a.yaml", EXAMPLES / "scenario-b.yaml", EXAMPLES / "scenario-c.yaml"
+A_UNKNOWN = HERE / "fixtures" / "a-override-unknown.yaml"  # A, gateway_honours_pe_udr_override: unknown
+UNKNOWN_OVERRIDE = ["--assume", "gateway_honours_pe_udr_override=unknown"]
 INTENTS = ["--intents", EXAMPLES / "intents.yaml"]
 OVERLAY = ["--overlay", EXAMPLES / "overlay.yaml"]
 
@@ -26,6 +28,10 @@ CASES: dict[str, list[str | Path]] = {
     "b-to-c-markdown": [B, C, "-o", "markdown"],
     "b-to-c-intents-markdown": [B, C, *INTENTS, "-o", "markdown"],
     "b-to-b": [B, B],
+    # verdicts resting on an unknown assumption (Trace.verdict): known -> unknown, and unknown -> known
+    "a-to-a-unknown": [A, A_UNKNOWN],
+    "a-to-a-unknown-markdown": [A, A_UNKNOWN, "-o", "markdown"],
+    "a-to-b-unknown-intents": [A, B, *INTENTS, *UNKNOWN_OVERRIDE],
 }
 
 
@@ -69,6 +75,39 @@ def test_json_contract() -> None:
 @pytest.mark.parametrize(("fail_on", "code"), [("any", 1), ("bypass", 1), ("blocked", 0), ("none", 0)])
 def test_fail_on(fail_on: str, code: int) -> None:
     assert invoke(["diff", B, C, *INTENTS, "--fail-on", fail_on]).exit_code == code
+
+
+def test_json_verdicts_resting_on_an_unknown_assumption() -> None:
+    """A's flows through the gateway are known (the active-active default, false); with the value unknown
+    they are not: the verdict says unknown (Trace.verdict) while `reachable_*` stays the traced reading,
+    as trace -o json's `reachable` does."""
+    code, document = _json(A, A_UNKNOWN)
+    assert code == 1
+    (flow,) = document["flows"]  # type: ignore[misc]
+    assert {k: flow[k] for k in ("change", "devices_lost", "devices_gained", "reachable_before", "reachable_after",
+                                 "verdict_before", "verdict_after", "unknown_before", "unknown_after")} == {
+        "change": "now_unknown", "devices_lost": [], "devices_gained": ["firewall:azfw"],
+        "reachable_before": True, "reachable_after": True, "verdict_before": "reachable", "verdict_after": "unknown",
+        "unknown_before": [], "unknown_after": ["gateway_honours_pe_udr_override[vpngw]=unknown"]}
+    assert (flow["example"]["after"]["verdict"], flow["example"]["after"]["reachable"]) == ("unknown", True)
+    code, document = _json(A, B, *INTENTS, *UNKNOWN_OVERRIDE)
+    (flow,) = document["flows"]  # type: ignore[misc]
+    assert {k: flow[k] for k in ("change", "verdict_before", "verdict_after", "unknown_before", "unknown_after")} == {
+        "change": "newly_reachable", "verdict_before": "unknown", "verdict_after": "reachable",
+        "unknown_before": ["gateway_honours_pe_udr_override[vpngw]=unknown"], "unknown_after": []}
+    assert document["intents"] == [{"name": "onprem-to-endpoints-inspected", "before": "unknown", "after": "holds"}]
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("any", 1), ("bypass", 1), ("blocked", 1), ("none", 0)])
+def test_fail_on_a_verdict_turned_unknown(fail_on: str, code: int) -> None:
+    """A flow whose verdict after the change is unknown fails every --fail-on but none: another value of
+    the assumption may be the bypass or block it guards against (check and trace exit 1 on unknown)."""
+    assert invoke(["diff", A, A_UNKNOWN, "--fail-on", fail_on]).exit_code == code
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("any", 1), ("bypass", 0), ("blocked", 0), ("none", 0)])
+def test_fail_on_a_verdict_no_longer_unknown(fail_on: str, code: int) -> None:
+    assert invoke(["diff", A, B, *INTENTS, *UNKNOWN_OVERRIDE, "--fail-on", fail_on]).exit_code == code
 
 
 def test_two_terraform_plans() -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from azroute import load
+from azroute.forwarding.trace import Reachability
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
 from azroute.questions.check import cidrs
-from azroute.questions.diff import ChangeKind, DiffResult, diff, port_labels
+from azroute.questions.diff import ChangeKind, DiffResult, Outcome, classify, diff, port_labels
 from azroute.render.diff import cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
@@ -166,3 +167,31 @@ def test_markdown_cell_escaping() -> None:
 def test_port_labels_merge_touching_ranges_in_numeric_order() -> None:
     assert port_labels([(1433, 1433), (443, 443), (444, 1432), (8080, 8080), (0, 442)]) == ("0-1433", "8080")
     assert port_labels([(1433, 1433), (443, 443)]) == ("443", "1433")
+
+
+# --- verdicts are Trace.verdict's: reachable, not reachable or unknown ----------------------------------
+
+R, N, U = Reachability.REACHABLE, Reachability.NOT_REACHABLE, Reachability.UNKNOWN
+FW = ("firewall:azfw",)
+
+
+def _outcome(verdict: Reachability, devices: tuple[str, ...] = (), traced: bool = True) -> Outcome:
+    unknown = ("gateway_honours_pe_udr_override[vpngw]=unknown",) if verdict is U else ()
+    reachable = traced if verdict is U else verdict is R
+    return Outcome(reachable, devices, "p", "", "original", (), verdict, unknown)
+
+
+@pytest.mark.parametrize(("before", "after", "kind"), [
+    (_outcome(R), _outcome(N), ChangeKind.NEWLY_BLOCKED),
+    (_outcome(N), _outcome(R), ChangeKind.NEWLY_REACHABLE),
+    (_outcome(U), _outcome(N), ChangeKind.NEWLY_BLOCKED),  # known now, and was not known to be blocked
+    (_outcome(U), _outcome(R), ChangeKind.NEWLY_REACHABLE),
+    (_outcome(R), _outcome(U), ChangeKind.NOW_UNKNOWN),  # reachable as traced either way
+    (_outcome(N), _outcome(U, traced=False), ChangeKind.NOW_UNKNOWN),
+    (_outcome(R, FW), _outcome(U), ChangeKind.BYPASSES),  # the traced reading loses the firewall
+    (_outcome(R), _outcome(U, FW), ChangeKind.NOW_UNKNOWN),
+    (_outcome(U, FW), _outcome(U), ChangeKind.BYPASSES),
+    (_outcome(U), _outcome(U), None),  # unknown before and after, traced alike: nothing changed
+])
+def test_classify_by_verdict(before: Outcome, after: Outcome, kind: ChangeKind | None) -> None:
+    assert classify(before, after) is kind

@@ -31,7 +31,7 @@ from typing import Any
 
 from azroute.forwarding.devices import Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
-from azroute.forwarding.trace import Disposition, Endpoint, Path, Trace
+from azroute.forwarding.trace import Disposition, Endpoint, Path, Reachability, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
@@ -66,6 +66,7 @@ class ChangeKind(StrEnum):
 
     NEWLY_BLOCKED = "newly_blocked"
     BYPASSES = "bypasses"
+    NOW_UNKNOWN = "now_unknown"  # the verdict was known and now rests on an assumption whose value is unknown
     NEWLY_REACHABLE = "newly_reachable"
     NOW_INSPECTED = "now_inspected"
     PATH_CHANGED = "path_changed"
@@ -73,7 +74,8 @@ class ChangeKind(StrEnum):
     RULE_CHANGED = "rule_changed"
 
 
-#: --fail-on values and the change kinds they fail on
+#: --fail-on values and the change kinds they fail on. Besides these, every value but `none` fails on a
+#: changed flow whose verdict after the change is unknown (DiffResult.fails).
 FAIL_ON: dict[str, frozenset[ChangeKind]] = {
     "any": frozenset(ChangeKind),
     "bypass": frozenset({ChangeKind.BYPASSES}),
@@ -100,15 +102,17 @@ class RouteChange:
 class Outcome:
     """What matters about one flow for a diff."""
 
-    reachable: bool
+    reachable: bool  # as traced (Trace.reachable, trace -o json's `reachable`); the verdict is `verdict`
     devices: tuple[str, ...]  # 'firewall:azfw', 'nva:NAME', forward then those only the reply crosses
     path: str
     back: str
     seen: str  # 'original' or the address the destination sees
     rules: tuple[str, ...]
+    verdict: Reachability  # Trace.verdict: unknown when the trace rests on an assumption whose value is unknown
+    unknown: tuple[str, ...]  # those assumptions (Trace.unknown), as 'NAME=unknown'
 
 
-ABSENT = Outcome(False, (), "(no such flow)", "", "", ())
+ABSENT = Outcome(False, (), "(no such flow)", "", "", (), Reachability.NOT_REACHABLE, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +150,11 @@ class DiffResult:
     notes: tuple[str, ...]
 
     def fails(self, fail_on: str) -> bool:
+        """Whether a changed flow group is one `fail_on` names. A group whose verdict after the change is
+        unknown fails every value but `none`: another value of the assumption it rests on may be the
+        change `bypass` or `blocked` guards against (as `check` and `trace` exit 1 on unknown)."""
         kinds = FAIL_ON[fail_on]
-        return any(f.change in kinds for f in self.flows)
+        return any(f.change in kinds or (kinds and f.after.verdict is Reachability.UNKNOWN) for f in self.flows)
 
 
 # --- routes ---------------------------------------------------------------------------------------
@@ -274,15 +281,22 @@ def outcome(trace: Trace) -> Outcome:
     seen = trace.source_seen
     return Outcome(trace.reachable, _devices(trace), path_text(trace.forward), path_text(trace.reverse),
                    "original" if seen == trace.source.ip else format_ip(seen),
-                   tuple(v.rule for v, _ in trace.filter_verdicts()))
+                   tuple(v.rule for v, _ in trace.filter_verdicts()), trace.verdict, trace.unknown)
 
 
 def classify(before: Outcome, after: Outcome) -> ChangeKind | None:
-    """The change kind of one flow, or None when it is unchanged."""
-    if before.reachable != after.reachable:
-        return ChangeKind.NEWLY_REACHABLE if after.reachable else ChangeKind.NEWLY_BLOCKED
+    """The change kind of one flow, or None when it is unchanged (B-DIFF-CHANGE).
+
+    Verdicts are Trace.verdict's: a flow resting on an unknown assumption is neither reachable nor
+    blocked. A known verdict after the change that differs from before (an unknown one included) is
+    newly reachable or blocked; a known verdict turned unknown is `now_unknown` unless the traced
+    reading loses a firewall or NVA (then `bypasses`, whose after verdict says unknown)."""
+    if before.verdict != after.verdict and after.verdict is not Reachability.UNKNOWN:
+        return ChangeKind.NEWLY_REACHABLE if after.verdict is Reachability.REACHABLE else ChangeKind.NEWLY_BLOCKED
     if any(d not in after.devices for d in before.devices):
         return ChangeKind.BYPASSES
+    if before.verdict != after.verdict:
+        return ChangeKind.NOW_UNKNOWN
     if any(d not in before.devices for d in after.devices):
         return ChangeKind.NOW_INSPECTED
     if (before.path, before.back, before.devices) != (after.path, after.back, after.devices):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from azroute.forwarding.trace import Trace
+from azroute.forwarding.trace import Reachability, Trace
 from azroute.model.net import format_ip
 from azroute.questions.check import cidrs
-from azroute.questions.diff import DiffResult, FlowChange, RouteChange
+from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange
 from azroute.render.az import ROUTE_COLUMNS, simple_table
 from azroute.render.mermaid import arrows, flow_mermaid
 from azroute.render.text import visible, visible_lines
@@ -63,6 +63,16 @@ def _example(change: FlowChange) -> str:
     return f"{trace.source.label} -> {trace.destination.label}{port}"
 
 
+def outcome_verdict(outcome: Outcome) -> str:
+    """A flow's verdict as the text trace words it (Trace.verdict_text): 'reachable', 'NOT reachable',
+    or UNKNOWN with what the traced reading gave and the assumptions it rests on."""
+    traced = "reachable" if outcome.reachable else "NOT reachable"
+    if outcome.verdict is Reachability.UNKNOWN:
+        return (f"UNKNOWN: {traced} as traced, but it depends on {', '.join(outcome.unknown)}; settle it with "
+                "--assume 'NAME=VALUE'")
+    return traced
+
+
 def _devices(change: FlowChange) -> str:
     parts = [f"lost {', '.join(change.devices_lost)}" if change.devices_lost else "",
              f"gained {', '.join(change.devices_gained)}" if change.devices_gained else ""]
@@ -86,9 +96,8 @@ def diff_text(result: DiffResult) -> str:
         lines.append(f"    sources {', '.join(cidrs(flow.sources))}")
         lines.append(f"    destinations {', '.join(cidrs(flow.destinations))}")
         for when, outcome in (("before", flow.before), ("after", flow.after)):
-            verdict = "reachable" if outcome.reachable else "NOT reachable"
             back = f"; return {outcome.back}" if outcome.back else ""
-            lines.append(f"    {when + ':':<7} {outcome.path}{back} ({verdict})")
+            lines.append(f"    {when + ':':<7} {outcome.path}{back} ({outcome_verdict(outcome)})")
         lines.append(f"    example: {_example(flow)}")
         for when, trace in (("before", flow.example_before), ("after", flow.example_after)):
             if trace is not None and n < _TRACED_GROUPS:
@@ -138,8 +147,12 @@ def _flow_json(change: FlowChange) -> dict[str, Any]:
         "after": change.after.path,
         "return_before": change.before.back,
         "return_after": change.after.back,
-        "reachable_before": change.before.reachable,
+        "reachable_before": change.before.reachable,  # as traced, like trace -o json's `reachable`
         "reachable_after": change.after.reachable,
+        "verdict_before": str(change.before.verdict),  # Trace.verdict: 'unknown' when resting on an unknown
+        "verdict_after": str(change.after.verdict),
+        "unknown_before": list(change.before.unknown),  # those assumptions, 'NAME=unknown'
+        "unknown_after": list(change.after.unknown),
         "example": {"from": format_ip(trace.source.ip), "to": format_ip(trace.destination.ip), "port": trace.port,
                     "protocol": trace.protocol, "before": _trace_ref(change.example_before),
                     "after": _trace_ref(change.example_after)},
@@ -157,6 +170,13 @@ def cell(text: str) -> str:
     return visible(text).translate(_CELL)
 
 
+def _path_cell(outcome: Outcome) -> str:
+    """A path for the Markdown table; a verdict resting on an unknown assumption says so."""
+    if outcome.verdict is Reachability.UNKNOWN:
+        return f"{arrows(outcome.path)} (unknown: depends on {', '.join(outcome.unknown)})"
+    return arrows(outcome.path)
+
+
 def diff_markdown(result: DiffResult) -> str:
     """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY."""
     lines = ["### azroute diff", "", f"**{summary_line(result)}**", ""]
@@ -166,7 +186,7 @@ def diff_markdown(result: DiffResult) -> str:
         for c in result.flows:
             lines.append("| " + " | ".join(cell(x) for x in (
                 str(c.change), _devices(c) or "-", ", ".join(cidrs(c.sources)), ", ".join(cidrs(c.destinations)),
-                _ports(c), arrows(c.before.path), arrows(c.after.path))) + " |")
+                _ports(c), _path_cell(c.before), _path_cell(c.after))) + " |")
         lines.append("")
     if result.intents:
         lines += ["| Intent | Before | After |", "|---|---|---|"]
