@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from azroute.errors import UsageError, one_of
-from azroute.model.net import Prefix, format_ip, host
+from azroute.model.net import format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
     Gateway,
@@ -29,7 +29,16 @@ from azroute.routing.precedence import (
     resolve_same_prefix,
 )
 from azroute.routing.private_endpoints import NetworkPolicies, interface_endpoint_row
-from azroute.routing.routes import Candidate, DataPathOverride, EffectiveRoute, RouteSet, Slot, Source, State
+from azroute.routing.routes import (
+    Candidate,
+    DataPathOverride,
+    EffectiveRoute,
+    EndpointBlock,
+    EndpointSegment,
+    RouteSet,
+    Source,
+    State,
+)
 from azroute.routing.system import (
     internet_row,
     none_rows,
@@ -52,8 +61,7 @@ class RoutingEngine:
         self._cache: dict[RouteKey, RouteSet] = {}
         self._overrides: dict[str, list[DataPathOverride]] = {}
         self._data_paths: dict[str, RouteSet] = {}
-        self._pe_blocks: dict[str, list[tuple[PrivateEndpoint, Prefix, str, EffectiveRoute]]] = {}
-        self._pe_rows: dict[str, EffectiveRoute] = {}
+        self._pe_blocks: dict[str, EndpointBlock] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -139,54 +147,59 @@ class RoutingEngine:
         rows += service_endpoint_rows(subnet, topology)
         rows += user_rows(table)
         # endpoint /32s of the VNet and of every directly peered VNet, never transitive (reference §3.4):
-        # each VNet's block is made once and shared by every route set that sees it;
-        # only an endpoint whose /32 another row also has goes through the precedence rules as a row
-        blocks = [self._endpoint_block(name) for name in (vnet.name, *(p.other(vnet.name)
-                                                                       for p in topology.peerings_of(vnet.name)))]
+        # each VNet's block is made once and shared by every route set that sees it; only an endpoint
+        # whose /32 another row also has goes through the precedence rules as a row
+        blocks = self._endpoint_blocks(vnet.name)
         taken = {p for r in rows for p in r.prefixes}
-        pe_rows = [interface_endpoint_row(pe, prefix, origin) for block in blocks
-                   for pe, prefix, origin, _ in block if prefix in taken]
+        settled: list[tuple[int, int, Candidate]] = []  # (block, position, row), in row order
+        for ip in {p.network for p in taken if p.length == 32}:
+            for b, block in enumerate(blocks):
+                settled += [(b, i, interface_endpoint_row(block.endpoints[i])) for i in block.by_ip.get(ip, ())]
+        settled.sort(key=lambda s: (s[0], s[1]))
+        pe_rows = [row for _, _, row in settled]
         resolve_same_prefix(rows + pe_rows, topology.platform, notes)
         prefer_system_over_bgp(rows)  # it changes only BGP rows, with the non-endpoint rows as cover
         apply_default_route_effects(rows, notes)  # endpoint /32s are neither 0.0.0.0/0 nor None rows
-        policies = NetworkPolicies(rows, topology) if any(block for block in blocks) else None
-        if policies is not None:
-            policies.apply(pe_rows)
         ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)
-        frozen = [self._frozen(r) for r in ordered]
-        resolved = iter(pe_rows)  # in block order, as they were made
-        for block in blocks:
-            for pe, prefix, _, untouched in block:
-                if prefix in taken:
-                    row = next(resolved)
-                    if not row.removed:
-                        frozen.append(self._frozen(row))
-                elif policies is not None:
-                    frozen.append(policies.row(pe, untouched))
-        return RouteSet(tuple(frozen), tuple(notes))
+        frozen = tuple(r.freeze() for r in ordered)
+        if not blocks:
+            return RouteSet(frozen, tuple(notes))
+        policies = NetworkPolicies(rows, topology)
+        policies.apply(pe_rows)
+        segments = []
+        for b, block in enumerate(blocks):
+            verdicts, special = policies.settle(block)
+            resolved = {i: None if row.removed else self._frozen(row, block, i)
+                        for k, i, row in settled if k == b}
+            segments.append(EndpointSegment(block, resolved, verdicts, special))
+        return RouteSet(frozen, tuple(notes), tuple(segments))
 
-    def _endpoint_block(self, vnet: str) -> list[tuple[PrivateEndpoint, Prefix, str, EffectiveRoute]]:
-        """The private endpoints of `vnet` with their /32, origin text and row as displayed when no
-        rule touches it, made once for every route set that shows them (a hub peered with 1,000
-        spokes shows each of their endpoints)."""
+    def _endpoint_blocks(self, vnet: str) -> list[EndpointBlock]:
+        """The non-empty endpoint blocks a route set of `vnet` shows: its own, then each directly
+        peered VNet's (reference §3.4)."""
+        topology = self.topology
+        return [block for name in (vnet, *(p.other(vnet) for p in topology.peerings_of(vnet)))
+                if (block := self._endpoint_block(name))]
+
+    def _endpoint_block(self, vnet: str) -> EndpointBlock:
+        """The private endpoints of `vnet` as /32 rows, made once for every route set that shows
+        them (a hub peered with 1,000 spokes shows each of their endpoints)."""
         block = self._pe_blocks.get(vnet)
         if block is None:
-            block = self._pe_blocks[vnet] = []
-            for pe in self._pe_by_vnet.get(vnet, ()):
-                prefix, origin = host(pe.ip), f"private endpoint {pe.name} in {pe.subnet}"
-                block.append((pe, prefix, origin, self._frozen(interface_endpoint_row(pe, prefix, origin))))
+            block = self._pe_blocks[vnet] = EndpointBlock(self._pe_by_vnet.get(vnet, []), self._endpoint_subnet)
         return block
 
-    def _frozen(self, row: Candidate) -> EffectiveRoute:
-        """The row as displayed; an endpoint row no rule touched is the same object in every route
-        set that shows it (a hub peered with 1,000 spokes shows each of their endpoints)."""
-        if row.slot is not Slot.INTERFACE_ENDPOINT or row.state is not State.ACTIVE or row.reason \
-                or row.rule or row.shadowed or row.endpoint is None:
+    def _endpoint_subnet(self, key: str) -> Subnet:
+        subnet = self.topology.subnet(key)
+        assert subnet is not None  # validated at load: an endpoint names a subnet of the topology
+        return subnet
+
+    @staticmethod
+    def _frozen(row: Candidate, block: EndpointBlock, i: int) -> EffectiveRoute:
+        """An endpoint row as displayed; one no rule touched is the block's shared row."""
+        if row.state is not State.ACTIVE or row.reason or row.rule or row.shadowed:
             return row.freeze()
-        shared = self._pe_rows.get(row.endpoint)
-        if shared is None:
-            shared = self._pe_rows[row.endpoint] = row.freeze()
-        return shared
+        return block.row(i)
 
     # --- gateway data path -----------------------------------------------------------------
     def honours_override(self, gateway: Gateway) -> tuple[HonoursOverride, str]:
@@ -218,11 +231,11 @@ class RoutingEngine:
         value, why = self.honours_override(gateway)
         if value is HonoursOverride.TRUE:
             return []
-        rows = self.routes(self.gateway_subnet(gateway)).rows
-        overridden = {r.prefixes[0]: r for r in rows
-                      if r.slot is Slot.INTERFACE_ENDPOINT and r.rule == "same-prefix-user"}
+        display = self.routes(self.gateway_subnet(gateway))
+        # only an endpoint row another row shares its /32 with can have lost to a same-prefix User row
+        overridden = {r.prefixes[0]: r for r in display.settled_endpoint_rows() if r.rule == "same-prefix-user"}
         result = []
-        for row in rows:
+        for row in display.ordinary:
             endpoint_row = overridden.get(row.prefixes[0]) if row.source is Source.USER else None
             if endpoint_row is None or not row.active:
                 continue
@@ -251,18 +264,12 @@ class RoutingEngine:
         overrides = [o for o in self.data_path_overrides(gateway) if o.certain]
         if not overrides:
             return display
-        swap = {id(o.displayed): o for o in overrides} | {id(o.followed): o for o in overrides}
-        rows = []
-        for row in display.rows:
-            o = swap.get(id(row))
-            if o is None:
-                rows.append(row)
-            elif row is o.followed:
-                rows.append(_with_state(row, State.ACTIVE, f"Active in the data path: {o.message}"))
-            else:
-                rows.append(_with_state(row, State.INVALID,
-                                        f"Invalid: ignored by the data path: {o.message}"))
-        return RouteSet(tuple(rows), display.notes)
+        swap = {}
+        for o in overrides:
+            swap[id(o.displayed)] = _with_state(o.displayed, State.INVALID,
+                                                f"Invalid: ignored by the data path: {o.message}")
+            swap[id(o.followed)] = _with_state(o.followed, State.ACTIVE, f"Active in the data path: {o.message}")
+        return display.swapped(swap)
 
 
 def _with_state(row: EffectiveRoute, state: State, reason: str) -> EffectiveRoute:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from azroute.model.net import Prefix, host
 from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Subnet, Topology
 from azroute.routing.lpm import PrefixIndex
-from azroute.routing.routes import Candidate, EffectiveRoute, Reason, Slot, Source, State
+from azroute.routing.routes import Candidate, EndpointBlock, PolicyVerdict, Reason, Slot, Source, State
 from azroute.routing.routes import invalid_text as _invalid
 
 
@@ -36,27 +36,23 @@ class NetworkPolicies:
     endpoint) Active rows is a User route. Equivalent to the docs' rule "UDR prefix at least as
     long as the VNet range containing the PE", and it settles multi-range VNets by LPM.
     A same-prefix User route has already invalidated its /32 in `precedence`. The other rows are
-    indexed once per route set; every endpoint is one lookup in that index.
+    indexed once per route set; an endpoint subnet is one lookup in that index when no other row
+    lies inside it (`settle`: one verdict for all its endpoints), else every endpoint is one.
     """
 
-    __slots__ = ("_by_subnet", "_endpoints", "_index", "_subnets")
+    __slots__ = ("_by_subnet", "_endpoints", "_index", "_topology")
 
     def __init__(self, others: list[Candidate], topology: Topology) -> None:
         self._index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
                                   for p in c.prefixes)
-        endpoints = self._endpoints = topology.private_endpoints
-        self._subnets = topology.memo("endpoint-subnets", lambda: {pe.name: topology.subnet(pe.subnet)
-                                                                   for pe in endpoints.values()})
+        self._endpoints = topology.private_endpoints
+        self._topology = topology
         self._by_subnet: dict[str, _SubnetVerdict] = {}  # by the endpoints' subnet as they name it
 
     def verdict(self, pe: PrivateEndpoint) -> tuple[int, str | Reason] | None:
         """(state kind, reason) when the rule touches the endpoint's /32; its texts are formatted
         only when printed (--explain): a hub shows 100k of these rows."""
-        entry = self._by_subnet.get(pe.subnet)
-        if entry is None:
-            subnet = self._subnets[pe.name]
-            assert subnet is not None
-            entry = self._by_subnet[pe.subnet] = _SubnetVerdict(subnet, self._index)
+        entry = self._by_subnet.get(pe.subnet) or self._entry(pe.subnet, self._topology.subnet(pe.subnet))
         if entry.whole and entry.prefix.contains_ip(pe.ip):
             if entry.kind == _INVALID:
                 return entry.shared
@@ -92,19 +88,27 @@ class NetworkPolicies:
                 row.rule = "pe-network-policies"
             row.reason = reason
 
-    def row(self, pe: PrivateEndpoint, untouched: EffectiveRoute) -> EffectiveRoute:
-        """The displayed row of an endpoint no same-prefix rule touched: `untouched` (shared by
-        every route set showing it, as is its prefixes tuple) unless the network-policy rule changes
-        its state or reason."""
-        verdict = self.verdict(pe)
-        if verdict is None:
-            return untouched
-        kind, reason = verdict
-        invalid = kind == _INVALID
-        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, untouched.prefixes,
-                              NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT,
-                              reason, "pe-network-policies" if invalid else "", frozenset(),
-                              not pe.ip_known, ())
+    def settle(self, block: EndpointBlock) -> tuple[list[PolicyVerdict | None], dict[int, PolicyVerdict | None]]:
+        """The rule for every endpoint of `block` no same-prefix rule touched, without a row per
+        endpoint: one verdict per endpoint subnet (None: untouched), and the endpoints settled one
+        by one (a row inside their subnet, or an IP outside it), by position."""
+        verdicts: list[PolicyVerdict | None] = []
+        special: dict[int, PolicyVerdict | None] = {}
+        for group in block.groups:
+            entry = self._entry(group.key, group.subnet)
+            one_by_one = group.outside if entry.whole else group.positions
+            for i in one_by_one:
+                found = self.verdict(block.endpoints[i])
+                special[i] = None if found is None else PolicyVerdict(found[0] == _INVALID, found[1])
+            verdicts.append(entry.verdict if entry.whole else None)
+        return verdicts, special
+
+    def _entry(self, key: str, subnet: Subnet | None) -> _SubnetVerdict:
+        entry = self._by_subnet.get(key)
+        if entry is None:
+            assert subnet is not None
+            entry = self._by_subnet[key] = _SubnetVerdict(subnet, self._index)
+        return entry
 
 
 def _kind(winner: Candidate, route_tables: bool) -> int:
@@ -118,7 +122,7 @@ class _SubnetVerdict:
     """What the rule finds for an endpoint subnet in one route set. `whole`: no other row lies
     inside the subnet, so `best` (one lookup) is the best other row of every address in it."""
 
-    __slots__ = ("best", "kind", "prefix", "route_tables", "shared", "subnet", "whole")
+    __slots__ = ("best", "kind", "prefix", "route_tables", "shared", "subnet", "verdict", "whole")
 
     def __init__(self, subnet: Subnet, index: PrefixIndex[Candidate]) -> None:
         self.subnet = subnet
@@ -132,6 +136,18 @@ class _SubnetVerdict:
             prefix, winners = self.best
             self.shared = _INVALID, Reason(_invalid, _user_route_wins, prefix, winners[0].table, subnet.key,
                                            subnet.pe_network_policies)
+        # the same for every endpoint of the subnet (when `whole`): the reason names the endpoint
+        self.verdict: PolicyVerdict | None = None
+        if self.shared is not None:
+            self.verdict = PolicyVerdict(True, self.shared[1])
+        elif self.best is not None and self.kind == _IGNORED:
+            prefix, winners = self.best
+            self.verdict = PolicyVerdict(False, None, _user_route_ignored,
+                                         (subnet.key, subnet.pe_network_policies, prefix, winners[0].table))
+        elif self.best is not None and self.kind == _NOT_USER:
+            prefix, winners = self.best
+            winner = winners[0]
+            self.verdict = PolicyVerdict(False, None, _no_user_route, (winner.source, winner.next_hop_type, prefix))
 
 
 def _user_route_wins(prefix: Prefix, table: str | None, subnet: str, policies: PeNetworkPolicies) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from azroute.model.net import Prefix
-from azroute.model.topology import NextHopType
+from azroute.model.net import Prefix, host
+from azroute.model.topology import NextHopType, PrivateEndpoint, Subnet
 from azroute.routing.lpm import PrefixIndex
 
 
@@ -164,22 +165,324 @@ class DataPathOverride:
     message: str
 
 
-@dataclass(slots=True)
-class RouteSet:
-    """The effective routes of one set of identical inputs (shared by every subnet having them)."""
+#: a lookup's answer: the longest matching prefix and its Active rows (several only for ECMP)
+Match = tuple[Prefix, list[EffectiveRoute]]
 
-    rows: tuple[EffectiveRoute, ...]
-    notes: tuple[str, ...] = ()
-    _index: PrefixIndex[EffectiveRoute] | None = field(default=None, repr=False)
+
+class EndpointBlock:
+    """The private endpoints of one VNet as /32 rows, made once per engine and shared by every
+    route set that shows them (a hub peered with 1,000 spokes shows each of their endpoints).
+
+    A row as displayed when no rule touches it is made on first use (a lookup needs one, a
+    printed table all) and then shared. `groups` puts the endpoints by the subnet they name,
+    because the network-policy rule is settled once per endpoint subnet and route set.
+    """
+
+    __slots__ = ("_rows", "by_ip", "endpoints", "group_of", "groups")
+
+    def __init__(self, endpoints: list[PrivateEndpoint], subnet_of: Callable[[str], Subnet]) -> None:
+        self.endpoints = endpoints
+        self._rows: list[EffectiveRoute | None] = [None] * len(endpoints)
+        self.by_ip: dict[int, list[int]] = {}  # endpoint IP -> its positions (several only for a clash)
+        self.groups: list[EndpointGroup] = []
+        self.group_of: list[int] = []  # position -> index in groups
+        where: dict[str, int] = {}
+        for i, pe in enumerate(endpoints):
+            found = self.by_ip.get(pe.ip)
+            if found is None:
+                self.by_ip[pe.ip] = [i]
+            else:
+                found.append(i)
+            g = where.get(pe.subnet)
+            if g is None:
+                g = where[pe.subnet] = len(self.groups)
+                self.groups.append(EndpointGroup(pe.subnet, subnet_of(pe.subnet)))
+            group = self.groups[g]
+            group.positions.append(i)
+            if not group.subnet.prefix.contains_ip(pe.ip):
+                group.outside.append(i)
+            self.group_of.append(g)
+
+    def __len__(self) -> int:
+        return len(self.endpoints)
+
+    def row(self, i: int) -> EffectiveRoute:
+        """Endpoint `i`'s row as displayed when no rule touches it (reference §3.4)."""
+        row = self._rows[i]
+        if row is None:
+            pe = self.endpoints[i]
+            row = self._rows[i] = EffectiveRoute(
+                Source.DEFAULT, State.ACTIVE, (host(pe.ip),), NextHopType.INTERFACE_ENDPOINT, (), None, None,
+                pe.name, Slot.INTERFACE_ENDPOINT, f"Active: private endpoint {pe.name} in {pe.subnet}", "",
+                frozenset(), not pe.ip_known, ())
+        return row
+
+
+class EndpointGroup:
+    """The endpoints of one block that name one subnet; `outside`: those whose IP is not in it."""
+
+    __slots__ = ("key", "outside", "positions", "subnet")
+
+    def __init__(self, key: str, subnet: Subnet) -> None:
+        self.key = key
+        self.subnet = subnet
+        self.positions: list[int] = []
+        self.outside: list[int] = []
+
+
+class PolicyVerdict:
+    """How the network-policy rule leaves endpoint /32s it touches (reference §6.3): Invalid or
+    not, with one reason shared by all of them, or one made per endpoint (`make(pe.name, *args)`,
+    formatted only when printed)."""
+
+    __slots__ = ("args", "invalid", "make", "reason")
+
+    def __init__(self, invalid: bool, reason: str | Reason | None, make: Callable[..., str] | None = None,
+                 args: tuple[Any, ...] = ()) -> None:
+        self.invalid = invalid
+        self.reason = reason
+        self.make = make
+        self.args = args
+
+    def row(self, pe: PrivateEndpoint, untouched: EffectiveRoute) -> EffectiveRoute:
+        """The endpoint's displayed row (its prefixes tuple is the untouched row's)."""
+        reason = self.reason
+        if reason is None:
+            assert self.make is not None
+            reason = Reason(self.make, pe.name, *self.args)
+        invalid = self.invalid
+        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, untouched.prefixes,
+                              NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT,
+                              reason, "pe-network-policies" if invalid else "", frozenset(),
+                              not pe.ip_known, ())
+
+
+class EndpointSegment:
+    """One route set's view of one shared `EndpointBlock`: the block plus what differs per route
+    set, without a row per endpoint.
+
+    `settled`: endpoints another row shares a /32 with, as precedence left them (None: removed);
+    `verdicts`: the network-policy rule's answer per block group (None: untouched);
+    `special`: endpoints the rule was settled for one by one (the subnet holds a longer row, or
+    the IP lies outside the subnet).
+    """
+
+    __slots__ = ("_made", "block", "settled", "special", "verdicts")
+
+    def __init__(self, block: EndpointBlock, settled: dict[int, EffectiveRoute | None],
+                 verdicts: list[PolicyVerdict | None], special: dict[int, PolicyVerdict | None]) -> None:
+        self.block = block
+        self.settled = settled
+        self.verdicts = verdicts
+        self.special = special
+        self._made: dict[int, EffectiveRoute] = {}  # rows made by a lookup, kept so `rows` shows the same object
+
+    def _verdict(self, i: int) -> PolicyVerdict | None:
+        special = self.special
+        if special and i in special:
+            return special[i]
+        return self.verdicts[self.block.group_of[i]]
+
+    def row(self, i: int) -> EffectiveRoute | None:
+        """Endpoint `i`'s displayed row (None: removed)."""
+        if i in self.settled:
+            return self.settled[i]
+        made = self._made.get(i)
+        if made is not None:
+            return made
+        block = self.block
+        verdict = self._verdict(i)
+        if verdict is None:
+            return block.row(i)
+        made = self._made[i] = verdict.row(block.endpoints[i], block.row(i))
+        return made
+
+    def active(self, i: int) -> bool:
+        """Whether endpoint `i`'s row is shown Active, without making it."""
+        if i in self.settled:
+            row = self.settled[i]
+            return row is not None and row.active and not row.shadowed
+        verdict = self._verdict(i)
+        return verdict is None or not verdict.invalid
+
+    def rows(self) -> list[EffectiveRoute]:
+        """Every displayed row, in block order."""
+        block, settled, made = self.block, self.settled, self._made
+        rows = []
+        for i in range(len(block)):
+            if i in settled:
+                row = settled[i]
+                if row is not None:
+                    rows.append(row)
+            elif i in made:
+                rows.append(made[i])
+            else:
+                verdict = self._verdict(i)
+                if verdict is None:
+                    rows.append(block.row(i))
+                else:  # kept: a later lookup answers with the same object
+                    row = made[i] = verdict.row(block.endpoints[i], block.row(i))
+                    rows.append(row)
+        return rows
+
+    def swapped(self, swap: dict[int, EffectiveRoute]) -> EndpointSegment:
+        """The segment with settled rows replaced by `swap` (by the id of the row replaced)."""
+        settled = {i: swap.get(id(r), r) if r is not None else None for i, r in self.settled.items()}
+        return EndpointSegment(self.block, settled, self.verdicts, self.special)
+
+
+class RouteSet:
+    """The effective routes of one set of identical inputs (shared by every subnet having them).
+
+    The rows are the ordinary rows (sorted by slot) followed by the private endpoint /32s of each
+    segment, in block order. A hub peered with 1,000 spokes shows 100k endpoint rows: they are
+    made only when `rows` is read; lookups probe the endpoints' IPs directly and never make them.
+    """
+
+    __slots__ = ("_flat", "_hits", "_index", "_rows", "_where", "notes", "ordinary", "segments")
+
+    def __init__(self, rows: tuple[EffectiveRoute, ...], notes: tuple[str, ...] = (),
+                 segments: tuple[EndpointSegment, ...] = ()) -> None:
+        self.ordinary = rows
+        self.notes = notes
+        self.segments = segments
+        self._rows: tuple[EffectiveRoute, ...] | None = None if segments else rows
+        self._index: PrefixIndex[EffectiveRoute] | None = None
+        self._hits: dict[int, Match | None] = {}
+        self._where: dict[int, list[int]] | None = None
+        self._flat: tuple[list[int], list[Match | int | None]] | None = None
+
+    def __repr__(self) -> str:
+        return f"RouteSet({len(self.ordinary)} rows, {len(self.segments)} endpoint segments, notes={self.notes!r})"
 
     @property
-    def index(self) -> PrefixIndex[EffectiveRoute]:
-        """LPM index over the Active rows, built on first use."""
+    def rows(self) -> tuple[EffectiveRoute, ...]:
+        """Every displayed row, in Azure's order (made on first read)."""
+        if self._rows is None:
+            rows = list(self.ordinary)
+            for segment in self.segments:
+                rows += segment.rows()
+            self._rows = tuple(rows)
+        return self._rows
+
+    def settled_endpoint_rows(self) -> list[EffectiveRoute]:
+        """The endpoint rows precedence resolved (another row has their /32), in row order."""
+        return [r for s in self.segments for _, r in sorted(s.settled.items()) if r is not None]
+
+    def swapped(self, swap: dict[int, EffectiveRoute]) -> RouteSet:
+        """The route set with rows replaced by `swap` (by the id of the row replaced): ordinary
+        rows and settled endpoint rows only."""
+        ordinary = tuple(swap.get(id(r), r) for r in self.ordinary)
+        return RouteSet(ordinary, self.notes, tuple(s.swapped(swap) for s in self.segments))
+
+    @property
+    def _ordinary_index(self) -> PrefixIndex[EffectiveRoute]:
+        """LPM index over the Active ordinary rows, built on first use."""
         if self._index is None:
-            self._index = PrefixIndex((p, r) for r in self.rows if r.active
+            self._index = PrefixIndex((p, r) for r in self.ordinary if r.active
                                       for p in r.prefixes if p not in r.shadowed)
         return self._index
 
-    def lookup(self, ip: int) -> tuple[Prefix, list[EffectiveRoute]] | None:
+    def _segments_at(self) -> dict[int, list[int]]:
+        """Endpoint IP -> the segments holding it (built on first lookup of a route set with endpoints)."""
+        if self._where is None:
+            where: dict[int, list[int]] = {}
+            for k, segment in enumerate(self.segments):
+                for ip in segment.block.by_ip:
+                    found = where.get(ip)
+                    if found is None:
+                        where[ip] = [k]
+                    else:
+                        found.append(k)
+            self._where = where
+        return self._where
+
+    def lookup(self, ip: int) -> Match | None:
         """The Active rows of the longest prefix containing `ip` (several only for ECMP)."""
-        return self.index.lookup(ip)
+        if self.segments:
+            found = self._segments_at().get(ip)
+            if found is not None:
+                hits = self._hits
+                if ip in hits:
+                    return hits[ip]
+                hit = hits[ip] = self._endpoint_match(ip, found)
+                return hit
+        return self._ordinary_index.lookup(ip)
+
+    def _endpoint_match(self, ip: int, where: list[int]) -> Match | None:
+        """The lookup of an endpoint's IP: the Active ordinary /32 rows, then the Active endpoint rows
+        (the order of `rows`); else the ordinary rows' longest match."""
+        rows = []
+        for k in where:
+            segment = self.segments[k]
+            for i in segment.block.by_ip[ip]:
+                if segment.active(i):
+                    row = segment.row(i)
+                    assert row is not None
+                    rows.append(row)
+        if not rows:
+            return self._ordinary_index.lookup(ip)
+        prefix = host(ip)
+        return prefix, [*self._ordinary_index.get(prefix), *rows]
+
+    def lookup_many(self, ips: Iterable[int]) -> list[Match | None]:
+        """`lookup` of each of `ips`, answered from the flattened route set (`intervals`, built once):
+        one bisect per address, the batch form for callers asking about many addresses."""
+        starts, owners = self.intervals()
+        result: list[Match | None] = []
+        for ip in ips:
+            owner = owners[bisect_right(starts, ip) - 1]
+            result.append(self.lookup(ip) if isinstance(owner, int) else owner)
+        return result
+
+    def intervals(self) -> tuple[list[int], list[Match | int | None]]:
+        """The route set flattened once into sorted disjoint address intervals: interval k is
+        [starts[k], starts[k + 1]) (the last ends at 2**32) and every address in it has the same
+        longest match, owners[k]: a `lookup` answer (the same object), None (no route), or, for an
+        endpoint /32, its IP (`lookup` answers it, making only that endpoint's row). Adjacent
+        intervals with the same answer are one."""
+        if self._flat is None:
+            self._flat = self._flatten()
+        return self._flat
+
+    def _owners(self) -> dict[tuple[int, int], Match | int]:
+        """(network, length) of every prefix a lookup can answer with -> its answer (see `intervals`)."""
+        owners: dict[tuple[int, int], Match | int] = {
+            (entry[0].network, entry[0].length): entry for entry in self._ordinary_index.entries()}
+        for ip, where in self._segments_at().items() if self.segments else ():
+            if any(self.segments[k].active(i) for k in where for i in self.segments[k].block.by_ip[ip]):
+                owners[ip, 32] = ip  # an endpoint /32 (with any ordinary row of that /32)
+        return owners
+
+    def _flatten(self) -> tuple[list[int], list[Match | int | None]]:
+        owners_of = self._owners()
+        starts: list[int] = []
+        owners: list[Match | int | None] = []
+
+        def emit(start: int, owner: Match | int | None) -> None:
+            if not owners or owners[-1] is not owner:
+                starts.append(start)
+                owners.append(owner)
+
+        # prefixes nest or are disjoint: sorted by start, containing first, a stack holds those
+        # containing the cursor; each address goes to the innermost prefix holding it
+        stack: list[tuple[int, Match | int]] = []  # (last address, owner)
+        cursor = 0
+        for network, length in sorted(owners_of):
+            while stack and stack[-1][0] < network:
+                last, top = stack.pop()
+                if cursor <= last:
+                    emit(cursor, top)
+                    cursor = last + 1
+            if cursor < network:
+                emit(cursor, stack[-1][1] if stack else None)
+            stack.append((network + (1 << (32 - length)) - 1, owners_of[network, length]))
+            cursor = network
+        while stack:
+            last, top = stack.pop()
+            if cursor <= last:
+                emit(cursor, top)
+                cursor = last + 1
+        if cursor <= 0xFFFFFFFF:
+            emit(cursor, None)
+        return starts, owners
