@@ -27,6 +27,7 @@ CASES: dict[str, list[str | Path]] = {
     "b-to-c-intents": [B, C, *INTENTS],
     "b-to-c-markdown": [B, C, "-o", "markdown"],
     "b-to-c-intents-markdown": [B, C, *INTENTS, "-o", "markdown"],
+    "b-to-c-intents-json": [B, C, *INTENTS, "-o", "json"],  # the JSON contract, whole
     "b-to-b": [B, B],
     # verdicts resting on an unknown assumption (Trace.verdict): known -> unknown, and unknown -> known
     "a-to-a-unknown": [A, A_UNKNOWN],

@@ -5,6 +5,7 @@ traffic to them bypasses the firewall (the seed article)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
 from azroute.questions.check import cidrs
-from azroute.questions.diff import ChangeKind, DiffResult, Outcome, classify, diff, port_labels
-from azroute.render.diff import cell
+from azroute.questions.diff import ChangeKind, DiffResult, Outcome, classify, diff, port_labels, shown_key
+from azroute.render.az import route_item
+from azroute.render.diff import cell, route_items
+from azroute.routing.engine import RoutingEngine
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
 TERRAFORM = Path(__file__).resolve().parents[1] / "ingest" / "terraform"
@@ -87,9 +90,10 @@ def test_b_to_c_hub_route_change_shared_by_two_subnets() -> None:
     assert (change.target, change.subnets, change.nics) == (
         "subnet hub/GatewaySubnet", ("hub/GatewaySubnet", "hub/vm"), ("hubvm",))
 
-    def rows(items: tuple[dict[str, object], ...]) -> list[tuple[object, ...]]:
+    def rows(items: list[dict[str, object]]) -> list[tuple[object, ...]]:
         return [(r["source"], r["state"], r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in items]
-    assert rows(change.removed) == [
+    added, removed = route_items(change)  # the rows as `routes -o json` shows them (render.az.route_item)
+    assert rows(removed) == [
         ("Default", "Active", ["10.0.0.0/8"], "None", []),
         ("User", "Active", ["10.13.77.0/24"], "VirtualAppliance", ["10.13.76.68"]),
         ("Default", "Invalid", ["10.13.77.0/24"], "VNetGlobalPeering", []),
@@ -97,14 +101,15 @@ def test_b_to_c_hub_route_change_shared_by_two_subnets() -> None:
         ("Default", "Invalid", ["10.13.77.5/32"], "InterfaceEndpoint", []),
         ("Default", "Invalid", ["10.13.77.6/32"], "InterfaceEndpoint", []),
     ]
-    assert rows(change.added) == [
+    assert rows(added) == [
         ("User", "Active", ["10.0.0.0/8"], "VirtualAppliance", ["10.13.76.68"]),
         ("Default", "Active", ["10.13.77.0/24"], "VNetGlobalPeering", []),
         ("Default", "Active", ["10.13.77.4/32"], "InterfaceEndpoint", []),
         ("Default", "Active", ["10.13.77.5/32"], "InterfaceEndpoint", []),
         ("Default", "Active", ["10.13.77.6/32"], "InterfaceEndpoint", []),
     ]
-    assert change.removed[1]["name"] == "endpoint-vnet" and change.added[0]["name"] == "endpoint-vnet"
+    assert removed[1]["name"] == "endpoint-vnet" and added[0]["name"] == "endpoint-vnet"
+    assert (change.removed[1].name, change.added[0].name) == ("endpoint-vnet", "endpoint-vnet")  # EffectiveRoute rows
 
 
 def test_b_to_c_with_intents_compares_only_their_flows() -> None:
@@ -195,3 +200,22 @@ def _outcome(verdict: Reachability, devices: tuple[str, ...] = (), traced: bool 
 ])
 def test_classify_by_verdict(before: Outcome, after: Outcome, kind: ChangeKind | None) -> None:
     assert classify(before, after) is kind
+
+
+def test_rows_compare_as_routes_shows_them() -> None:
+    """diff matches rows by shown_key (questions must not import render): two rows match exactly when
+    `routes -o json` shows them alike (render.az.route_item), over every row of every subnet and gateway
+    data path of the examples, placeholders of addresses known only after apply included."""
+    rows = []
+    for path in (EXAMPLES / "scenario-a.yaml", EXAMPLES / "scenario-c.yaml", FIXTURES / "b-unknown-sql.yaml",
+                 EXAMPLES.parent / "hub-spoke-ilb-nsg" / "topology.yaml"):
+        engine = RoutingEngine(load(path))
+        sets = [engine.routes(s) for v in engine.topology.vnets.values() for s in v.subnets]
+        sets += [engine.gateway_data_path(g) for g in engine.topology.gateways.values()]
+        rows += list(dict.fromkeys(r for route_set in sets for r in route_set.rows))
+    shown = [(r, flag) for r in rows for flag in (False, True)]
+    assert any(r.placeholder for r in rows) and len(shown) > 200
+    keys = [shown_key(*row) for row in shown]
+    items = [json.dumps(route_item(*row, explain=False), sort_keys=True) for row in shown]
+    assert len(set(keys)) == len(set(items))
+    assert len(set(zip(keys, items, strict=True))) == len(set(keys))  # one item per key, one key per item

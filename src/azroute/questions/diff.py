@@ -54,10 +54,9 @@ from azroute.questions.check import (
 )
 from azroute.questions.flows import FlowDrawing, draw_trace
 from azroute.questions.workspace import Workspace, other_changes, unchanged_route_sets
-from azroute.render.az import route_item
 from azroute.routing.engine import RouteKey, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
-from azroute.routing.routes import EffectiveRoute
+from azroute.routing.routes import EffectiveRoute, Source
 from azroute.routing.system import none_route_list
 
 
@@ -91,11 +90,16 @@ _NOT_INTERNET = (Prefix(0, 8), Prefix(0xE0000000, 3))
 
 @dataclass(frozen=True, slots=True)
 class RouteChange:
+    """Rows added and removed in one route set (render/diff.py shows them as `routes` does)."""
+
     target: str  # 'subnet VNET/SUBNET' or 'gateway NAME'
     subnets: tuple[str, ...]  # every subnet sharing the change (one for a gateway)
     nics: tuple[str, ...]  # VMs whose NICs are in those subnets
-    added: tuple[dict[str, Any], ...]  # rows in the shape of `routes -o json`
-    removed: tuple[dict[str, Any], ...]
+    added: tuple[EffectiveRoute, ...]  # in the after route set's order
+    removed: tuple[EffectiveRoute, ...]  # in the before route set's order
+    # the subnet's disableBgpRoutePropagation before and after, which every displayed row carries
+    disable_bgp_before: bool = False
+    disable_bgp_after: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,28 +164,52 @@ class DiffResult:
 # --- routes ---------------------------------------------------------------------------------------
 
 
-def _rows(rows: Iterable[EffectiveRoute], disable_bgp: bool) -> list[dict[str, Any]]:
-    return [route_item(r, disable_bgp, explain=False) for r in rows]
+Shown = tuple[EffectiveRoute, bool]  # a row and its subnet's disableBgpRoutePropagation, as `routes` shows it
 
 
-def _row_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
-                                                                               list[dict[str, Any]]]:
+def _rows(rows: Iterable[EffectiveRoute], disable_bgp: bool) -> list[Shown]:
+    return [(r, disable_bgp) for r in rows]
+
+
+def shown_key(row: EffectiveRoute, disable_bgp: bool) -> Hashable:
+    """What `routes -o json` shows of a row (render.az.route_item): two rows differ for a diff exactly
+    when they show differently. The reason (--explain) and internal bookkeeping are left out; a prefix
+    known only after apply shows as its endpoint's name, whatever placeholder address it holds."""
+    prefixes: tuple[Hashable, ...] = tuple((row.endpoint, p.length) for p in row.prefixes) if row.placeholder \
+        else row.prefixes
+    name = row.name if row.source is Source.USER and row.name else None
+    return (row.source, row.state, row.placeholder, prefixes, row.next_hop_type, row.next_hop_ips,
+            row.unknown_next_hops, name, disable_bgp)
+
+
+def _row_diff(before: list[Shown], after: list[Shown]) -> tuple[list[Shown], list[Shown]]:
     """(added, removed), as multisets, each in its side's row order."""
     return _unmatched(after, before), _unmatched(before, after)
 
 
-def _unmatched(rows: list[dict[str, Any]], others: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of `rows` left once each row of `others` has cancelled one equal row."""
-    def key(row: dict[str, Any]) -> str:
-        return repr(sorted(row.items()))
-    remaining = Counter(key(row) for row in others)
+def _unmatched(rows: list[Shown], others: list[Shown]) -> list[Shown]:
+    """The rows of `rows` left once each row of `others` has cancelled one that shows the same."""
+    remaining = Counter(shown_key(*row) for row in others)
     left = []
     for row in rows:
-        if remaining[key(row)]:
-            remaining[key(row)] -= 1
+        key = shown_key(*row)
+        if remaining[key]:
+            remaining[key] -= 1
         else:
             left.append(row)
     return left
+
+
+def _shown_diff(rows: tuple[list[Shown], list[Shown]]) -> tuple[list[Hashable], list[Hashable]]:
+    """(added, removed) as they show: two changes that show alike are one."""
+    return [shown_key(*r) for r in rows[0]], [shown_key(*r) for r in rows[1]]
+
+
+def _route_change(target: str, subnets: tuple[str, ...], nics: tuple[str, ...],
+                  rows: tuple[list[Shown], list[Shown]], *, flags: tuple[bool, bool]) -> RouteChange:
+    """The change of (added, removed) rows; `flags`: disableBgpRoutePropagation before and after."""
+    added, removed = rows
+    return RouteChange(target, subnets, nics, tuple(r for r, _ in added), tuple(r for r, _ in removed), *flags)
 
 
 def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChange]:
@@ -193,7 +221,8 @@ def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChan
     names = list(dict.fromkeys([*(s.key for v in b_top.vnets.values() for s in v.subnets),
                                 *(s.key for v in a_top.vnets.values() for s in v.subnets)]))
     groups: dict[tuple[int, int], list[str]] = {}
-    diffs: dict[tuple[int, int], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    diffs: dict[tuple[int, int], tuple[list[Shown], list[Shown]]] = {}
+    flags: dict[tuple[int, int], tuple[bool, bool]] = {}  # disableBgpRoutePropagation before, after
     for name in names:
         old, new = b_top.subnet(name), a_top.subnet(name)
         if old and new and RoutingEngine.route_key(old) == RoutingEngine.route_key(new) and \
@@ -205,8 +234,10 @@ def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChan
             continue
         group = (id(old_set), id(new_set))
         if group not in diffs:
-            rows_before = _rows(old_set.rows, not before.propagates_gateway_routes(old)) if old and old_set else []
-            rows_after = _rows(new_set.rows, not after.propagates_gateway_routes(new)) if new and new_set else []
+            flags[group] = (old is not None and not before.propagates_gateway_routes(old),
+                            new is not None and not after.propagates_gateway_routes(new))
+            rows_before = _rows(old_set.rows, flags[group][0]) if old and old_set else []
+            rows_after = _rows(new_set.rows, flags[group][1]) if new and new_set else []
             diffs[group] = _row_diff(rows_before, rows_after)
         groups.setdefault(group, []).append(name)
     vms = [*b_top.vms.values(), *a_top.vms.values()]
@@ -215,7 +246,8 @@ def route_changes(before: RoutingEngine, after: RoutingEngine) -> list[RouteChan
         added, removed = diffs[group]
         if added or removed:
             nics = tuple(dict.fromkeys(vm.name for vm in vms if vm.subnet in subnets))
-            changes.append(RouteChange(f"subnet {subnets[0]}", tuple(subnets), nics, tuple(added), tuple(removed)))
+            changes.append(_route_change(f"subnet {subnets[0]}", tuple(subnets), nics, diffs[group],
+                                         flags=flags[group]))
     return changes + _gateway_changes(before, after, keep)
 
 
@@ -239,9 +271,9 @@ def _gateway_changes(before: RoutingEngine, after: RoutingEngine,
                               _rows(new_path.rows, False) if new_path else [])
         shown_diff = _row_diff(_rows(old_shown.rows, False) if old_shown else [],
                                _rows(new_shown.rows, False) if new_shown else [])
-        if path_diff != shown_diff and (path_diff[0] or path_diff[1]):
-            changes.append(RouteChange(f"gateway {name}", (f"{(new or old).vnet}/{GATEWAY_SUBNET}",)  # type: ignore[union-attr]
-                                       , (), tuple(path_diff[0]), tuple(path_diff[1])))
+        if _shown_diff(path_diff) != _shown_diff(shown_diff) and (path_diff[0] or path_diff[1]):
+            changes.append(_route_change(f"gateway {name}", (f"{(new or old).vnet}/{GATEWAY_SUBNET}",)  # type: ignore[union-attr]
+                                         , (), path_diff, flags=(False, False)))
     return changes
 
 

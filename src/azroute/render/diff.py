@@ -11,7 +11,7 @@ from azroute.forwarding.trace import Reachability, Trace
 from azroute.model.net import format_ip
 from azroute.questions.check import cidrs
 from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange
-from azroute.render.az import ROUTE_COLUMNS, simple_table
+from azroute.render.az import ROUTE_COLUMNS, route_item, simple_table
 from azroute.render.mermaid import arrows, flow_mermaid
 from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
@@ -33,13 +33,26 @@ def summary_line(result: DiffResult) -> str:
     return f"{flows}; {routes}{intents} ({result.flows_compared} flows compared)"
 
 
+def route_items(change: RouteChange) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The change's (added, removed) rows in the shape of `routes -o json` (render.az.route_item)."""
+    return ([route_item(r, change.disable_bgp_after, explain=False) for r in change.added],
+            [route_item(r, change.disable_bgp_before, explain=False) for r in change.removed])
+
+
 def _route_rows(change: RouteChange) -> list[list[str]]:
     rows = []
-    for sign, items in (("-", change.removed), ("+", change.added)):
+    added, removed = route_items(change)
+    for sign, items in (("-", removed), ("+", added)):
         for row in items:
             rows.append([sign, row["source"], row["state"], " ".join(row["addressPrefix"]), row["nextHopType"],
                          " ".join(row["nextHopIpAddress"])])
     return rows
+
+
+def _route_json(change: RouteChange) -> dict[str, Any]:
+    added, removed = route_items(change)
+    return {"target": change.target, "shared_by": len(change.subnets), "subnets": list(change.subnets),
+            "nics": list(change.nics), "added": added, "removed": removed}
 
 
 def _target(change: RouteChange) -> str:
@@ -121,9 +134,7 @@ def diff_json(result: DiffResult) -> dict[str, Any]:
     """The JSON contract (keys may be added, never renamed)."""
     return {
         "summary": summary_line(result),
-        "routes": [{"target": c.target, "shared_by": len(c.subnets), "subnets": list(c.subnets),
-                    "nics": list(c.nics), "added": list(c.added), "removed": list(c.removed)}
-                   for c in result.routes],
+        "routes": [_route_json(c) for c in result.routes],
         "flows": [_flow_json(c) for c in result.flows],
         "intents": [{"name": i.name, "before": _verdict(i.before), "after": _verdict(i.after)}
                     for i in result.intents],
