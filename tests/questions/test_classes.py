@@ -1,7 +1,9 @@
 """Equivalence classes of flows and port classes (B-CHK-RANGES): `check` traces one flow per class
 of elementary ranges and one port per port class; its results must equal, field for field (verdict,
 violations with their ranges and counts, example trace, notes), those of tracing every pair of
-elementary ranges and every port class on its own (`Checker(..., classes=False)`).
+elementary ranges and every port class on its own (`Checker(..., classes=False)`). `check` evaluates
+the classes per class pair in bulk; `Checker(..., bulk=False)` evaluates them flow by flow (one flow
+object per pair of ranges), and both must agree too.
 
 The generated topologies are test_ranges.py's, with more endpoints and VMs per subnet (members of one
 class) and, drawn, a firewall policy whose rules cut ports and addresses.
@@ -87,12 +89,46 @@ def _crowded(spec: dict[str, Any], policy: bool, nsg: bool = False) -> dict[str,
     return spec
 
 
+#: an application rule: destinations are told apart by name (every private endpoint its own class)
+BY_NAME = {"apps": {"kind": "application", "priority": 300, "action": "Allow", "rules": {
+    "sql": {"protocols": ["Https:443", "mssql:1433"], "source_addresses": ["192.168.0.0/24"],
+            "target_fqdns": ["pe8.contoso.com"]}}}}
+
+#: more intents for the bulk path: sources holding destinations (self-flows), wide prefixes on both ends
+BULK_INTENTS = (
+    Intent("endpoint-subnet-to-endpoints", "subnet:spoke1/ep", "private_endpoints", ((443, 443),)),
+    Intent("spokes-to-spokes", "prefix:10.0.0.0/14", "prefix:10.1.0.0/23", ((443, 443), (1433, 1433))),
+    Intent("onprem-to-everything-blocked", "site:onprem", "prefix:10.0.0.0/14", ((8080, 8080),), expect="blocked"),
+    Intent("hub-to-spoke2-avoid", "vnet:hub", "vnet:spoke2", ((22, 22),), avoid=("firewall:fw",)),
+)
+
+
 @given(small_topology(), st.booleans(), st.booleans(), st.sampled_from(CLASS_INTENTS))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_classes_equal_per_range_tracing_on_generated_topologies(spec: dict[str, Any], policy: bool, nsg: bool,
                                                                  intent: Intent) -> None:
     topology = build_topology(_crowded(spec, policy, nsg), source="generated")
     assert Checker(topology).check(intent) == Checker(topology, classes=False).check(intent)
+
+
+@given(small_topology(), st.sampled_from(["none", "network", "by-name"]), st.booleans(),
+       st.lists(st.sampled_from(CLASS_INTENTS + BULK_INTENTS), min_size=1, max_size=3, unique=True))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_bulk_evaluation_equals_flow_by_flow_on_generated_topologies(spec: dict[str, Any], policy: str, nsg: bool,
+                                                                     intents: list[Intent]) -> None:
+    """Several intents on one checker (its caches shared), with firewall rules matching by name
+    (every endpoint its own class), NSGs and sources holding their destinations (self-flows)."""
+    spec = _crowded(spec, policy != "none", nsg)
+    if policy == "by-name":
+        for name, pe in spec["private_endpoints"].items():
+            pe["fqdn"] = f"{name}.contoso.com"
+        spec["firewall_policies"]["fw-policy"]["rule_collection_groups"]["g"]["rule_collections"] |= BY_NAME
+    topology = build_topology(spec, source="generated")
+    bulk, flows, ranges = Checker(topology), Checker(topology, bulk=False), Checker(topology, classes=False)
+    for intent in intents:
+        expected = flows.check(intent)
+        assert bulk.check(intent) == expected, intent.name
+        assert ranges.check(intent) == expected, intent.name
 
 
 def _seed_cases() -> list[tuple[str, str]]:
@@ -105,7 +141,9 @@ def test_classes_equal_per_range_tracing_on_the_seed(scenario: str, intents: str
     topology = load(EXAMPLES / f"{scenario}.yaml")
     path = EXAMPLES / intents if intents != "wide" else FIXTURES / "intents-wide.yaml"
     for intent in load_intents(path, topology):
-        assert Checker(topology).check(intent) == Checker(topology, classes=False).check(intent), intent.name
+        expected = Checker(topology, classes=False).check(intent)
+        assert Checker(topology).check(intent) == expected, intent.name
+        assert Checker(topology, bulk=False).check(intent) == expected, intent.name
 
 
 def _intents_file(tmp_path: Path, ports: list[Any]) -> Path:

@@ -29,6 +29,7 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, Self, TypeVar
 
 from azroute.errors import InputError, one_of
 from azroute.forwarding.balancer import ASSUMPTION_LB_BACKEND, healthy_backends
@@ -40,7 +41,7 @@ from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Tra
 from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
-from azroute.model.topology import GATEWAY_SUBNET, GatewayType, HonoursOverride, PeReplyPath, Topology
+from azroute.model.topology import GATEWAY_SUBNET, GatewayType, HonoursOverride, PeReplyPath, Subnet, Topology
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
@@ -371,11 +372,15 @@ class Checker:
     """Evaluates intents against one topology (and its variants for unknown assumptions).
 
     `classes=False` traces every pair of elementary ranges and every port class on its own (the
-    reference the equivalence classes are tested against)."""
+    reference the equivalence classes are tested against). `bulk=False` evaluates the classes flow
+    by flow (one `_Flow` per pair of ranges, sharing outcomes through `_Shared`), the reference the
+    bulk evaluation per class pair (`_Bulk`) is tested against."""
 
-    def __init__(self, topology: Topology, *, classes: bool = True) -> None:
+    def __init__(self, topology: Topology, *, classes: bool = True, bulk: bool = True) -> None:
         self.topology = topology
         self.classes = classes
+        self.bulk = bulk and classes
+        self._innermost: dict[int, tuple[PrefixIndex[Prefix], list[int], list[Prefix | None]]] = {}
         self._forwarders: dict[Settings, tuple[Forwarder, Boundaries]] = {}
         self._ip_choices = _unknown_ip_choices(topology)
 
@@ -458,30 +463,55 @@ class Checker:
         class. None: the range is its own class."""
         if not self.classes:
             return None
-        start, end = rng
+        found = bounds.prefixes.values_at(rng[0])
         device = endpoint.device
+        return self._class_key(rng, found[0] if found else None, bounds, kind=device.kind, name=device.name,
+                               vnet=device.vnet, subnet=device.subnet)
+
+    def _class_key(self, rng: Range, innermost: Prefix | None, bounds: Boundaries, *, kind: Kind, name: str,
+                   vnet: str | None, subnet: str | None) -> Hashable:
+        """`_class_of` from the facts it needs: the range's innermost boundary prefix and its owner's
+        kind, name, VNet and subnet (the bulk path has them without building an Endpoint)."""
+        start, end = rng
         single = end - start == 1
         if single and start in bounds.special:
             return None
-        if device.kind in (Kind.VM, Kind.PRIVATE_ENDPOINT):
-            if bounds.by_name and device.kind is Kind.PRIVATE_ENDPOINT:
+        owner: Hashable
+        if kind is Kind.VM or kind is Kind.PRIVATE_ENDPOINT:
+            if bounds.by_name and kind is Kind.PRIVATE_ENDPOINT:
                 return None
-            vm = self.topology.vms.get(device.name) if device.kind is Kind.VM else None
+            vm = self.topology.vms.get(name) if kind is Kind.VM else None
             nic = (vm.network_security_group, vm.application_security_groups) if vm else None  # NSG of the NIC
-            owner: Hashable = (device.kind, device.vnet, device.subnet, single, nic)
-        elif device.kind is Kind.ADDRESS:
-            owner = (device.kind, device.vnet, device.subnet, single and start in bounds.placed)
-        elif device.kind is Kind.SITE:
-            owner = (device.kind, device.name, single and start in bounds.placed)
+            owner = (kind, vnet, subnet, single, nic)
+        elif kind is Kind.ADDRESS:
+            owner = (kind, vnet, subnet, single and start in bounds.placed)
+        elif kind is Kind.SITE:
+            owner = (kind, name, single and start in bounds.placed)
         else:
             return None
-        found = bounds.prefixes.values_at(start)
-        return (found[0] if found else None, owner)
+        return (innermost, owner)
+
+    def innermost(self, bounds: Boundaries) -> tuple[list[int], list[Prefix | None]]:
+        """The boundary prefixes flattened into sorted disjoint intervals: interval k starts at
+        starts[k] and every address in it has labels[k] as its innermost boundary prefix (None: in
+        none). One bisect then answers what `bounds.prefixes.values_at(ip)[0]` answers."""
+        cached = self._innermost.get(id(bounds.prefixes))
+        if cached is None or cached[0] is not bounds.prefixes:
+            starts, labels = _flatten(bounds.prefixes.prefixes())
+            cached = self._innermost[id(bounds.prefixes)] = (bounds.prefixes, starts, labels)
+        return cached[1], cached[2]
 
     #: public name for questions/diff.py, which classes ranges exactly as check does
     class_of = _class_of
 
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
+        if self.bulk:
+            forwarder, bounds = self._pinned(settings)
+            return _Bulk(self, intent, forwarder, bounds).result()
+        return self._evaluate_flows(intent, settings)
+
+    def _evaluate_flows(self, intent: Intent, settings: Settings) -> IntentResult:
+        """The intent's result flow by flow (the reference for `_Bulk`)."""
         forwarder, bounds = self._pinned(settings)
         flows, unchecked = self._flows(intent, forwarder.book, bounds)
         pieces, several = _port_pieces(intent, bounds)
@@ -531,6 +561,469 @@ class Checker:
     def _outcome(forwarder: Forwarder, intent: Intent, flow: _Flow, port: int | None) -> _Outcome:
         trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
         return _Outcome(tuple(judge(intent, trace)), trace.depends_on, tuple(_notes(trace)), _port_free(trace))
+
+
+def _flatten(prefixes: list[Prefix]) -> tuple[list[int], list[Prefix | None]]:
+    """Nested prefixes as sorted disjoint intervals, each labelled with its innermost prefix."""
+    starts: list[int] = []
+    labels: list[Prefix | None] = []
+
+    def emit(at: int, label: Prefix | None) -> None:
+        if starts and starts[-1] == at:
+            labels[-1] = label  # a later event at the same address wins (an inner prefix starts there)
+        else:
+            starts.append(at)
+            labels.append(label)
+
+    stack: list[tuple[int, Prefix]] = []  # (end, prefix), outermost first
+    for prefix in sorted(set(prefixes), key=lambda p: (p.network, p.length)):
+        while stack and stack[-1][0] <= prefix.network:
+            end, _ = stack.pop()
+            emit(end, stack[-1][1] if stack else None)
+        stack.append((prefix.last + 1, prefix))
+        emit(prefix.network, prefix)
+    while stack:
+        end, _ = stack.pop()
+        emit(end, stack[-1][1] if stack else None)
+    return starts, labels
+
+
+Flow = tuple[int, int]  # (source index, destination index): flows are ordered source first, as checked
+_PAIR, _COLUMN, _ONE = 0, 1, 2
+
+
+class _Side:
+    """One side's elementary ranges (sources with an owner, or every destination), each with its
+    class: members of a class are forwarded and judged alike. Endpoints are built only for the
+    ranges that are traced or shown."""
+
+    def __init__(self, checker: Checker, book: AddressBook, bounds: Boundaries, selected: list[Range],
+                 source: bool) -> None:
+        self.book = book
+        self.ranges: list[Range] = []
+        self.devices: list[Device | None] = []  # the registered owner of the range's address, if any
+        self.unowned: list[Range] = []  # sources in no subnet or site (not checked)
+        self.members: list[list[int]] = []  # class -> its ranges, in address order
+        self.alone: list[bool] = []  # class -> its range is its own class (traced on its own)
+        self.class_of: list[int] = []
+        self._endpoints: dict[int, Endpoint] = {}
+        starts, labels = checker.innermost(bounds)
+        contexts: dict[Prefix | None, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {}
+        classes: dict[Hashable, int] = {}
+        owner = book.owner
+        for rng in elementary(selected, bounds.addresses):
+            start = rng[0]
+            at = bisect.bisect_right(starts, start) - 1
+            innermost = labels[at] if at >= 0 else None
+            context = contexts.get(innermost)
+            if context is None:
+                # every address whose innermost boundary prefix is `innermost` lies in the same
+                # VNets, subnets and site (they are boundary prefixes too): look them up once
+                site = book.site_of(start)
+                vnets = book.vnets_containing(start)
+                context = contexts[innermost] = (site, tuple((v, _key(book.subnet_of(start, v))) for v in vnets))
+            # as endpoint_at: the first VNet holding the address with an owner or a subnet there
+            device: Device | None = None
+            kind, name, vnet, subnet = Kind.ADDRESS, "", None, None
+            for vnet_name, subnet_key in context[1]:
+                device = owner(vnet_name, start)
+                if device is not None:
+                    kind, name, vnet, subnet = device.kind, device.name, device.vnet, device.subnet
+                    break
+                if subnet_key is not None:
+                    vnet, subnet = vnet_name, subnet_key
+                    break
+            else:
+                if context[0] is not None:
+                    kind, name = Kind.SITE, context[0]
+                elif source:
+                    self.unowned.append(rng)
+                    continue
+            index = len(self.ranges)
+            self.ranges.append(rng)
+            self.devices.append(device)
+            key = checker._class_key(rng, innermost, bounds, kind=kind, name=name, vnet=vnet,
+                                     subnet=subnet) if checker.classes else None
+            found = classes.get(key) if key is not None else None
+            if found is None:
+                found = len(self.members)
+                if key is not None:
+                    classes[key] = found
+                self.members.append([])
+                self.alone.append(key is None)
+            self.members[found].append(index)
+            self.class_of.append(found)
+
+    def endpoint(self, index: int) -> Endpoint:
+        """The endpoint at the range's first address (a bare address when nothing owns it)."""
+        found = self._endpoints.get(index)
+        if found is None:
+            ip = self.ranges[index][0]
+            found = endpoint_at(self.book, ip) or Endpoint(ip, Device(Kind.ADDRESS, format_ip(ip), None, None, (ip,)),
+                                                           format_ip(ip))
+            self._endpoints[index] = found
+        return found
+
+    def label(self, index: int) -> str:
+        """The label of the range's device, as `endpoint(index).device.label`."""
+        device = self.devices[index]
+        return device.label if device is not None else self.endpoint(index).device.label
+
+
+def _key(subnet: Subnet | None) -> str | None:
+    return subnet.key if subnet is not None else None
+
+
+class _Items:
+    """The flows failing one way: blocks of flows (a class pair, one destination of a class pair,
+    one flow), with their count. Stands for `_evaluate_flows`' list of flow indices: equal when the
+    same flows are in both, in the same order."""
+
+    __slots__ = ("bulk", "parts")
+
+    def __init__(self, bulk: _Bulk, blocks: list[tuple[int, int, int]]) -> None:
+        self.bulk = bulk
+        self.parts = [blocks]  # more than one part only when `extend`ed (a port listed twice)
+
+    def __len__(self) -> int:
+        return sum(self.bulk.count(b) for part in self.parts for b in part)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Items):
+            return NotImplemented
+        if self.parts == other.parts:
+            return True
+        return len(self) == len(other) and self.flows() == other.flows()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> _Items:
+        items = _Items(self.bulk, [])
+        items.parts = [list(part) for part in self.parts]
+        return items
+
+    def extend(self, other: _Items) -> None:
+        self.parts += [list(part) for part in other.parts]
+
+    def blocks(self) -> Iterator[tuple[int, int, int]]:
+        for part in self.parts:
+            yield from part
+
+    def flows(self) -> list[Flow]:
+        """Every flow, in order (the slow path: only when two port classes' blocks differ)."""
+        return [f for part in self.parts for f in sorted(f for b in part for f in self.bulk.flows_of(b))]
+
+
+class _Bulk:
+    """One intent against one pinned topology, evaluated per pair of classes.
+
+    A class pair's flows are its source class's ranges times its destination class's ranges, less
+    the self-flows (source and destination in one range: traced on their own from another address
+    of the range, as `_evaluate_flows` does). The pair's first flow is traced, per port class; its
+    outcome is every member's when it names neither end (shared), is instantiated per destination
+    when it names only the destination reached (a template), and otherwise every member is traced.
+    Violations gather blocks of flows (`_Items`) rather than flow indices; ordering uses flows as
+    (source, destination) index pairs, the order `_evaluate_flows` checks them in."""
+
+    def __init__(self, checker: Checker, intent: Intent, forwarder: Forwarder, bounds: Boundaries) -> None:
+        self.checker, self.intent, self.forwarder, self.bounds = checker, intent, forwarder, bounds
+        topology = forwarder.book.topology
+        source_ranges, unused_sources = usable_ranges(intent.source, topology)
+        destination_ranges, unused_destinations = usable_ranges(intent.destination, topology)
+        self.src = _Side(checker, forwarder.book, bounds, source_ranges, True)
+        self.dst = _Side(checker, forwarder.book, bounds, destination_ranges, False)
+        unchecked = self.src.unowned
+        self.unchecked = ([f"sources {range_text(merge_ranges(unchecked))} are in no subnet or site: not checked"]
+                          if unchecked else []) + unused_notes(unused_sources, unused_destinations)
+        # self-flows: the destination's address lies in the source's range
+        self.self_source: dict[int, int] = {}  # destination -> the source range holding its address
+        self.self_pairs: dict[tuple[int, int], list[Flow]] = {}  # class pair -> its self-flows
+        src_ranges = self.src.ranges
+        if src_ranges and self.dst.ranges:
+            src_starts = [r[0] for r in src_ranges]
+            low, high = src_ranges[0][0], src_ranges[-1][1]
+            for j, (ip, _) in enumerate(self.dst.ranges):
+                if low <= ip < high:
+                    i = bisect.bisect_right(src_starts, ip) - 1
+                    if i >= 0 and ip < src_ranges[i][1]:
+                        self.self_source[j] = i
+                        pair = (self.src.class_of[i], self.dst.class_of[j])
+                        self.self_pairs.setdefault(pair, []).append((i, j))
+        self._counts: dict[tuple[int, int, int], int] = {}
+        self._placed: dict[Flow, Endpoint] = {}  # self-flows traced from another address of the range
+        self._named: dict[int, bool] = {}
+
+    # --- blocks of flows ---------------------------------------------------------------------------
+
+    def count(self, block: tuple[int, int, int]) -> int:
+        kind, a, b = block
+        if kind == _ONE:
+            return 1
+        found = self._counts.get(block)
+        if found is None:
+            sources = self.src.members[a]
+            if kind == _PAIR:
+                found = len(sources) * len(self.dst.members[b]) - len(self.self_pairs.get((a, b), ()))
+            else:
+                found = len(sources) - (1 if self._self_in(a, b) else 0)
+            self._counts[block] = found
+        return found
+
+    def _self_in(self, source_class: int, j: int) -> bool:
+        i = self.self_source.get(j)
+        return i is not None and self.src.class_of[i] == source_class
+
+    def _is_self(self, i: int, j: int) -> bool:
+        return self.self_source.get(j) == i
+
+    def flows_of(self, block: tuple[int, int, int]) -> Iterator[Flow]:
+        kind, a, b = block
+        if kind == _ONE:
+            yield (a, b)
+            return
+        destinations = self.dst.members[b] if kind == _PAIR else [b]
+        for i in self.src.members[a]:
+            for j in destinations:
+                if not self._is_self(i, j):
+                    yield (i, j)
+
+    def first(self, block: tuple[int, int, int]) -> Flow:
+        return next(self.flows_of(block))
+
+    def last(self, block: tuple[int, int, int], named: bool) -> Flow | None:
+        """The block's last flow (from a named source, with `named`)."""
+        kind, a, b = block
+        if kind == _ONE:
+            return (a, b) if not named or self.named_flow(a, b) else None
+        destinations = self.dst.members[b] if kind == _PAIR else [b]
+        for i in reversed(self.src.members[a]):
+            if named and not self.named_flow(i, -1):
+                continue
+            j = next((j for j in reversed(destinations) if not self._is_self(i, j)), None)
+            if j is not None:
+                return (i, j)
+        return None
+
+    def named_flow(self, i: int, j: int) -> bool:
+        """Whether the flow's source is named (`_named`); j=-1: a flow from range i that is no self-flow."""
+        placed = self._placed.get((i, j))
+        if placed is not None:
+            return _named_endpoint(placed)
+        found = self._named.get(i)
+        if found is None:
+            found = self._named[i] = _named_endpoint(self.src.endpoint(i))
+        return found
+
+    def ranges_of(self, blocks: Iterable[tuple[int, int, int]]) -> tuple[tuple[Range, ...], tuple[Range, ...]]:
+        """The merged source and destination ranges of the blocks' flows."""
+        sources: list[Range] = []
+        destinations: list[Range] = []
+        src, dst = self.src.ranges, self.dst.ranges
+        seen_pairs: set[tuple[int, int]] = set()
+        seen_columns: set[tuple[int, int | None]] = set()
+        for kind, a, b in blocks:
+            if kind == _ONE:
+                sources.append(src[a])
+                destinations.append(dst[b])
+            elif kind == _PAIR:
+                if (a, b) in seen_pairs:
+                    continue
+                seen_pairs.add((a, b))
+                selfs = self.self_pairs.get((a, b))
+                if not selfs:
+                    sources += [src[i] for i in self.src.members[a]]
+                    destinations += [dst[j] for j in self.dst.members[b]]
+                else:
+                    flows = list(self.flows_of((kind, a, b)))
+                    sources += [src[i] for i in dict.fromkeys(i for i, _ in flows)]
+                    destinations += [dst[j] for j in dict.fromkeys(j for _, j in flows)]
+            else:
+                excluded = self.self_source.get(b) if self._self_in(a, b) else None
+                if (a, excluded) not in seen_columns:
+                    seen_columns.add((a, excluded))
+                    sources += [src[i] for i in self.src.members[a] if i != excluded]
+                if self.count((kind, a, b)):
+                    destinations.append(dst[b])
+        return tuple(merge_ranges(sources)), tuple(merge_ranges(destinations))
+
+    # --- evaluation --------------------------------------------------------------------------------
+
+    def _flow(self, i: int, j: int) -> _Flow:
+        placed = self._placed.get((i, j))
+        source = placed if placed is not None else self.src.endpoint(i)
+        return _Flow(source, self.dst.endpoint(j), self.src.ranges[i], self.dst.ranges[j], None)
+
+    def _compute(self, flow: _Flow, port: int | None) -> _Outcome:
+        return Checker._outcome(self.forwarder, self.intent, flow, port)
+
+    def result(self) -> IntentResult:
+        intent = self.intent
+        pieces, several = _port_pieces(intent, self.bounds)
+        port_classes: dict[int, int | None] = {}  # port class -> representative port, in order of first piece
+        for piece in pieces:
+            port_classes.setdefault(piece.port_class, piece.low)
+        order = {c: k for k, c in enumerate(port_classes)}
+        self.groups: dict[int, dict[str, list[tuple[int, int, int]]]] = {c: {} for c in port_classes}
+        self.firsts: dict[tuple[int, str], tuple[Flow, int]] = {}
+        self.texts: list[tuple[Flow, int, tuple[str, ...], tuple[str, ...]]] = []  # (flow, port class, depends, notes)
+        self.port_classes, self.order = port_classes, order
+        flows = 0
+        src, dst = self.src, self.dst
+        for a, sources in enumerate(src.members):
+            for b, destinations in enumerate(dst.members):
+                selfs = self.self_pairs.get((a, b), [])
+                for i, j in selfs:
+                    flows += self._place(i, j)
+                count = len(sources) * len(destinations) - len(selfs)
+                if not count:
+                    continue
+                flows += count
+                if src.alone[a] or dst.alone[b]:  # no class: every flow on its own
+                    for flow in self.flows_of((_PAIR, a, b)):
+                        self._alone(flow)
+                else:
+                    self._pair(a, b)
+        runs = _runs(pieces, {c: {r: _Items(self, sorted(blocks, key=self.first)) for r, blocks in found.items()}
+                              for c, found in self.groups.items()}, self.firsts, several)
+        violations = tuple(Violation(reason, *self.ranges_of(items.blocks()), len(items)) for reason, items, _ in runs)
+        example = None
+        if runs:
+            _, items, port = runs[0]
+            i, j = self._example(items)
+            flow = self._flow(i, j)
+            example = self.forwarder.trace(flow.source, flow.destination, port, intent.protocol)
+        depends: dict[str, None] = {}
+        notes: dict[str, None] = {}
+        for _, _, depends_on, more in sorted(self.texts, key=lambda t: (t[0], t[1])):
+            depends.update(dict.fromkeys(depends_on))
+            notes.update(dict.fromkeys(more))
+        if not flows:
+            notes["no flow to check: the selectors name no placed address"] = None
+        return IntentResult(intent, Verdict.VIOLATED if violations else Verdict.HOLDS, violations, example, flows,
+                            tuple(depends), tuple(notes), tuple(self.unchecked))
+
+    def _example(self, items: _Items) -> Flow:
+        """The last flow from a named source, else the last flow (as `_evaluate_flows` chooses)."""
+        for part in reversed(items.parts):
+            found = [f for f in (self.last(b, True) for b in part) if f is not None]
+            if found:
+                return max(found)
+        last = [f for f in (self.last(b, False) for b in items.parts[-1]) if f is not None]
+        return max(last)
+
+    def _add(self, flow: Flow, port_class: int, outcome: _Outcome, block: tuple[int, int, int],
+             reasons: Iterable[tuple[int, str]] | None = None) -> None:
+        """Attribute `outcome`'s reasons (or the given (position, reason)s of it) to the block's flows,
+        `flow` being the block's first."""
+        found = self.groups[port_class]
+        for position, reason in reasons if reasons is not None else enumerate(outcome.reasons):
+            found.setdefault(reason, []).append(block)
+            key = (port_class, reason)
+            seen = self.firsts.get(key)
+            if seen is None or (flow, position) < seen:
+                self.firsts[key] = (flow, position)
+
+    def _text(self, flow: Flow, port_class: int, outcome: _Outcome) -> None:
+        if outcome.depends_on or outcome.notes:
+            self.texts.append((flow, self.order[port_class], outcome.depends_on, outcome.notes))
+
+    def _place(self, i: int, j: int) -> int:
+        """A self-flow: traced on its own from another address of the source range, if it has one."""
+        start, end = self.src.ranges[i]
+        ip = self.dst.ranges[j][0]
+        other = next((a for a in (start, start + 1) if a < end and a != ip), None)
+        placed = endpoint_at(self.src.book, other) if other is not None else None
+        if placed is None:
+            return 0
+        self._placed[(i, j)] = placed
+        self._alone((i, j))
+        return 1
+
+    def _alone(self, flow: Flow) -> None:
+        """A flow traced on its own in every port class (as `_Shared.outcome` for a flow without class)."""
+        traced = self._flow(*flow)
+        free: _Outcome | None = None
+        for port_class, port in self.port_classes.items():
+            outcome = free or self._compute(traced, port)
+            if outcome.port_free:
+                free = outcome
+            self._add(flow, port_class, outcome, (_ONE, *flow))
+            self._text(flow, port_class, outcome)
+
+    def _pair(self, a: int, b: int) -> None:
+        """A class pair: its first flow traced per port class, the outcome attributed to every member."""
+        first = self.first((_PAIR, a, b))
+        flow = self._flow(*first)
+        free: _Outcome | None = None
+        states: dict[int, tuple[_Outcome, _Outcome | None] | None] = {}  # shared, template or None: traced
+        for port_class, port in self.port_classes.items():
+            outcome = free or self._compute(flow, port)
+            if outcome.port_free:
+                free = outcome
+            self._text(first, port_class, outcome)
+            if _invariant(outcome, flow):
+                states[port_class] = (outcome, None)
+                self._add(first, port_class, outcome, (_PAIR, a, b))
+                continue
+            template = _template(outcome, flow)
+            states[port_class] = (outcome, template) if template is not None else None
+            if template is not None:
+                self._instances(a, b, first, port_class, outcome=outcome, template=template)
+            else:
+                self._add(first, port_class, outcome, (_ONE, *first))
+        if any(state is None for state in states.values()):
+            self._members(a, b, first, states)
+
+    def _instances(self, a: int, b: int, first: Flow, port_class: int, *, outcome: _Outcome,
+                   template: _Outcome) -> None:
+        """A template's instances: reasons that do not name the destination are the pair's; the
+        others, and names in depends/notes, are filled in per destination."""
+        shared = [(p, r) for p, r in enumerate(template.reasons) if _DESTINATION not in r]
+        if shared:
+            self._add(first, port_class, outcome, (_PAIR, a, b), shared)
+        named = [(p, r) for p, r in enumerate(template.reasons) if _DESTINATION in r]
+        texts = any(_DESTINATION in t for t in (*template.depends_on, *template.notes))
+        if not named and not texts:
+            return
+        for j in self.dst.members[b]:
+            column = (_COLUMN, a, j)
+            if not self.count(column):
+                continue
+            start = self.first(column)
+            label = self.dst.label(j)
+            reasons = [(p, r.replace(_DESTINATION, label)) for p, r in named]
+            if reasons:
+                self._add(start, port_class, outcome, column, reasons)
+            if texts:
+                self._text(start, port_class, _instantiate_label(template, label))
+
+    def _members(self, a: int, b: int, first: Flow, states: dict[int, tuple[_Outcome, _Outcome | None] | None]) -> None:
+        """Members of a pair traced on their own in the port classes where the first flow's outcome
+        names its ends (with the outcome shared or instantiated in the others, as `_Shared` does)."""
+        for i in self.src.members[a]:
+            for j in self.dst.members[b]:
+                if (i, j) == first or self._is_self(i, j):
+                    continue
+                flow = self._flow(i, j)
+                free: _Outcome | None = None
+                for port_class, port in self.port_classes.items():
+                    state = states[port_class]
+                    if state is None:
+                        outcome = free or self._compute(flow, port)
+                        self._add((i, j), port_class, outcome, (_ONE, i, j))
+                        self._text((i, j), port_class, outcome)
+                    elif state[1] is None:
+                        outcome = state[0]
+                    else:
+                        outcome = _instantiate(state[1], flow)
+                    if outcome.port_free:
+                        free = outcome
+
+
+def _instantiate_label(template: _Outcome, label: str) -> _Outcome:
+    def fill(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t.replace(_DESTINATION, label) for t in texts)
+    return _Outcome(fill(template.reasons), fill(template.depends_on), fill(template.notes), template.port_free)
 
 
 def _port_free(trace: Trace) -> bool:
@@ -630,12 +1123,26 @@ def _port_pieces(intent: Intent, bounds: Boundaries) -> tuple[list[_Piece], bool
     return pieces, sum(high - low + 1 for low, high in intent.ports) > 1
 
 
-def _runs(pieces: list[_Piece], groups: dict[int, dict[str, list[int]]],
-          first: dict[tuple[int, str], tuple[int, int]], several: bool) -> list[tuple[str, list[int], int | None]]:
+class _FlowList(Protocol):
+    """What `_runs` needs of a reason's flows: a list of flow indices, or the bulk path's `_Items`."""
+
+    def __len__(self) -> int: ...
+
+    def copy(self) -> Self: ...
+
+    def extend(self, other: Self, /) -> None: ...
+
+
+_L = TypeVar("_L", bound=_FlowList)
+_F = TypeVar("_F")
+
+
+def _runs(pieces: list[_Piece], groups: dict[int, dict[str, _L]],
+          first: dict[tuple[int, str], tuple[_F, int]], several: bool) -> list[tuple[str, _L, int | None]]:
     """Violations (reason, flows, the example's port), most flows first, then in order of first
     occurrence. Adjacent ports failing the same flows for the same reason are one violation."""
-    found: dict[str, tuple[tuple[int, int, int], list[int], int | None]] = {}
-    open_runs: dict[str, tuple[int, int | None, int | None, list[int], tuple[int, int, int]]] = {}
+    found: dict[str, tuple[tuple[_F, int, int], _L, int | None]] = {}
+    open_runs: dict[str, tuple[int, int | None, int | None, _L, tuple[_F, int, int]]] = {}
 
     def close(reason: str) -> None:
         _, low, high, items, key = open_runs.pop(reason)
@@ -643,7 +1150,7 @@ def _runs(pieces: list[_Piece], groups: dict[int, dict[str, list[int]]],
         if label in found:  # a port listed twice: counted twice, as each listed port is checked
             found[label][1].extend(items)
         else:
-            found[label] = (key, list(items), low)
+            found[label] = (key, items.copy(), low)
 
     for index, piece in enumerate(pieces):
         current = groups[piece.port_class]
