@@ -879,8 +879,8 @@ class _Bulk:
                     continue
                 flows += count
                 if src.alone[a] or dst.alone[b]:  # no class: every flow on its own
-                    for flow in self.flows_of((_PAIR, a, b)):
-                        self._alone(flow)
+                    for pair_flow in self.flows_of((_PAIR, a, b)):
+                        self._alone(pair_flow)
                 else:
                     self._pair(a, b)
         runs = _runs(pieces, {c: {r: _Items(self, sorted(blocks, key=self.first)) for r, blocks in found.items()}
@@ -889,9 +889,8 @@ class _Bulk:
         example = None
         if runs:
             _, items, port = runs[0]
-            i, j = self._example(items)
-            flow = self._flow(i, j)
-            example = self.forwarder.trace(flow.source, flow.destination, port, intent.protocol)
+            shown = self._flow(*self._example(items))
+            example = self.forwarder.trace(shown.source, shown.destination, port, intent.protocol)
         depends: dict[str, None] = {}
         notes: dict[str, None] = {}
         for _, _, depends_on, more in sorted(self.texts, key=lambda t: (t[0], t[1])):
