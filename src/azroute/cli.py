@@ -176,16 +176,25 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
 
 
 def _settle(topologies: list[Topology], pins: dict[str, str]) -> list[Topology]:
-    """`settle` with a note per settled unknown: results hold for that value only."""
+    """`settle` with a note per settled unknown: results hold for that value only. The values are also
+    kept for the outputs that outlive the run's stderr (check's JSON and JUnit, diff's JSON and
+    Markdown, the HTML report): `_settled()`."""
     settled = settle(topologies, pins)
     for name, value in pins.items():
         note(f"--assume {name}={value}: results hold for this value only")
+    click.get_current_context().meta[_SETTLED] = dict(pins)
     return settled
+
+
+def _settled() -> dict[str, str]:
+    """The unknowns this run settled with --assume (name -> value), in command-line order."""
+    return dict(click.get_current_context().meta.get(_SETTLED, {}))
 
 
 _OVERLAYS = "azroute.overlays"
 _FORMAT = "azroute.format"  # the dialect the topology was read in
 _NOTES = "azroute.notes"  # the input's notes and warnings, which `report` also lists
+_SETTLED = "azroute.settled"  # unknowns settled with --assume 'NAME=VALUE'
 _SERVICE_TAGS = "azroute.service_tags"
 
 
@@ -439,12 +448,12 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
             bar.advance()
     if junit:
         try:
-            Path(junit).write_text(report_junit(results, topology.name), encoding="utf-8")
+            Path(junit).write_text(report_junit(results, topology.name, _settled()), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write JUnit file: {exc.strerror}", path="--junit",
                              fix="choose a writable path") from None
     if output == "json":
-        click.echo(dumps(report_json(results)), nl=False)
+        click.echo(dumps(report_json(results, _settled())), nl=False)
     elif brief:
         click.echo("".join(brief_line(r) + "\n" for r in results), nl=False)
     else:
@@ -511,9 +520,9 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     with progress("comparing routes and flows"):  # a bar (no count) only past 2 s, on a terminal
         result = diff_topologies(old, new, intents)
     if output == "json":
-        click.echo(dumps(diff_json(result)), nl=False)
+        click.echo(dumps(diff_json(result, _settled())), nl=False)
     elif output == "markdown":
-        click.echo(diff_markdown(result), nl=False)
+        click.echo(diff_markdown(result, _settled()), nl=False)
     else:
         click.echo(diff_text(result), nl=False)
     sys.exit(1 if result.fails(fail_on) else 0)
@@ -599,7 +608,7 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     intents = load_intents(Path(intents_file), topology) if intents_file else []
     notes = click.get_current_context().meta.get(_NOTES, [])
     with progress("building the report", work_units(topology, intents)) as bar:
-        built = build_report(topology, intents, notes, bar.advance)
+        built = build_report(topology, intents, notes, bar.advance, settled=_settled())
     text = report_html(built)
     try:
         Path(out).write_text(text, encoding="utf-8")

@@ -6,6 +6,8 @@ A settled run prints exactly what the same input with the value written in it pr
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,62 @@ def test_a_value_azure_could_not_choose_is_an_input_error(file: Path, assume: st
     for command in (["check", file, INTENTS], ["trace", file, "--from", "onpremvm", "--to", "hubvm"]):
         run = invoke([*command, "--assume", assume])
         assert (run.exit_code, run.stdout, run.stderr.splitlines()[-1]) == (2, "", f"error: {message}")
+
+
+# --- a settled value is part of every output that outlives stderr ------------------------------------
+
+GOLDEN_SETTLED = Path(__file__).resolve().parent / "golden-settled"
+SQL_7 = ["--assume", "ip[pe:sql]=10.13.77.7"]
+
+
+def _golden(name: str, actual: str) -> None:
+    """Compare with tests/cli/golden-settled/NAME (AZROUTE_UPDATE_GOLDEN=1 rewrites it: read the diff)."""
+    path = GOLDEN_SETTLED / name
+    if os.environ.get("AZROUTE_UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def test_check_json_and_junit_carry_the_settled_value(tmp_path: Path) -> None:
+    """check -o json's `settled` and the JUnit suite's properties name the value; apart from that, both
+    are what the file with the address written in it gives."""
+    settled = invoke(["check", UNKNOWN_SQL_UDR, INTENTS, "-o", "json", "--junit", tmp_path / "s.xml", *SQL_7])
+    assert (settled.exit_code, settled.stderr) == (1, _note("ip[pe:sql]", "10.13.77.7"))
+    _golden("check-json.stdout", settled.stdout)
+    junit = (tmp_path / "s.xml").read_text(encoding="utf-8")
+    _golden("check-junit.xml", junit)
+    written = invoke(["check", _with_ip(UNKNOWN_SQL_UDR, "10.13.77.7", tmp_path), INTENTS, "-o", "json",
+                      "--junit", tmp_path / "w.xml"])
+    document = json.loads(settled.stdout)
+    assert document.pop("settled") == {"ip[pe:sql]": "10.13.77.7"}
+    plain_document = json.loads(written.stdout)
+    assert plain_document.pop("settled") == {}
+    assert document == plain_document
+    properties = ('    <properties>\n      <property name="assume ip[pe:sql]" value="10.13.77.7 (results hold for this '
+                  'value only)" />\n    </properties>\n')
+    plain = (tmp_path / "w.xml").read_text(encoding="utf-8")
+    assert properties in junit and junit.replace(properties, "", 1) == plain
+
+
+def test_diff_json_and_markdown_carry_the_settled_value(tmp_path: Path) -> None:
+    settled = invoke(["diff", UNKNOWN_SQL, UNKNOWN_SQL_UDR, "-o", "json", *SQL_7])
+    written = invoke(["diff", _with_ip(UNKNOWN_SQL, "10.13.77.7", tmp_path),
+                      _with_ip(UNKNOWN_SQL_UDR, "10.13.77.7", tmp_path), "-o", "json"])
+    document, plain = json.loads(settled.stdout), json.loads(written.stdout)
+    assert (document.pop("settled"), plain.pop("settled")) == ({"ip[pe:sql]": "10.13.77.7"}, {})
+    assert document == plain
+    markdown = invoke(["diff", UNKNOWN_SQL, UNKNOWN_SQL_UDR, "-o", "markdown", *SQL_7])
+    _golden("diff-markdown.stdout", markdown.stdout)
+    assert "Settled with --assume 'ip[pe:sql]=10.13.77.7': results hold for this value only." in \
+        markdown.stdout.splitlines()
+
+
+def test_the_report_lists_the_settled_value_with_the_assumptions(tmp_path: Path) -> None:
+    row = ("<tr><td><code>ip[pe:sql]</code></td><td>10.13.77.7</td><td class=\"small\">settled with <code>--assume "
+           "'ip[pe:sql]=10.13.77.7'</code>: results hold for this value only</td></tr>")
+    for extra, shown in (([], False), (SQL_7, True)):
+        out = tmp_path / f"r{shown}.html"
+        run = invoke(["report", UNKNOWN_SQL_UDR, "--intents", INTENTS, "-o", out, *extra])
+        assert run.exit_code == 0, run.stderr
+        section = out.read_text(encoding="utf-8").split('<section id="assumptions">')[1].split("</section>")[0]
+        assert (row in section) is shown

@@ -130,7 +130,8 @@ def test_json_report(azroute: Callable[[list[str]], Run], path: Callable[[str], 
     result = azroute(["check", path("a"), path("intents"), "-o", "json"])
     assert (result.exit_code, result.stderr) == (1, "")
     document = json.loads(result.stdout)
-    assert list(document) == ["intents"]
+    assert list(document) == ["intents", "settled"]
+    assert document["settled"] == {}  # nothing settled with --assume 'NAME=VALUE' (tests/cli/test_settle.py)
     (intent,) = document["intents"]
     assert sorted(intent) == ["dependsOn", "example", "flows", "name", "notes", "variants", "verdict",
                               "violations"]
@@ -157,7 +158,7 @@ def test_json_report(azroute: Callable[[list[str]], Run], path: Callable[[str], 
 def test_json_report_holds(azroute: Callable[[list[str]], Run], path: Callable[[str], str]) -> None:
     result = azroute(["check", path("b"), path("intents"), "-o", "json"])
     assert (result.exit_code, result.stderr) == (0, "")
-    assert json.loads(result.stdout) == {"intents": [{
+    assert json.loads(result.stdout) == {"settled": {}, "intents": [{
         "name": "onprem-to-endpoints-inspected", "verdict": "holds", "flows": 9, "violations": [],
         "example": None, "dependsOn": ["pe_reply_path=auto"], "variants": [],
         "notes": ["firewall rules not evaluated"]}]}

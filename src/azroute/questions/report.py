@@ -6,7 +6,7 @@ the search box looks things up in. `render.html` only draws this.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
@@ -93,6 +93,7 @@ class Report:
     warnings: tuple[str, ...]
     findables: tuple[Findable, ...]
     subnets: tuple[SubnetRange, ...]
+    settled: tuple[tuple[str, str], ...] = ()  # unknowns settled with --assume (name, value): results hold for those
 
 
 def _counts(topology: Topology) -> tuple[tuple[str, int], ...]:
@@ -206,8 +207,10 @@ def draw_sample(result: IntentResult, trace: Trace, topology: Topology) -> FlowD
 
 
 def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[str] = (),
-                 advance: Advance = lambda: None) -> Report:
-    """The report's contents; `advance` is called once per intent checked and per subnet routed."""
+                 advance: Advance = lambda: None, *, settled: Mapping[str, str] | None = None) -> Report:
+    """The report's contents; `advance` is called once per intent checked and per subnet routed.
+    `settled`: the unknowns `topology` has settled with --assume (name -> value), listed with the
+    assumptions."""
     engine = RoutingEngine(topology)
     checker = Checker(topology)
     results = []
@@ -238,7 +241,7 @@ def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[
                for v in topology.vnets.values() for s in v.subnets]
     return Report(topology.name, topology.source, _counts(topology), graph, placed, tuple(flows), shown, tuple(views),
                   tuple(route_sets), tuple(gateways), _assumptions(topology), tuple(_warnings(engine, notes)),
-                  tuple(_findables(topology, graph, of_subnet)), tuple(subnets))
+                  tuple(_findables(topology, graph, of_subnet)), tuple(subnets), tuple((settled or {}).items()))
 
 
 def work_units(topology: Topology, intents: Sequence[Intent]) -> int:

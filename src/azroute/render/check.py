@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
 
 from azroute.forwarding.trace import Disposition, Trace
@@ -66,8 +67,19 @@ def report_text(results: list[IntentResult]) -> str:
     return visible_lines(lines)
 
 
-def report_json(results: list[IntentResult]) -> dict[str, Any]:
-    return {"intents": [{
+#: what a value settled with --assume means for every result (the run's stderr note says it too)
+SETTLED_MEANING = "results hold for this value only"
+
+
+def settled_text(settled: Mapping[str, str]) -> str:
+    """The values settled with --assume, as the command line wrote them: "--assume 'ip[pe:sql]=10.13.77.7'"."""
+    return " ".join(f"--assume '{name}={value}'" for name, value in settled.items())
+
+
+def report_json(results: list[IntentResult], settled: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The intents' results; `settled`: the unknowns settled with --assume (name -> value), on which
+    every result rests."""
+    return {"settled": dict(settled or {}), "intents": [{
         "name": r.intent.name,
         "verdict": str(r.verdict),
         "flows": r.flows,
@@ -80,8 +92,10 @@ def report_json(results: list[IntentResult]) -> dict[str, Any]:
     } for r in results]}
 
 
-def report_junit(results: list[IntentResult], suite: str) -> str:
-    """One test case per intent; violated -> failure, unknown -> error (neither is a pass).
+def report_junit(results: list[IntentResult], suite: str, settled: Mapping[str, str] | None = None) -> str:
+    """One test case per intent; violated -> failure, unknown -> error (neither is a pass). Unknowns
+    settled with --assume are the suite's properties (`assume ip[pe:sql]` = `10.13.77.7`): a pass
+    holds for that value only.
 
     Every name and text is made visible (`render.text.visible`): XML 1.0 cannot hold most control
     characters at all, so writing them raw would make the file unparseable."""
@@ -91,6 +105,11 @@ def report_junit(results: list[IntentResult], suite: str) -> str:
     suite = visible(suite)
     node = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures),
                          errors=str(errors), skipped="0")
+    if settled:
+        properties = ET.SubElement(node, "properties")
+        for name, value in settled.items():
+            ET.SubElement(properties, "property", name=visible(f"assume {name}"),
+                          value=visible(f"{value} ({SETTLED_MEANING})"))
     for r in results:
         case = ET.SubElement(node, "testcase", classname=suite, name=visible(r.intent.name))
         if r.verdict is Verdict.HOLDS:

@@ -5,6 +5,7 @@ diagram of each group's example path before and after)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from azroute.forwarding.trace import Reachability, Trace
@@ -12,6 +13,7 @@ from azroute.model.net import format_ip
 from azroute.questions.check import cidrs
 from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange
 from azroute.render.az import ROUTE_COLUMNS, route_item, simple_table
+from azroute.render.check import SETTLED_MEANING, settled_text
 from azroute.render.mermaid import arrows, flow_mermaid
 from azroute.render.text import visible, visible_lines
 from azroute.render.trace import trace_json, trace_text
@@ -130,9 +132,11 @@ def _trace_ref(trace: Trace | None) -> dict[str, Any] | None:
     return trace_json(trace) if trace is not None else None
 
 
-def diff_json(result: DiffResult) -> dict[str, Any]:
-    """The JSON contract (keys may be added, never renamed)."""
+def diff_json(result: DiffResult, settled: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON contract (keys may be added, never renamed). `settled`: the unknowns settled with
+    --assume (name -> value), on which every flow of both sides rests."""
     return {
+        "settled": dict(settled or {}),
         "summary": summary_line(result),
         "routes": [_route_json(c) for c in result.routes],
         "flows": [_flow_json(c) for c in result.flows],
@@ -188,9 +192,12 @@ def _path_cell(outcome: Outcome) -> str:
     return arrows(outcome.path)
 
 
-def diff_markdown(result: DiffResult) -> str:
-    """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY."""
+def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) -> str:
+    """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY; unknowns settled with --assume are
+    stated under the summary (a reviewer sees no stderr)."""
     lines = ["### azroute diff", "", f"**{summary_line(result)}**", ""]
+    if settled:
+        lines += [f"Settled with {cell(settled_text(settled))}: {SETTLED_MEANING}.", ""]
     if result.flows:
         lines += ["| Change | Devices | Sources | Destinations | Ports | Before | After |",
                   "|---|---|---|---|---|---|---|"]

@@ -18,6 +18,7 @@ from azroute.model.intents import ports_text
 from azroute.questions.check import range_text
 from azroute.questions.report import IntentView, Report
 from azroute.render.az import next_hop_texts, prefix_texts
+from azroute.render.check import SETTLED_MEANING
 from azroute.render.svg import band_svg, topology_svg, xml_text
 from azroute.render.trace import trace_text
 from azroute.routing.routes import EffectiveRoute
@@ -137,6 +138,9 @@ def _assumptions(report: Report) -> str:
     rows = "".join(f"<tr><td><code>{xml_text(name)}</code></td><td>{xml_text(value)}</td>"
                    f"<td class=\"small\">{xml_text(ASSUMPTIONS.get(_assumption_name(name), ((), ''))[1])}</td></tr>"
                    for name, value in report.assumptions)
+    rows += "".join(f"<tr><td><code>{xml_text(name)}</code></td><td>{xml_text(value)}</td>"
+                    f"<td class=\"small\">settled with <code>--assume '{xml_text(name)}={xml_text(value)}'</code>: "
+                    f"{SETTLED_MEANING}</td></tr>" for name, value in report.settled)
     per_gateway = "".join(f"<li>gateway {xml_text(g.name)}: {xml_text(g.honours)}</li>" for g in report.gateways)
     return (f'<table class="kv">{rows}</table>' + (f"<ul>{per_gateway}</ul>" if per_gateway else "") +
             '<p class="small">Each intent lists the assumptions its verdict depends on; settle one with '
