@@ -28,17 +28,15 @@ def estate(endpoints: int = 300) -> dict[str, Any]:
         "private_endpoints": pes}
 
 
-def slow(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Topology:
-    with monkeypatch.context() as m:
-        m.setattr(native, "_FAST_FROM", 10**9)
-        return build_topology(data, source="estate.yaml")
+def slow(data: dict[str, Any]) -> Topology:
+    return build_topology(data, source="estate.yaml", fast=False)
 
 
 def test_fast_path_builds_what_pydantic_builds(monkeypatch: pytest.MonkeyPatch) -> None:
     data = estate()
-    assert native._fast_spec(data) is not None  # the fast path is taken
+    assert native._fast_build(data, "estate.yaml") is not None  # the fast path is taken
     fast = build_topology(data, source="estate.yaml")
-    assert fast == slow(data, monkeypatch)
+    assert fast == slow(data)
     assert fast.private_endpoints["pe299"].ip == (10 << 24) | (1 << 16) | (1 << 8) | 53
     assert not fast.private_endpoints["pe1"].ip_known
 
@@ -54,11 +52,11 @@ def test_fast_path_falls_back_to_pydantic_errors(key: str, value: Any, error: st
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     data = estate()
     data["private_endpoints"]["pe299"][key] = value
-    assert native._fast_spec(copy.deepcopy(data)) is None
+    assert native._fast_build(copy.deepcopy(data), "estate.yaml") is None
     with pytest.raises(InputError) as fast:
         build_topology(data, source="estate.yaml")
     with pytest.raises(InputError) as reference:
-        slow(data, monkeypatch)
+        slow(data)
     assert fast.value.one_line() == reference.value.one_line()
     assert fast.value.one_line().startswith(error)
 

@@ -145,7 +145,8 @@ class _Builder:
 
     def _zone_groups(self, zones: dict[str, _Zone]) -> None:
         """A private endpoint's DNS zone group adds the A record of its FQDN (B-DNS-ZONE-GROUP)."""
-        for pe_name, pe in self.spec.private_endpoints.items():
+        # the built endpoints, not the spec's: the loader's fast path builds them without spec models
+        for pe_name, pe in self.topology.private_endpoints.items():
             if pe.dns_zone is None:
                 continue
             path = f"private_endpoints.{pe_name}"
@@ -170,8 +171,7 @@ class _Builder:
                 raise self.fail(f"{path}.dns_zone", f"zone {zone.name} has a CNAME '{label}', which the zone "
                                 "group's A record cannot coexist with (RFC 1034 §3.6.2)",
                                 f"remove private_dns_zones.{zone.key}.cname.{label}")
-            ip = self.topology.private_endpoints[pe_name].ip
-            zone.a[label] = list(dict.fromkeys([*zone.a.get(label, []), ip]))
+            zone.a[label] = list(dict.fromkeys([*zone.a.get(label, []), pe.ip]))
             zone.zone_groups[label] = pe_name
 
     def _registrations(self, zones: dict[str, _Zone]) -> None:
@@ -198,15 +198,19 @@ class _Builder:
 
     # --- public answers, servers -----------------------------------------------------------
     def _public(self) -> dict[str, PublicRecord]:
+        names = self._unique_names("public_dns", self.spec.public_dns)
+        # the endpoint (the last one, as a dict keeps it) of each public name: only FQDNs whose
+        # normalised spelling is a public name can match, so dns_name runs on those alone, not on
+        # every endpoint of a 100,000-endpoint estate (dns_name returns that spelling when it accepts)
         implicit = {}
-        for pe in self.topology.private_endpoints.values():
-            if pe.fqdn:
+        for pe in self.topology.private_endpoints.values() if names else ():
+            if pe.fqdn and pe.fqdn.strip().lower().removesuffix(".") in names:
                 try:
                     implicit[dns_name(pe.fqdn)] = pe.name
                 except ValueError:
                     continue
         public = {}
-        for name, key in self._unique_names("public_dns", self.spec.public_dns).items():
+        for name, key in names.items():
             record = self.spec.public_dns[key]
             path = f"public_dns.{key}"
             if bool(record.a) == (record.cname is not None):

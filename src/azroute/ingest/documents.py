@@ -262,15 +262,18 @@ def _check_nodes(root: yaml.Node, source: str) -> None:
 
 
 def check_depth(data: Any, source: str) -> None:
-    """Refuse parsed data nested deeper than MAX_DEPTH (iteratively: no recursion limit involved)."""
-    level, depth = [data], 1  # one nesting level at a time: no tuple per node
+    """Refuse parsed data nested deeper than MAX_DEPTH (iteratively: no recursion limit involved).
+
+    Needed for both dialects: the JSON decoder nests as deep as the interpreter's recursion limit
+    allows (about 1,000 levels) and libyaml to 1,000 levels, far beyond the cap. The walk goes one
+    level at a time with one comprehension per level (not one per container: a 100,000-endpoint
+    estate is 100,000 small mappings on one level), so it costs a fraction of the JSON decoding.
+    Parsers build plain dicts and lists only (YAML's sets and pairs hold no containers here).
+    """
+    level, depth = [data] if type(data) is dict or type(data) is list else [], 1
     while level:
         if depth > MAX_DEPTH:
             raise _too_deep(source)
-        below: list[Any] = []
-        for node in level:
-            if isinstance(node, dict):
-                below += [v for v in node.values() if isinstance(v, dict | list)]
-            elif isinstance(node, list):
-                below += [v for v in node if isinstance(v, dict | list)]
-        level, depth = below, depth + 1
+        level = [v for node in level for v in (node.values() if type(node) is dict else node)
+                 if type(v) is dict or type(v) is list]
+        depth += 1

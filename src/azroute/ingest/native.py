@@ -10,9 +10,9 @@ import dataclasses
 import difflib
 import socket
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -55,8 +55,14 @@ def load_topology(path: Path) -> Topology:
     return build_topology(read_document(path), source=str(path))
 
 
-def build_topology(data: Any, source: str) -> Topology:
-    """Validate already-parsed data (a native document) and build the model."""
+def build_topology(data: Any, source: str, fast: bool = True) -> Topology:
+    """Validate already-parsed data (a native document) and build the model.
+
+    The fast path (`_fast_build`) is tried first; it returns a topology only for a document it
+    finds entirely valid, and the same one pydantic and `_Checker` build. Any problem, or anything
+    it does not handle, sends the whole document down the reference path (pydantic, then
+    `_Checker`), whose error is the one reported: messages cannot depend on which path ran.
+    `fast=False` takes the reference path only (tests compare the two)."""
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_KINDS.get(type(data), type(data).__name__)}"
         raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {found}",
@@ -64,8 +70,11 @@ def build_topology(data: Any, source: str) -> Topology:
     if "vnets" not in data and not difflib.get_close_matches("vnets", [str(k) for k in data], n=1, cutoff=0.8):
         looks, fix = _looks_like(data)  # (a misspelt vnets key gets pydantic's "rename it to 'vnets'")
         raise InputError(f"this is not an azroute topology (it looks like {looks})", file=source, fix=fix)
+    topology = _fast_build(data, source) if fast else None
+    if topology is not None:
+        return topology
     try:
-        spec = _fast_spec(data) or s.TopologySpec.model_validate(data)
+        spec = s.TopologySpec.model_validate(data)
     except ValidationError as exc:
         raise pydantic_error(exc, source) from None
     return _Checker(spec, source).build()
@@ -101,58 +110,33 @@ def _looks_like(data: dict[str, Any]) -> tuple[str, str]:
     return f"a mapping with keys {', '.join(shown(k) for k in list(data)[:6])}", _START
 
 
-M = TypeVar("M", bound=BaseModel)
 _PE_KEYS = frozenset(("subnet", "ip", "fqdn", "dns_zone"))
-_FAST_FROM = 256  # below this many endpoints pydantic alone is fast enough
+#: the bulk sections the fast path reads from the raw document instead of pydantic's models
+_FAST_SECTIONS = frozenset(("private_endpoints",))
 
 
-def _fast_spec(data: dict[str, Any]) -> s.TopologySpec | None:
-    """The spec with `private_endpoints` (the list that grows to 100,000) checked by a fast path:
-    exact keys and types, IPs by `inet_pton`. Anything the fast path does not accept as plainly
-    valid returns None, and pydantic validates the whole document, with its precise errors."""
-    endpoints = data.get("private_endpoints")
-    if not isinstance(endpoints, dict) or len(endpoints) < _FAST_FROM:
+class _Declined(Exception):
+    """The fast path met something it does not accept as plainly valid: the reference path decides."""
+
+
+def _fast_build(data: dict[str, Any], source: str) -> Topology | None:
+    """The topology of a valid document, with `private_endpoints` (the list that grows to 100,000)
+    checked and built straight from the parsed data: exact keys and types, IPs by `inet_pton`, the
+    subnet by one dict probe, placement and Azure's reserved addresses by one range test. The rest
+    of the document goes through pydantic and `_Checker` as on the reference path.
+
+    None for a document that is invalid anywhere, or holds anything the fast path does not handle
+    (an unknown IP, a non-canonical address, a key of another type...): the caller then runs the
+    reference path on the whole document, so every error message is the reference path's.
+    """
+    endpoints = data.get("private_endpoints", {})
+    if type(endpoints) is not dict:
         return None
-    built: dict[str, s.PrivateEndpointSpec] = {}
-    construct = _constructor(s.PrivateEndpointSpec)
-    pton, inet = socket.inet_pton, socket.AF_INET
-    for name, item in endpoints.items():
-        if type(name) is not str or type(item) is not dict or not item.keys() <= _PE_KEYS:
-            return None
-        subnet, ip, fqdn, zone = item.get("subnet"), item.get("ip"), item.get("fqdn"), item.get("dns_zone")
-        if type(subnet) is not str or type(ip) is not str or not (fqdn is None or type(fqdn) is str) \
-                or not (zone is None or type(zone) is str):
-            return None
-        if ip == "unknown":
-            built[name] = construct(subnet=subnet, ip="unknown", fqdn=fqdn, dns_zone=zone)
-            continue
-        try:
-            address = int.from_bytes(pton(inet, ip), "big")
-        except OSError:
-            return None
-        built[name] = construct(subnet=subnet, ip=address, fqdn=fqdn, dns_zone=zone)
-    rest = s.TopologySpec.model_validate({k: v for k, v in data.items() if k != "private_endpoints"})
-    return rest.model_copy(update={"private_endpoints": built})
-
-
-def _constructor(model: type[M]) -> Callable[..., M]:
-    """`model.model_construct` for values already checked, with every field given: what
-    model_construct does (set the instance dict and the fields set), minus its per-call field walk."""
-    fields = set(model.model_fields)
-    probe = model.model_construct(**dict.fromkeys(fields))
-    if set(vars(probe)) != fields or getattr(probe, "__pydantic_extra__", None) is not None \
-            or getattr(probe, "__pydantic_private__", None) is not None:
-        return model.model_construct  # another pydantic layout: the slower public way
-    new, set_attr = object.__new__, object.__setattr__
-
-    def construct(**values: Any) -> M:
-        item = new(model)
-        set_attr(item, "__dict__", values)
-        set_attr(item, "__pydantic_fields_set__", fields)
-        set_attr(item, "__pydantic_extra__", None)
-        set_attr(item, "__pydantic_private__", None)
-        return item
-    return construct
+    try:
+        rest = s.TopologySpec.model_validate({k: v for k, v in data.items() if k not in _FAST_SECTIONS})
+        return _FastChecker(rest, source, endpoints).build()
+    except (ValidationError, InputError, _Declined):
+        return None
 
 
 _KINDS: dict[type, str] = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
@@ -243,7 +227,7 @@ class _Checker:
     def __init__(self, spec: s.TopologySpec, source: str) -> None:
         self.spec = spec
         self.source = source
-        self._placeholders: set[int] = set()
+        self._used: set[int] | None = None  # addresses NICs hold, and placeholders handed out
         self._spelt: dict[str, str] = {}
 
     def fail(self, path: str, message: str, fix: str) -> InputError:
@@ -599,33 +583,25 @@ class _Checker:
     def _free_ip(self, subnet: Subnet) -> int:
         """A placeholder for an unknown address: the first one Azure could assign (it reserves the
         first four and the last address of a subnet) that no other NIC in the file uses."""
-        used = {pe.ip for pe in self.spec.private_endpoints.values() if isinstance(pe.ip, int)}
-        used |= {vm.ip for vm in self.spec.vms.values()}
-        used |= {ip for f in self.spec.firewalls.values() for ip in (f.private_ip, *f.instance_ips)}
-        used |= {ip for g in self.spec.gateways.values() for ip in _known_ips(g.instance_ips)}
-        used |= self._placeholders
+        if self._used is None:  # once: a plan creating 10,000 endpoints must not rescan them all per endpoint
+            used = set(self._endpoint_ips())
+            used |= {vm.ip for vm in self.spec.vms.values()}
+            used |= {ip for f in self.spec.firewalls.values() for ip in (f.private_ip, *f.instance_ips)}
+            used |= {ip for g in self.spec.gateways.values() for ip in _known_ips(g.instance_ips)}
+            self._used = used
         for ip in range(subnet.prefix.network + 4, subnet.prefix.last):
-            if ip not in used:
-                self._placeholders.add(ip)
+            if ip not in self._used:
+                self._used.add(ip)  # a placeholder is taken like a written address
                 return ip
         raise self.fail(f"private_endpoints (subnet {subnet.key})", "no free address left for an endpoint "
                         "whose IP is unknown", "use a larger subnet")
 
+    def _endpoint_ips(self) -> Iterable[int]:
+        """The private endpoint addresses the file gives (not the unknown ones)."""
+        return (pe.ip for pe in self.spec.private_endpoints.values() if isinstance(pe.ip, int))
+
     def _check_unique_ips(self, topology: Topology) -> None:
-        owners: dict[tuple[str, int], str] = {}
-        # the bulk lists first, their key paths written only when an address is taken twice
-        bulk: dict[tuple[str, int], tuple[str, str]] = {}
-        vms = ((vm.name, vm.subnet or f"site:{vm.site}", vm.ip) for vm in topology.vms.values())
-        endpoints = ((pe.name, pe.subnet, pe.ip) for pe in topology.private_endpoints.values())
-        for kind, scoped in (("vms", vms), ("private_endpoints", endpoints)):
-            for name, scope, ip in scoped:
-                key = (scope.split("/", 1)[0], ip)
-                if key in bulk:
-                    other_kind, other = bulk[key]
-                    raise self.fail(f"{kind}.{name}.ip", f"{format_ip(ip)} is already used by "
-                                    f"{other_kind}.{other}.ip", "give every NIC its own address")
-                bulk[key] = (kind, name)
-        owners.update({key: f"{kind}.{name}.ip" for key, (kind, name) in bulk.items()})
+        """No two NICs share an address within one VNet (or on-premises site)."""
         claims: list[tuple[str, str, int]] = []
         for fw in topology.firewalls.values():
             claims.append((f"firewalls.{fw.name}.private_ip", fw.subnet, fw.private_ip))
@@ -636,12 +612,38 @@ class _Checker:
                           for i, ip in enumerate(gw.instance_ips))
         claims.extend((f"load_balancers.{lb.name}.frontend_ip", lb.subnet, lb.frontend_ip)
                       for lb in topology.load_balancers.values())
+        ips = [vm.ip for vm in topology.vms.values()]
+        ips += [pe.ip for pe in topology.private_endpoints.values()]
+        distinct = set(ips)
+        # the bulk lists (100,000 endpoints): when no address appears twice in the whole estate, none
+        # appears twice in one VNet, and only the bulk NICs holding a claimed address can be named
+        # in an error; otherwise the scope-by-scope walk finds the first address taken twice
+        wanted = None if len(distinct) < len(ips) else {ip for _, _, ip in claims} & distinct
+        owners = self._bulk_owners(topology, wanted)
         for path, scope, ip in claims:
             domain = scope.split("/")[0]
             if (domain, ip) in owners:
                 raise self.fail(path, f"{format_ip(ip)} is already used by {owners[(domain, ip)]}",
                                 "give every NIC its own address")
             owners[(domain, ip)] = path
+
+    def _bulk_owners(self, topology: Topology, wanted: set[int] | None) -> dict[tuple[str, int], str]:
+        """(VNet or 'site:NAME', address) -> key path of the VM or endpoint holding it, for the
+        addresses in `wanted` (all when None, then an address taken twice in one scope is an error)."""
+        bulk: dict[tuple[str, int], tuple[str, str]] = {}
+        vms = ((vm.name, vm.subnet or f"site:{vm.site}", vm.ip) for vm in topology.vms.values())
+        endpoints = ((pe.name, pe.subnet, pe.ip) for pe in topology.private_endpoints.values())
+        for kind, scoped in (("vms", vms), ("private_endpoints", endpoints)):
+            for name, scope, ip in scoped:
+                if wanted is not None and ip not in wanted:
+                    continue
+                key = (scope.split("/", 1)[0], ip)
+                if key in bulk:
+                    other_kind, other = bulk[key]
+                    raise self.fail(f"{kind}.{name}.ip", f"{format_ip(ip)} is already used by "
+                                    f"{other_kind}.{other}.ip", "give every NIC its own address")
+                bulk[key] = (kind, name)
+        return {key: f"{kind}.{name}.ip" for key, (kind, name) in bulk.items()}
 
     # --- resource IDs ----------------------------------------------------------------------
     def _resource_ids(self, topology: Topology) -> dict[str, str]:
@@ -692,6 +694,62 @@ class _Checker:
                             down, p.lb_flow_symmetry, p.vnet_tag_spokes)
         return Platform(p.none_routes, (), honours, p.service_endpoint_overrides_udr, reply, rows, down,
                         p.lb_flow_symmetry, p.vnet_tag_spokes)
+
+
+class _FastChecker(_Checker):
+    """`_Checker` with the bulk sections read from the raw document (see `_fast_build`); it raises
+    `_Declined` at anything it does not accept as plainly valid, and must build exactly what
+    `_Checker` builds from pydantic's models of the same document (tests/ingest/test_fast_path.py)."""
+
+    def __init__(self, spec: s.TopologySpec, source: str, endpoints: dict[Any, Any]) -> None:
+        super().__init__(spec, source)
+        self._raw_endpoints = endpoints
+        self._known_endpoint_ips: list[int] = []
+
+    def _private_endpoints(self, vnets: dict[str, VNet]) -> dict[str, PrivateEndpoint]:
+        # per subnet key: (subnet, key, first usable, last address): inside the prefix and not reserved
+        # by Azure (the first four and the last, B-ADDR-RESERVED) is first usable <= ip < last address
+        # (None for the subnets no endpoint may use); two subnets spelling one key ('a/b' + 'c' and
+        # 'a' + 'b/c') are left to the reference path
+        usable = {sub.key: None if sub.name in (GATEWAY_SUBNET, FIREWALL_SUBNET) else
+                  (sub, sub.key, sub.prefix.network + 4, sub.prefix.last) for v in vnets.values() for sub in v.subnets}
+        if len(usable) != sum(len(v.subnets) for v in vnets.values()):
+            raise _Declined
+        endpoints: dict[str, PrivateEndpoint] = {}
+        unknown: list[tuple[str, Subnet, str | None, str | None]] = []
+        pton, inet, from_bytes, keys = socket.inet_pton, socket.AF_INET, int.from_bytes, _PE_KEYS
+        for name, item in self._raw_endpoints.items():
+            if type(name) is not str or type(item) is not dict or not item.keys() <= keys:
+                raise _Declined
+            ref, ip, fqdn, zone = item.get("subnet"), item.get("ip"), item.get("fqdn"), item.get("dns_zone")
+            if type(ref) is not str or type(ip) is not str or not (fqdn is None or type(fqdn) is str) \
+                    or not (zone is None or type(zone) is str):
+                raise _Declined
+            place = usable.get(ref)
+            if place is None:
+                raise _Declined
+            subnet, key, first, last = place
+            try:
+                address = from_bytes(pton(inet, ip), "big")
+            except OSError:  # 'unknown', or not the canonical dotted quad
+                if ip != "unknown":
+                    raise _Declined from None
+                unknown.append((name, subnet, fqdn, zone))
+                endpoints[name] = None  # type: ignore[assignment]  # its place in document order, filled below
+                continue
+            if not first <= address < last:
+                raise _Declined
+            endpoints[name] = PrivateEndpoint(name, key, address, fqdn, True, zone)
+        if unknown:
+            # placeholders after every written address is known, as the reference path sees them all
+            self._known_endpoint_ips = [pe.ip for pe in endpoints.values() if pe is not None]
+            for name, subnet, fqdn, zone in unknown:
+                endpoints[name] = PrivateEndpoint(name, subnet.key, self._free_ip(subnet), fqdn, ip_known=False,
+                                                  dns_zone=zone)
+        return endpoints
+
+    def _endpoint_ips(self) -> Iterable[int]:
+        return self._known_endpoint_ips
 
 
 def first_overlap(prefixes: Sequence[Prefix]) -> tuple[int, int] | None:
