@@ -74,12 +74,16 @@ def test_every_drawing_of_a_trace_shows_the_trace_verdict(case: str, run_cli: Ca
     where, args, _, verdict = TRACE_EXITS[case]
     file = scenario(where) if len(where) == 1 else str(FORWARDING / f"{where}.yaml")
     said = verdict.removeprefix("Verdict: ")
-    mermaid = run_cli(["trace", file, *args, "-o", "mermaid"]).stdout.splitlines()[1]
-    assert mermaid.endswith(": " + mermaid_text(said)), mermaid
+    mermaid = run_cli(["trace", file, *args, "-o", "mermaid"]).stdout.splitlines()
+    assert mermaid[1].endswith(": " + mermaid_text(said)), mermaid
+    # the verdict is also drawn (a %% comment is not): the note node v0
+    assert next(line for line in mermaid if line.startswith("  v0[")).endswith(
+        f"<br/>{mermaid_text('verdict: ' + said)}\"]"), mermaid
     flow = ["--flow", args[1], args[3], *args[4:]]
-    drawn = [line for line in run_cli(["diagram", file, *flow, "-o", "mermaid"]).stdout.splitlines()
-             if line.startswith("  %% flow ")]
+    lines = run_cli(["diagram", file, *flow, "-o", "mermaid"]).stdout.splitlines()
+    drawn = [line for line in lines if line.startswith(("  %% flow ", "  v0["))]
     assert drawn[0].endswith(": " + mermaid_text(said)), drawn
+    assert drawn[1].endswith(f"<br/>{mermaid_text('verdict: ' + said)}\"]"), drawn
     dot = [line for line in run_cli(["diagram", file, *flow, "-o", "dot"]).stdout.splitlines() if "// flow " in line]
     assert dot[0].endswith(": " + dot_text(said)), dot
     svg = run_cli(["diagram", file, *flow, "-o", "svg"]).stdout

@@ -50,10 +50,13 @@ flowchart TB
   n2 -.-|"global peering (gateway transit from hub)"| n8
   n1 -.-|"connection vpngw - onprem"| n4
   %% flow hubvm (10.13.76.132) → sql (10.13.77.6) tcp: NOT reachable; crosses firewall azfw
+  v0["flow hubvm (10.13.76.132) → sql (10.13.77.6) tcp<br/>verdict: NOT reachable; crosses firewall azfw"]
   n7 -->|"gateway-rt/endpoint3: 10.13.77.6/32 User → VirtualAppliance 10.13.76.68"| n6
   n6 -->|"System Route: 10.13.77.6/32 Default → InterfaceEndpoint"| n12
   n12 -.->|"return: straight back to hubvm (10.13.76.132) (decided here: asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow))"| n7
   linkStyle 4 stroke:#d32f2f,stroke-width:3px,color:#d32f2f
+  classDef verdict fill:#fff8c5,stroke:#9a6700,color:#1f2328
+  class v0 verdict
 """
 
 

@@ -4,6 +4,9 @@ Every name from the input is escaped (`mermaid_text`): Mermaid labels are quoted
 `"` ends the label and `#...;` is an entity code, and GitHub renders label text as HTML, so
 `"`, `#`, `<`, `>`, `&`, backslashes and backticks become entity codes and control characters spaces; node IDs
 are generated (`n1`, `n2`...), never taken from the input.
+
+A flow's verdict is a node of its own (`v0`, styled as a note), not only a `%%` comment: a drawing
+rendered on GitHub shows no comments, and a flow drawn without its verdict reads as reachable.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ def _label(lines: Iterable[str]) -> str:
     return "<br/>".join(mermaid_text(line) for line in lines)
 
 
+#: the verdict node's ID (generated ones are n1, n2 ... and f1, f2 ...) and its note style
+_VERDICT = "v0"
+_VERDICT_STYLE = ["  classDef verdict fill:#fff8c5,stroke:#9a6700,color:#1f2328", f"  class {_VERDICT} verdict"]
+
+
+def _verdict_node(title: str, verdict: str) -> str:
+    """The flow and its verdict as a visible note (Trace.verdict_text, or an intent's verdict and it)."""
+    return f'  {_VERDICT}["{_label([title, f"verdict: {verdict}"])}"]'
+
+
 def _node_line(ident: str, node: FlowNode) -> str:
     opening, closing = _SHAPES.get(node.kind, ('["', '"]'))
     lines = [node.label] + ([" ".join(node.addresses)] if node.addresses else [])
@@ -54,9 +67,10 @@ def flow_mermaid(drawing: FlowDrawing) -> str:
     ids = {node.id: f"n{i}" for i, node in enumerate(drawing.nodes, 1)}
     lines = ["flowchart LR", f"  %% {mermaid_text(drawing.title)}: {mermaid_text(drawing.verdict)}"]
     lines += [f"  %% problem: {mermaid_text(p)}" for p in drawing.problems]
+    lines.append(_verdict_node(drawing.title, drawing.verdict))
     lines += [_node_line(ids[n.id], n) for n in drawing.nodes]
     lines += [_edge_line(ids, e) for e in drawing.edges]
-    lines += _styles(ids, drawing.nodes, drawing.edges)
+    lines += _styles(ids, drawing.nodes, drawing.edges) + _VERDICT_STYLE
     return "\n".join(lines) + "\n"
 
 
@@ -118,6 +132,7 @@ def topology_mermaid(graph: TopologyGraph, flow: FlowDrawing | None = None) -> s
             ids[flow_node.id] = f"f{len(extra) + 1}"
             extra.append(flow_node)
     lines.append(f"  %% flow {mermaid_text(flow.title)}: {mermaid_text(flow.verdict)}")
+    lines.append(_verdict_node(f"flow {flow.title}", flow.verdict))
     lines += [_node_line(ids[n.id], n) for n in extra]
     for edge in flow.edges:
         a = ids[graph.anchor(edge.source) or edge.source]
@@ -125,5 +140,5 @@ def topology_mermaid(graph: TopologyGraph, flow: FlowDrawing | None = None) -> s
         if a != b:
             edges.append(edge)
             lines.append(_edge_line({edge.source: a, edge.target: b}, edge))
-    lines += _styles(ids, extra, edges, offset=len(links))
+    lines += _styles(ids, extra, edges, offset=len(links)) + _VERDICT_STYLE
     return "\n".join(lines) + "\n"
