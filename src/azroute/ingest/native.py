@@ -255,15 +255,19 @@ class _Checker:
             service_tags={k: tuple(v) for k, v in self.spec.service_tags.items()},
             platform=self._platform(),
         )
-        topology = dataclasses.replace(topology, dns=build_dns(self.spec, topology, self.fail),
-                                       firewall_policies=build_policies(self.spec, topology.service_tags,
-                                                                        self.fail),
-                                       resource_ids=self._resource_ids(topology),
+        # the parts built from the topology so far, in this order (it decides which error comes first),
+        # then one replace: each Topology indexes its peerings again
+        dns = build_dns(self.spec, topology, self.fail)
+        policies = build_policies(self.spec, topology.service_tags, self.fail)
+        resource_ids = self._resource_ids(topology)
+        nat_gateways = build_nat_gateways(self.spec)
+        security = build_security(self.spec, topology, self.fail)
+        load_balancers = build_load_balancers(self.spec, topology, self.fail)
+        topology = dataclasses.replace(topology, dns=dns, firewall_policies=policies, resource_ids=resource_ids,
                                        resource_id_spelling=self._spelt,
                                        application_security_groups=tuple(self.spec.application_security_groups),
-                                       nat_gateways=build_nat_gateways(self.spec))
-        topology = dataclasses.replace(topology, network_security_groups=build_security(self.spec, topology, self.fail),
-                                       load_balancers=build_load_balancers(self.spec, topology, self.fail))
+                                       nat_gateways=nat_gateways, network_security_groups=security,
+                                       load_balancers=load_balancers)
         self._check_unique_ips(topology)
         return topology
 
@@ -539,8 +543,9 @@ class _Checker:
                                 "set subnet: VNET/SUBNET or site: SITE")
             if vm.subnet is not None:
                 subnet = self._subnet_ref(f"{path}.subnet", vm.subnet, vnets)
-                self._ip_in_subnet(f"{path}.ip", vm.ip, subnet)
-                self._not_reserved(f"{path}.ip", vm.ip, subnet)
+                if not subnet.prefix.network + 4 <= vm.ip < subnet.prefix.last:  # else neither can fail
+                    self._ip_in_subnet(f"{path}.ip", vm.ip, subnet)
+                    self._not_reserved(f"{path}.ip", vm.ip, subnet)
                 vms[name] = VirtualMachine(
                     name, vm.ip, subnet=subnet.key, ip_forwarding=vm.ip_forwarding,
                     rules=build_nva_rules(vm.rules, f"{path}.rules", self.fail), masquerade=vm.masquerade,
@@ -619,7 +624,7 @@ class _Checker:
         # appears twice in one VNet, and only the bulk NICs holding a claimed address can be named
         # in an error; otherwise the scope-by-scope walk finds the first address taken twice
         wanted = None if len(distinct) < len(ips) else {ip for _, _, ip in claims} & distinct
-        owners = self._bulk_owners(topology, wanted)
+        owners = self._bulk_owners(topology, wanted) if wanted is None or wanted else {}
         for path, scope, ip in claims:
             domain = scope.split("/")[0]
             if (domain, ip) in owners:
@@ -761,6 +766,10 @@ def first_overlap(prefixes: Sequence[Prefix]) -> tuple[int, int] | None:
     when one of its ancestors or descendants has a smaller index. O(n log n) instead of all pairs.
     """
     n = len(prefixes)
+    # the common case first: sorted by start, disjoint prefixes each end before the next starts
+    spans = sorted((p.network, p.last) for p in prefixes)
+    if all(spans[k][1] < spans[k + 1][0] for k in range(n - 1)):
+        return None
     order = sorted(range(n), key=lambda k: (prefixes[k].network, prefixes[k].length, k))
     ancestors = [n] * n  # smallest index among a prefix's ancestors (n: none)
     descendants = [n] * n  # smallest index among its descendants

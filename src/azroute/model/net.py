@@ -90,7 +90,7 @@ def parse_prefix(text: str) -> Prefix:
     if length > 32:
         raise ValueError(f"'{text}' has a prefix length above 32")
     network = parse_ip(address)
-    if network & ~mask(length) & _FULL:
-        fixed = Prefix(network & mask(length), length)
+    if network & ~_MASKS[length] & _FULL:
+        fixed = Prefix(network & _MASKS[length], length)
         raise ValueError(f"'{text}' has host bits set; did you mean {fixed}?")
     return Prefix(network, length)
