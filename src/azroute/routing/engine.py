@@ -35,6 +35,7 @@ from azroute.routing.routes import (
     EffectiveRoute,
     EndpointBlock,
     EndpointSegment,
+    EndpointView,
     RouteSet,
     Source,
     State,
@@ -62,6 +63,7 @@ class RoutingEngine:
         self._overrides: dict[str, list[DataPathOverride]] = {}
         self._data_paths: dict[str, RouteSet] = {}
         self._pe_blocks: dict[str, EndpointBlock] = {}
+        self._pe_views: dict[str, EndpointView] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -149,12 +151,13 @@ class RoutingEngine:
         # endpoint /32s of the VNet and of every directly peered VNet, never transitive (reference §3.4):
         # each VNet's block is made once and shared by every route set that sees it; only an endpoint
         # whose /32 another row also has goes through the precedence rules as a row
-        blocks = self._endpoint_blocks(vnet.name)
+        view = self._endpoint_view(vnet.name)
+        blocks = view.blocks
         taken = {p for r in rows for p in r.prefixes}
         settled: list[tuple[int, int, Candidate]] = []  # (block, position, row), in row order
         for ip in {p.network for p in taken if p.length == 32}:
             for b, block in enumerate(blocks):
-                settled += [(b, i, interface_endpoint_row(block.endpoints[i])) for i in block.by_ip.get(ip, ())]
+                settled += [(b, i, interface_endpoint_row(block.endpoints[i])) for i in block.positions(ip)]
         settled.sort(key=lambda s: (s[0], s[1]))
         pe_rows = [row for _, _, row in settled]
         resolve_same_prefix(rows + pe_rows, topology.platform, notes)
@@ -172,14 +175,18 @@ class RoutingEngine:
             resolved = {i: None if row.removed else self._frozen(row, block, i)
                         for k, i, row in settled if k == b}
             segments.append(EndpointSegment(block, resolved, verdicts, special))
-        return RouteSet(frozen, tuple(notes), tuple(segments))
+        return RouteSet(frozen, tuple(notes), tuple(segments), view)
 
-    def _endpoint_blocks(self, vnet: str) -> list[EndpointBlock]:
+    def _endpoint_view(self, vnet: str) -> EndpointView:
         """The non-empty endpoint blocks a route set of `vnet` shows: its own, then each directly
-        peered VNet's (reference §3.4)."""
-        topology = self.topology
-        return [block for name in (vnet, *(p.other(vnet) for p in topology.peerings_of(vnet)))
-                if (block := self._endpoint_block(name))]
+        peered VNet's (reference §3.4); made once per VNet."""
+        view = self._pe_views.get(vnet)
+        if view is None:
+            topology = self.topology
+            view = self._pe_views[vnet] = EndpointView([
+                block for name in (vnet, *(p.other(vnet) for p in topology.peerings_of(vnet)))
+                if (block := self._endpoint_block(name))])
+        return view
 
     def _endpoint_block(self, vnet: str) -> EndpointBlock:
         """The private endpoints of `vnet` as /32 rows, made once for every route set that shows

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from azroute.model.net import Prefix, host
+from azroute.model.net import Prefix, host, mask
 from azroute.model.topology import NextHopType, PrivateEndpoint, Subnet
 from azroute.routing.lpm import PrefixIndex
 
@@ -178,30 +178,42 @@ class EndpointBlock:
     because the network-policy rule is settled once per endpoint subnet and route set.
     """
 
-    __slots__ = ("_rows", "by_ip", "endpoints", "group_of", "groups")
+    __slots__ = ("_clashes", "_rows", "by_ip", "endpoints", "group_of", "groups")
 
     def __init__(self, endpoints: list[PrivateEndpoint], subnet_of: Callable[[str], Subnet]) -> None:
         self.endpoints = endpoints
         self._rows: list[EffectiveRoute | None] = [None] * len(endpoints)
-        self.by_ip: dict[int, list[int]] = {}  # endpoint IP -> its positions (several only for a clash)
-        self.groups: list[EndpointGroup] = []
-        self.group_of: list[int] = []  # position -> index in groups
-        where: dict[str, int] = {}
-        for i, pe in enumerate(endpoints):
-            found = self.by_ip.get(pe.ip)
-            if found is None:
-                self.by_ip[pe.ip] = [i]
-            else:
-                found.append(i)
-            g = where.get(pe.subnet)
-            if g is None:
-                g = where[pe.subnet] = len(self.groups)
-                self.groups.append(EndpointGroup(pe.subnet, subnet_of(pe.subnet)))
-            group = self.groups[g]
-            group.positions.append(i)
-            if not group.subnet.prefix.contains_ip(pe.ip):
-                group.outside.append(i)
-            self.group_of.append(g)
+        self.by_ip = {pe.ip: i for i, pe in enumerate(endpoints)}  # endpoint IP -> its (last) position
+        self._clashes: dict[int, list[int]] = {}  # IPs several endpoints of the block have -> positions
+        if len(self.by_ip) < len(endpoints):
+            for i, pe in enumerate(endpoints):
+                self._clashes.setdefault(pe.ip, []).append(i)
+            self._clashes = {ip: found for ip, found in self._clashes.items() if len(found) > 1}
+        names = [pe.subnet for pe in endpoints]
+        keys = list(dict.fromkeys(names))
+        self.groups = [EndpointGroup(key, subnet_of(key)) for key in keys]
+        # position -> index in groups; None: one group (a VNet's endpoints usually share one subnet)
+        self.group_of: list[int] | None = None
+        if len(keys) == 1:
+            self.groups[0].positions = range(len(endpoints))
+        else:
+            number = {key: g for g, key in enumerate(keys)}
+            self.group_of = [number[name] for name in names]
+            members: list[list[int]] = [[] for _ in keys]
+            for i, g in enumerate(self.group_of):
+                members[g].append(i)
+            for group, positions in zip(self.groups, members, strict=True):
+                group.positions = positions
+        for group in self.groups:
+            network, netmask = group.subnet.prefix.network, mask(group.subnet.prefix.length)
+            group.outside = [i for i in group.positions if endpoints[i].ip & netmask != network]
+
+    def positions(self, ip: int) -> Sequence[int]:
+        """The positions of the endpoints having `ip` (several only for a clash)."""
+        i = self.by_ip.get(ip)
+        if i is None:
+            return ()
+        return self._clashes.get(ip, (i,)) if self._clashes else (i,)
 
     def __len__(self) -> int:
         return len(self.endpoints)
@@ -226,7 +238,7 @@ class EndpointGroup:
     def __init__(self, key: str, subnet: Subnet) -> None:
         self.key = key
         self.subnet = subnet
-        self.positions: list[int] = []
+        self.positions: list[int] | range = []
         self.outside: list[int] = []
 
 
@@ -257,6 +269,34 @@ class PolicyVerdict:
                               not pe.ip_known, ())
 
 
+class EndpointView:
+    """The endpoint blocks the route sets of one VNet show (its own, then each directly peered
+    VNet's, reference §3.4), with one map from endpoint IP to the blocks holding it, made on the
+    first lookup and shared by those route sets (the hub's: 100k IPs)."""
+
+    __slots__ = ("_where", "blocks")
+
+    def __init__(self, blocks: Sequence[EndpointBlock]) -> None:
+        self.blocks = tuple(blocks)
+        self._where: dict[int, int | list[int]] | None = None
+
+    def where(self) -> dict[int, int | list[int]]:
+        """Endpoint IP -> the index of the block holding it (a list when several blocks do)."""
+        if self._where is None:
+            where: dict[int, int | list[int]] = {}
+            total = 0
+            for k, block in enumerate(self.blocks):
+                where.update(dict.fromkeys(block.by_ip, k))
+                total += len(block.by_ip)
+            if len(where) < total:  # an IP in several blocks (peered VNets may repeat one): list them all
+                for ip in where:
+                    found = [k for k, block in enumerate(self.blocks) if ip in block.by_ip]
+                    if len(found) > 1:
+                        where[ip] = found
+            self._where = where
+        return self._where
+
+
 class EndpointSegment:
     """One route set's view of one shared `EndpointBlock`: the block plus what differs per route
     set, without a row per endpoint.
@@ -281,7 +321,8 @@ class EndpointSegment:
         special = self.special
         if special and i in special:
             return special[i]
-        return self.verdicts[self.block.group_of[i]]
+        group_of = self.block.group_of
+        return self.verdicts[0 if group_of is None else group_of[i]]
 
     def row(self, i: int) -> EffectiveRoute | None:
         """Endpoint `i`'s displayed row (None: removed)."""
@@ -339,17 +380,18 @@ class RouteSet:
     made only when `rows` is read; lookups probe the endpoints' IPs directly and never make them.
     """
 
-    __slots__ = ("_flat", "_hits", "_index", "_rows", "_where", "notes", "ordinary", "segments")
+    __slots__ = ("_flat", "_hits", "_index", "_rows", "notes", "ordinary", "segments", "view")
 
     def __init__(self, rows: tuple[EffectiveRoute, ...], notes: tuple[str, ...] = (),
-                 segments: tuple[EndpointSegment, ...] = ()) -> None:
+                 segments: tuple[EndpointSegment, ...] = (), view: EndpointView | None = None) -> None:
+        """`segments`: one per block of `view`, in its order."""
         self.ordinary = rows
         self.notes = notes
         self.segments = segments
+        self.view = view
         self._rows: tuple[EffectiveRoute, ...] | None = None if segments else rows
         self._index: PrefixIndex[EffectiveRoute] | None = None
         self._hits: dict[int, Match | None] = {}
-        self._where: dict[int, list[int]] | None = None
         self._flat: tuple[list[int], list[Match | int | None]] | None = None
 
     def __repr__(self) -> str:
@@ -373,7 +415,7 @@ class RouteSet:
         """The route set with rows replaced by `swap` (by the id of the row replaced): ordinary
         rows and settled endpoint rows only."""
         ordinary = tuple(swap.get(id(r), r) for r in self.ordinary)
-        return RouteSet(ordinary, self.notes, tuple(s.swapped(swap) for s in self.segments))
+        return RouteSet(ordinary, self.notes, tuple(s.swapped(swap) for s in self.segments), self.view)
 
     @property
     def _ordinary_index(self) -> PrefixIndex[EffectiveRoute]:
@@ -383,24 +425,10 @@ class RouteSet:
                                       for p in r.prefixes if p not in r.shadowed)
         return self._index
 
-    def _segments_at(self) -> dict[int, list[int]]:
-        """Endpoint IP -> the segments holding it (built on first lookup of a route set with endpoints)."""
-        if self._where is None:
-            where: dict[int, list[int]] = {}
-            for k, segment in enumerate(self.segments):
-                for ip in segment.block.by_ip:
-                    found = where.get(ip)
-                    if found is None:
-                        where[ip] = [k]
-                    else:
-                        found.append(k)
-            self._where = where
-        return self._where
-
     def lookup(self, ip: int) -> Match | None:
         """The Active rows of the longest prefix containing `ip` (several only for ECMP)."""
-        if self.segments:
-            found = self._segments_at().get(ip)
+        if self.view is not None:
+            found = self.view.where().get(ip)
             if found is not None:
                 hits = self._hits
                 if ip in hits:
@@ -409,13 +437,13 @@ class RouteSet:
                 return hit
         return self._ordinary_index.lookup(ip)
 
-    def _endpoint_match(self, ip: int, where: list[int]) -> Match | None:
+    def _endpoint_match(self, ip: int, where: int | list[int]) -> Match | None:
         """The lookup of an endpoint's IP: the Active ordinary /32 rows, then the Active endpoint rows
         (the order of `rows`); else the ordinary rows' longest match."""
         rows = []
-        for k in where:
+        for k in (where,) if isinstance(where, int) else where:
             segment = self.segments[k]
-            for i in segment.block.by_ip[ip]:
+            for i in segment.block.positions(ip):
                 if segment.active(i):
                     row = segment.row(i)
                     assert row is not None
@@ -449,8 +477,10 @@ class RouteSet:
         """(network, length) of every prefix a lookup can answer with -> its answer (see `intervals`)."""
         owners: dict[tuple[int, int], Match | int] = {
             (entry[0].network, entry[0].length): entry for entry in self._ordinary_index.entries()}
-        for ip, where in self._segments_at().items() if self.segments else ():
-            if any(self.segments[k].active(i) for k in where for i in self.segments[k].block.by_ip[ip]):
+        segments = self.segments
+        for ip, where in self.view.where().items() if self.view is not None else ():
+            if any(segments[k].active(i) for k in ((where,) if isinstance(where, int) else where)
+                   for i in segments[k].block.positions(ip)):
                 owners[ip, 32] = ip  # an endpoint /32 (with any ordinary row of that /32)
         return owners
 
