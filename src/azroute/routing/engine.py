@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 from azroute.errors import UsageError, one_of
 from azroute.model.net import format_ip
@@ -22,9 +23,10 @@ from azroute.model.topology import (
     Subnet,
     Topology,
 )
-from azroute.routing.gateway_routes import gateway_rows
+from azroute.routing.gateway_routes import gateway_rows, gateways_serving
 from azroute.routing.precedence import (
     apply_default_route_effects,
+    contest,
     prefer_system_over_bgp,
     resolve_same_prefix,
 )
@@ -37,13 +39,15 @@ from azroute.routing.routes import (
     EndpointSegment,
     EndpointView,
     RouteSet,
+    Slot,
     Source,
     State,
 )
 from azroute.routing.system import (
     internet_row,
-    none_rows,
-    peering_rows,
+    kept_none_routes,
+    none_row,
+    peering_rows_to,
     service_endpoint_rows,
     vnet_local_rows,
 )
@@ -64,6 +68,7 @@ class RoutingEngine:
         self._data_paths: dict[str, RouteSet] = {}
         self._pe_blocks: dict[str, EndpointBlock] = {}
         self._pe_views: dict[str, EndpointView] = {}
+        self._pieces: dict[tuple[object, ...], list[Candidate]] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -138,32 +143,49 @@ class RoutingEngine:
         vnet = topology.vnets[subnet.vnet]
         table = topology.route_tables.get(subnet.route_table) if subnet.route_table else None
         notes: list[str] = []
-        rows = vnet_local_rows(vnet) + peering_rows(vnet, topology)
-        learned = gateway_rows(vnet.name, topology)
+        profile = topology.platform.none_routes_profile
+        # every piece is made once per VNet, table or service (`_piece`); a route set gets fresh copies
+        # that precedence may change, displayed as the piece's shared rows when it does not
+        name = vnet.name
+        pieces = [self._piece(("local", name), lambda: vnet_local_rows(vnet))]
+        for peering in topology.peerings_of(name):  # the same rows for every VNet of a region peered with one
+            remote = topology.vnets[peering.other(name)]
+            pieces.append(self._piece(("peering", remote.name, vnet.region),
+                                      lambda remote=remote: peering_rows_to(vnet.region, remote)))  # type: ignore[misc]
+        gateways, hub = gateways_serving(name, topology)
+        learned = self._piece(("gateway", hub or "", *(g.name for g in gateways)), lambda: gateway_rows(name, topology))
         if propagates_gateway_routes(table):
-            rows += learned
+            pieces.append(learned)
         elif learned and table is not None:
             notes.append(f"gateway routes not shown: route table {table.name} disables BGP route propagation")
-        rows.append(internet_row())
-        rows += none_rows(vnet, topology)
-        rows += service_endpoint_rows(subnet, topology)
-        rows += user_rows(table)
+        pieces.append(self._piece(("internet",), lambda: [internet_row()]))
+        kept = tuple(kept_none_routes(vnet, topology))  # most VNets keep the same ones: one piece for them
+        pieces.append(self._piece(("none", *kept), lambda: [none_row(p, profile) for p in kept]))
+        if subnet.service_endpoints:
+            pieces.append(self._piece(("service", *subnet.service_endpoints),
+                                      lambda: service_endpoint_rows(subnet, topology)))
+        if table is not None:
+            pieces.append(self._piece(("table", table.name), lambda: user_rows(table)))
         # endpoint /32s of the VNet and of every directly peered VNet, never transitive (reference §3.4):
         # each VNet's block is made once and shared by every route set that sees it; only an endpoint
         # whose /32 another row also has goes through the precedence rules as a row
-        view = self._endpoint_view(vnet.name)
+        view = self._endpoint_view(name)
         blocks = view.blocks
-        taken = {p for r in rows for p in r.prefixes}
-        settled: list[tuple[int, int, Candidate]] = []  # (block, position, row), in row order
-        for ip in {p.network for p in taken if p.length == 32}:
-            for b, block in enumerate(blocks):
-                settled += [(b, i, interface_endpoint_row(block.endpoints[i])) for i in block.positions(ip)]
-        settled.sort(key=lambda s: (s[0], s[1]))
+        settled: list[tuple[int, int, Candidate]] = []  # (block, position, row)
+
+        def endpoints_at(ip: int) -> list[Candidate]:
+            found = [(b, i, interface_endpoint_row(block.endpoints[i]))
+                     for b, block in enumerate(blocks) for i in block.positions(ip)]
+            settled.extend(found)
+            return [row for _, _, row in found]
+
+        rows, zero, groups = contest([c for piece in pieces for c in piece], endpoints_at)
         pe_rows = [row for _, _, row in settled]
-        resolve_same_prefix(rows + pe_rows, topology.platform, notes)
+        resolve_same_prefix(groups, topology.platform, notes)
         prefer_system_over_bgp(rows)  # it changes only BGP rows, with the non-endpoint rows as cover
-        apply_default_route_effects(rows, notes)  # endpoint /32s are neither 0.0.0.0/0 nor None rows
-        ordered = sorted((r for r in rows if not r.removed), key=lambda r: r.slot)
+        if apply_default_route_effects(rows, zero, notes):  # endpoint /32s are neither 0.0.0.0/0 nor None rows
+            rows = [r for r in rows if r.slot is not Slot.NONE]
+        ordered = sorted((r for r in rows if not r.removed), key=_slot)
         frozen = tuple(r.freeze() for r in ordered)
         if not blocks:
             return RouteSet(frozen, tuple(notes))
@@ -176,6 +198,17 @@ class RoutingEngine:
                         for k, i, row in settled if k == b}
             segments.append(EndpointSegment(block, resolved, verdicts, special))
         return RouteSet(frozen, tuple(notes), tuple(segments), view)
+
+    def _piece(self, key: tuple[object, ...], make: Callable[[], list[Candidate]]) -> list[Candidate]:
+        """Untouched prototype rows of one input (a VNet's ranges, peerings, gateway routes or None rows,
+        the Internet row, services, a route table), made once: route sets copy them (`Candidate.fresh`)."""
+        piece = self._pieces.get(key)
+        if piece is None:
+            piece = self._pieces[key] = make()
+            for row in piece:
+                if row.frozen is None:
+                    row.frozen = row.freeze()
+        return piece
 
     def _endpoint_view(self, vnet: str) -> EndpointView:
         """The non-empty endpoint blocks a route set of `vnet` shows: its own, then each directly
@@ -277,6 +310,9 @@ class RoutingEngine:
                                                 f"Invalid: ignored by the data path: {o.message}")
             swap[id(o.followed)] = _with_state(o.followed, State.ACTIVE, f"Active in the data path: {o.message}")
         return display.swapped(swap)
+
+
+_slot = attrgetter("slot")  # rows are printed in slot order (reference §1.5), stable within a slot
 
 
 def _with_state(row: EffectiveRoute, state: State, reason: str) -> EffectiveRoute:

@@ -13,7 +13,7 @@ same-prefix conflicts do (reference §5.2, §5.3). Rules, in the order applied:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 
 from azroute.model.net import Prefix
 from azroute.model.topology import NextHopType, Platform
@@ -30,24 +30,52 @@ def _describe_user(row: Candidate, prefix: Prefix) -> str:
     return f"User route {row.name} {prefix} in {row.table}"
 
 
-def resolve_same_prefix(rows: list[Candidate], platform: Platform, notes: list[str]) -> None:
-    """Apply the same-prefix precedence rules to `rows` in place."""
-    by_prefix: dict[Prefix, list[Candidate]] = defaultdict(list)
-    endpoints = []
-    for row in rows:
-        if row.slot is Slot.INTERFACE_ENDPOINT:
-            endpoints.append(row)  # thousands of /32s: they matter only where another row has their prefix
-            continue
-        for prefix in row.prefixes:
-            by_prefix[prefix].append(row)
-    for row in endpoints:  # a group of endpoint rows alone resolves nothing (no User, BGP or service row)
-        for prefix in row.prefixes:
-            group = by_prefix.get(prefix)
-            if group is not None:
-                group.append(row)
-    for prefix, group in by_prefix.items():
-        if len(group) > 1:
-            _resolve_prefix(prefix, group, platform, notes)
+def contest(protos: list[Candidate], endpoints_at: Callable[[int], list[Candidate]]
+            ) -> tuple[list[Candidate], list[Candidate], list[tuple[Prefix, list[Candidate]]]]:
+    """The rows of one route set made from shared prototype rows (`Candidate.fresh`): a fresh copy
+    of every row a rule below may change, the prototype itself for the others (most rows), which
+    the rules only read.
+
+    A rule changes only rows sharing a prefix with another row (or with a private endpoint /32:
+    `endpoints_at(ip)` makes those endpoints' rows), BGP rows and 0.0.0.0/0 rows; None rows are
+    hidden as a whole (`apply_default_route_effects`). Returns the rows in order, the 0.0.0.0/0
+    rows, and the groups of rows sharing a prefix, in order of the prefix's first row.
+    """
+    first: dict[int, int] = {}  # prefix key (network << 6 | length) -> index of its first row
+    shared: dict[int, list[int]] = {}  # prefixes several rows have -> their rows' indexes
+    zero: list[int] = []  # indexes of the 0.0.0.0/0 rows (key 0)
+    for n, row in enumerate(protos):
+        for p in row.prefixes:
+            key = p.network << 6 | p.length
+            if not key:
+                zero.append(n)
+            m = first.setdefault(key, n)
+            if m != n:
+                found = shared.get(key)
+                if found is None:
+                    shared[key] = [m, n]
+                elif found[-1] != n:
+                    found.append(n)
+    endpoints = {key: rows_at for key in first if key & 63 == 32 and (rows_at := endpoints_at(key >> 6))}
+    touched = {n for key in shared for n in shared[key]} | {first[key] for key in endpoints} | set(zero)
+    rows = [row.fresh() if n in touched or row.source is Source.GATEWAY else row for n, row in enumerate(protos)]
+    groups = []
+    if shared or endpoints:
+        for key, n in first.items():
+            members = shared.get(key)
+            extra = endpoints.get(key)
+            if members is None and extra is None:
+                continue
+            group = [rows[m] for m in members or (n,)]
+            prefix = next(p for p in rows[n].prefixes if p.network << 6 | p.length == key)
+            groups.append((prefix, group + extra if extra else group))
+    return rows, [rows[n] for n in dict.fromkeys(zero)], groups
+
+
+def resolve_same_prefix(groups: list[tuple[Prefix, list[Candidate]]], platform: Platform, notes: list[str]) -> None:
+    """Apply the same-prefix precedence rules to each group of rows sharing a prefix (`contest`), in place."""
+    for prefix, group in groups:
+        _resolve_prefix(prefix, group, platform, notes)
 
 
 def _resolve_prefix(prefix: Prefix, group: list[Candidate], platform: Platform, notes: list[str]) -> None:
@@ -112,12 +140,15 @@ def prefer_system_over_bgp(rows: list[Candidate]) -> None:
     (`gateway_routes.learned_routes`); this covers peers without transit and service endpoints.
     How Azure displays such a row is UNCONFIRMED (reference §11.7); forwarding follows the NOTE.
     """
+    bgp = [r for r in rows if r.source is Source.GATEWAY and r.state is State.ACTIVE]
+    if not bgp:
+        return
     # an endpoint /32 covers no other prefix strictly: only the other preferred rows can cover one
     preferred = [(p, r) for r in rows if r.source is Source.DEFAULT and not r.removed and r.state is State.ACTIVE
                  and r.next_hop_type in _PREFERRED_OVER_BGP and r.slot is not Slot.INTERFACE_ENDPOINT
                  for p in r.prefixes]
-    for row in rows:
-        if row.source is not Source.GATEWAY or row.state is not State.ACTIVE:
+    for row in bgp:
+        if row.state is not State.ACTIVE:
             continue
         prefix = row.prefixes[0]
         cover = next(((p, r) for p, r in preferred if p.covers(prefix) and p != prefix), None)
@@ -126,28 +157,29 @@ def prefer_system_over_bgp(rows: list[Candidate]) -> None:
                            "preferred over BGP routes, even more specific ones")
 
 
-def apply_default_route_effects(rows: list[Candidate], notes: list[str]) -> None:
-    """Show or hide the Internet and None rows depending on who wins 0.0.0.0/0 (reference §5.3).
+def apply_default_route_effects(rows: list[Candidate], zero: list[Candidate], notes: list[str]) -> bool:
+    """Show or hide the Internet and None rows depending on who wins 0.0.0.0/0 (reference §5.3);
+    `zero`: the rows of `rows` having 0.0.0.0/0. True when the None rows are hidden (the caller
+    drops them: they may be shared prototypes, never changed here).
 
     BGP 0/0 wins: the Default Internet row and every None row disappear. A User 0/0 to an
     appliance or gateway: None rows disappear (Internet is already Invalid). A User 0/0 to None
     or Internet keeps them. Rule: None rows exist only while the 0/0 winner is Internet or None.
     """
-    zero = [r for r in rows if DEFAULT_ROUTE in r.prefixes and not r.removed]
+    zero = [r for r in zero if not r.removed]
     winner = next((r for r in zero if r.source is Source.USER and r.state is State.ACTIVE), None) \
         or next((r for r in zero if r.source is Source.GATEWAY and r.state is State.ACTIVE), None)
     if winner is None:
-        return
+        return False
     if winner.source is Source.GATEWAY:
         for row in zero:
             if row.source is Source.DEFAULT and row.next_hop_type is NextHopType.INTERNET:
                 row.removed = True
                 notes.append("Default 0.0.0.0/0 Internet not shown: a BGP default route replaces it")
     if winner.next_hop_type in (NextHopType.INTERNET, NextHopType.NONE):
-        return
-    hidden = [r for r in rows if r.slot is Slot.NONE and not r.removed]
-    for row in hidden:
-        row.removed = True
+        return False
+    hidden = sum(1 for r in rows if r.slot is Slot.NONE and not r.removed)
     if hidden:
-        notes.append(f"{len(hidden)} reserved None rows not shown: 0.0.0.0/0 goes to "
+        notes.append(f"{hidden} reserved None rows not shown: 0.0.0.0/0 goes to "
                      f"{winner.next_hop_type} ({winner.source}), so Azure stops dropping them")
+    return True

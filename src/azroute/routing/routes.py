@@ -102,6 +102,18 @@ class Candidate:
     shadowed: frozenset[Prefix] = frozenset()
     placeholder: bool = False
     unknown_next_hops: tuple[str, ...] = ()  # how to print next hops the input does not know
+    # the row as displayed when no rule touches it, shared by every route set made from one
+    # prototype (`fresh`): most rows of most route sets are untouched
+    frozen: EffectiveRoute | None = None
+
+    def fresh(self) -> Candidate:
+        """A copy of this untouched prototype for one route set, displayed as `frozen` unless a rule
+        touches it (a constructor call: `dataclasses.replace` costs several times more)."""
+        if self.frozen is None:
+            self.frozen = self.freeze()
+        return Candidate(self.source, self.prefixes, self.next_hop_type, self.slot, self.origin,
+                         self.next_hop_ips, self.name, self.table, self.endpoint, State.ACTIVE, "", "", False,
+                         frozenset(), self.placeholder, self.unknown_next_hops, self.frozen)
 
     def invalidate(self, rule: str, reason: str) -> None:
         """Mark the row Invalid by the named precedence rule (see docs/behaviours.md)."""
@@ -116,6 +128,9 @@ class Candidate:
         self.reason = Reason(invalid_text, make, *args)
 
     def freeze(self) -> EffectiveRoute:
+        if self.frozen is not None and self.state is State.ACTIVE and not self.reason and not self.rule \
+                and not self.shadowed:
+            return self.frozen
         return EffectiveRoute(self.source, self.state, self.prefixes, self.next_hop_type, self.next_hop_ips,
                               self.name, self.table, self.endpoint, self.slot,
                               self.reason or f"Active: {self.origin}", self.rule, self.shadowed,

@@ -6,7 +6,7 @@ Each function implements one rule of docs/behaviours.md and cites the reference 
 
 from __future__ import annotations
 
-from azroute.model.net import Prefix, parse_prefix
+from azroute.model.net import Prefix, mask, parse_prefix
 from azroute.model.topology import NextHopType, Platform, Subnet, Topology, VNet
 from azroute.routing.routes import Candidate, Slot, Source
 
@@ -45,17 +45,18 @@ def peering_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
     Peering is not transitive: only directly peered VNets contribute. Rows exist whatever
     allow_virtual_network_access says (a data-plane filter; reference §3.1, UNCONFIRMED).
     """
-    rows = []
-    for peering in topology.peerings_of(vnet.name):
-        remote = topology.vnets[peering.other(vnet.name)]
-        is_global = remote.region != vnet.region
-        hop = NextHopType.VNET_GLOBAL_PEERING if is_global else NextHopType.VNET_PEERING
-        where = f"{vnet.region} vs {remote.region}" if is_global else f"both in {vnet.region}"
-        for r in remote.address_space:
-            rows.append(Candidate(Source.DEFAULT, (r,), hop,
-                                  Slot.GLOBAL_PEERING if is_global else Slot.PEERING,
-                                  f"peered VNet {remote.name} ({hop}: {where})"))
-    return rows
+    return [row for peering in topology.peerings_of(vnet.name)
+            for row in peering_rows_to(vnet.region, topology.vnets[peering.other(vnet.name)])]
+
+
+def peering_rows_to(region: str, remote: VNet) -> list[Candidate]:
+    """The rows a VNet in `region` has for its peering with `remote` (the same for every VNet of
+    that region: a hub's 1,000 spokes share them)."""
+    is_global = remote.region != region
+    hop = NextHopType.VNET_GLOBAL_PEERING if is_global else NextHopType.VNET_PEERING
+    where = f"{region} vs {remote.region}" if is_global else f"both in {region}"
+    return [Candidate(Source.DEFAULT, (r,), hop, Slot.GLOBAL_PEERING if is_global else Slot.PEERING,
+                      f"peered VNet {remote.name} ({hop}: {where})") for r in remote.address_space]
 
 
 def internet_row() -> Candidate:
@@ -83,17 +84,28 @@ def none_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
     Directly peered VNets' ranges are treated the same way (reference §2.2: UNCONFIRMED for
     peers; otherwise a peer numbered 172.16.0.0/11 would be unreachable, which is not seen).
     """
-    rows = []
-    platform = topology.platform
-    profile = platform.none_routes_profile
+    profile = topology.platform.none_routes_profile
+    return [none_row(reserved, profile) for reserved in kept_none_routes(vnet, topology)]
+
+
+def kept_none_routes(vnet: VNet, topology: Topology) -> list[Prefix]:
+    """The reserved prefixes `none_rows` shows for `vnet`: those no range of it or of a directly
+    peered VNet covers (`Prefix.covers`, by one set probe per range length: a hub has 1,000 ranges)."""
     ranges = [*vnet.address_space, *(r for p in topology.peerings_of(vnet.name)
                                      for r in topology.vnets[p.other(vnet.name)].address_space)]
-    for reserved in none_route_list(platform):
-        if any(r.covers(reserved) for r in ranges):
-            continue
-        rows.append(Candidate(Source.DEFAULT, (reserved,), NextHopType.NONE, Slot.NONE,
-                              f"reserved range dropped by default (assumption none_routes={profile})"))
-    return rows
+    by_length: dict[int, set[int]] = {}
+    for r in ranges:
+        by_length.setdefault(r.length, set()).add(r.network)
+    probes = [(length, mask(length), networks) for length, networks in by_length.items()]
+    return [reserved for reserved in none_route_list(topology.platform)
+            if not any(length <= reserved.length and reserved.network & netmask in networks
+                       for length, netmask, networks in probes)]
+
+
+def none_row(reserved: Prefix, profile: str) -> Candidate:
+    """The Default/None row of one reserved prefix (reference §2.1)."""
+    return Candidate(Source.DEFAULT, (reserved,), NextHopType.NONE, Slot.NONE,
+                     f"reserved range dropped by default (assumption none_routes={profile})")
 
 
 def service_endpoint_rows(subnet: Subnet, topology: Topology) -> list[Candidate]:
