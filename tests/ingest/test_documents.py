@@ -9,12 +9,16 @@ import threading
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from azroute.errors import InputError
-from azroute.ingest import load_any
+from azroute.ingest import documents, load_any
 from azroute.ingest.documents import MAX_DEPTH, read_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
@@ -140,6 +144,46 @@ def test_deep_nesting_is_refused(tmp_path: Path, name: str, text: str) -> None:
     assert _error(_write(tmp_path, name, text)) == (
         f"{{file}}: nested deeper than {MAX_DEPTH} levels; fix: no azroute input nests this deep: pass the "
         "unmodified export, plan or topology")
+
+
+def _nested(depth: int) -> Any:
+    """Containers `depth` deep, mappings and lists alternating, with shallower siblings on the way."""
+    node: Any = [1]
+    for level in range(1, depth):  # the siblings (one level) are never deeper than `node`
+        node = {"a": node, "b": [2], "c": {}} if level % 2 else [{"x": 3}, node, []]
+    return node
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_the_nesting_cap_is_exact(tmp_path: Path, suffix: str) -> None:
+    at_cap, beyond = _nested(MAX_DEPTH), _nested(MAX_DEPTH + 1)
+    assert read_document(_write(tmp_path, f"ok{suffix}", json.dumps(at_cap))) == at_cap  # JSON is YAML too
+    with pytest.raises(InputError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        read_document(_write(tmp_path, f"deep{suffix}", json.dumps(beyond)))
+
+
+def _depth(node: Any) -> int:
+    """The reference: containers on the longest path from the root (recursive, as the walk is not)."""
+    if isinstance(node, dict):
+        return 1 + max((_depth(v) for v in node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max((_depth(v) for v in node), default=0)
+    return 0
+
+
+_TREES = st.recursive(st.integers() | st.text(max_size=2) | st.none(),
+                      lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=2), kids, max_size=3),
+                      max_leaves=40)
+
+
+@given(_TREES, st.integers(0, 12))
+def test_check_depth_refuses_exactly_what_nests_deeper_than_the_cap(tree: Any, cap: int) -> None:
+    with patch.object(documents, "MAX_DEPTH", cap):
+        if _depth(tree) > cap:
+            with pytest.raises(InputError, match="nested deeper"):
+                documents.check_depth(tree, "t.json")
+        else:
+            documents.check_depth(tree, "t.json")
 
 
 def test_json_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
