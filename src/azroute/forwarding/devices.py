@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from azroute.model.net import Prefix, format_ip
-from azroute.model.topology import Subnet, Topology, VirtualMachine
+from azroute.model.topology import PrivateEndpoint, Subnet, Topology, VirtualMachine
 from azroute.routing.lpm import PrefixIndex
 
 
@@ -46,7 +46,9 @@ class AddressBook:
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
-        self._owners: dict[tuple[str, int], Device] = {}
+        # a private endpoint is registered as itself and made a Device when first asked for: a
+        # topology may hold 100k of them and most questions read a handful (`owner_record`)
+        self._owners: dict[tuple[str, int], Device | PrivateEndpoint] = {}
         self._site_index: PrefixIndex[str] = PrefixIndex()
         self._vnet_index: PrefixIndex[str] = PrefixIndex()
         self._subnet_index: PrefixIndex[Subnet] = PrefixIndex()
@@ -72,8 +74,12 @@ class AddressBook:
             if vm.subnet:
                 kind = Kind.NVA if vm.ip_forwarding else Kind.VM
                 self._own(Device(kind, vm.name, vm.subnet.split("/")[0], vm.subnet, (vm.ip,)))
+        vnet_of: dict[str, str] = {}  # subnet key -> its VNet (many endpoints share a subnet)
         for pe in t.private_endpoints.values():
-            self._own(Device(Kind.PRIVATE_ENDPOINT, pe.name, pe.subnet.split("/")[0], pe.subnet, (pe.ip,)))
+            vnet = vnet_of.get(pe.subnet)
+            if vnet is None:
+                vnet = vnet_of[pe.subnet] = pe.subnet.split("/")[0]
+            self._owners[(vnet, pe.ip)] = pe
         for fw in t.firewalls.values():
             # mtr shows the instances, never the private IP (the seed): hops list instance_ips,
             # which exports do not carry (empty = unknown, and said so rather than invented).
@@ -93,7 +99,20 @@ class AddressBook:
 
     def owner(self, vnet: str, ip: int) -> Device | None:
         """The device owning `ip` inside `vnet`, if any."""
+        found = self._owners.get((vnet, ip))
+        if isinstance(found, PrivateEndpoint):
+            return self._endpoint_device(vnet, found)
+        return found
+
+    def owner_record(self, vnet: str, ip: int) -> Device | PrivateEndpoint | None:
+        """`owner`, except that a private endpoint not yet asked for is returned as itself (its kind is
+        Kind.PRIVATE_ENDPOINT, its VNet `vnet`): bulk callers read names without making devices."""
         return self._owners.get((vnet, ip))
+
+    def _endpoint_device(self, vnet: str, pe: PrivateEndpoint) -> Device:
+        device = Device(Kind.PRIVATE_ENDPOINT, pe.name, vnet, pe.subnet, (pe.ip,))
+        self._owners[(vnet, pe.ip)] = device
+        return device
 
     def pending_gateway(self, vnet: str, ip: int) -> str | None:
         """The gateway `ip` may belong to: one in `vnet` or a peered VNet whose instance addresses are
@@ -123,7 +142,7 @@ class AddressBook:
         instance, in `vnet` or a peered VNet) whose address is numerically closest to `ip`."""
         vnets = {vnet, *(p.other(vnet) for p in self.topology.peerings_of(vnet))}
         candidates = [(abs(address - ip), address, device) for (where, address), device in self._owners.items()
-                      if where in vnets and device.kind is not Kind.PRIVATE_ENDPOINT]
+                      if where in vnets and type(device) is Device and device.kind is not Kind.PRIVATE_ENDPOINT]
         if not candidates:
             return None
         _, address, device = min(candidates, key=lambda c: (c[0], c[1]))
