@@ -35,10 +35,12 @@ from azroute.questions.check import (
     Settings,
     boundaries,
     elementary,
+    intersect_ranges,
     judge,
     merge_ranges,
     range_text,
     selector_ranges,
+    subtract_ranges,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -376,3 +378,44 @@ def test_single_address_verdict_equals_its_range_verdict_on_generated_topologies
         spec: dict[str, Any], intent: Intent, data: st.DataObject) -> None:
     checker = Checker(build_topology(spec, source="generated"))
     check_one_address(checker, (), intent, data)
+
+
+# --- subtract_ranges / intersect_ranges ------------------------------------------------------------------
+
+def _subtract_oracle(ranges: list[Range], holes: list[Range]) -> list[Range]:
+    """The range-by-range difference `subtract_ranges` computed before it copied untouched slices."""
+    out: list[Range] = []
+    j = 0
+    for start, end in ranges:
+        while j < len(holes) and holes[j][1] <= start:
+            j += 1
+        k, cut = j, start
+        while k < len(holes) and holes[k][0] < end:
+            if holes[k][0] > cut:
+                out.append((cut, holes[k][0]))
+            cut = max(cut, holes[k][1])
+            k += 1
+        if cut < end:
+            out.append((cut, end))
+    return out
+
+
+@st.composite
+def range_lists(draw: st.DrawFn, merged: bool) -> list[Range]:
+    pairs = draw(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)), max_size=12))
+    ranges = sorted((start, start + size) for start, size in pairs)
+    return merge_ranges(ranges) if merged else ranges
+
+
+@given(range_lists(merged=False), range_lists(merged=True))
+@settings(max_examples=500, deadline=None)
+def test_subtract_and_intersect_ranges_agree_with_range_by_range_and_sets(ranges: list[Range],
+                                                                          holes: list[Range]) -> None:
+    """Ranges sorted by start (endpoint /32s may repeat, prefixes may nest), holes merged: the slice
+    copying `subtract_ranges` equals the range-by-range difference, and both ops equal set arithmetic."""
+    def addresses(rs: list[Range]) -> set[int]:
+        return {a for start, end in rs for a in range(start, end)}
+    assert subtract_ranges(ranges, holes) == _subtract_oracle(ranges, holes)
+    assert addresses(subtract_ranges(ranges, holes)) == addresses(ranges) - addresses(holes)
+    assert intersect_ranges(ranges, holes) == _subtract_oracle(ranges, _subtract_oracle(ranges, holes))
+    assert addresses(intersect_ranges(ranges, holes)) == addresses(ranges) & addresses(holes)

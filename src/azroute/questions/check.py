@@ -41,7 +41,15 @@ from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Tra
 from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
-from azroute.model.topology import GATEWAY_SUBNET, GatewayType, HonoursOverride, PeReplyPath, Subnet, Topology
+from azroute.model.topology import (
+    GATEWAY_SUBNET,
+    GatewayType,
+    HonoursOverride,
+    PeReplyPath,
+    PrivateEndpoint,
+    Subnet,
+    Topology,
+)
 from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.system import DOCS_NONE_ROUTES, OBSERVED_2023_NONE_ROUTES, OBSERVED_NONE_ROUTES
@@ -296,7 +304,45 @@ def _excluded_ranges(topology: Topology) -> tuple[list[Range], list[Range]]:
 
 
 def subtract_ranges(ranges: list[Range], holes: list[Range]) -> list[Range]:
-    """`ranges` minus `holes` (both sorted and merged)."""
+    """`ranges` minus `holes` (both sorted and merged).
+
+    Ranges no hole touches are copied a slice at a time (100k endpoint /32s against a few thousand
+    reserved ranges): only the ranges a hole overlaps are cut, each against the holes it meets."""
+    if not ranges or not holes:
+        return list(ranges)
+    ends = [end for _, end in ranges]
+    hole_ends = [end for _, end in holes]
+    if ends != sorted(ends) or hole_ends != sorted(hole_ends):
+        return _subtract_each(ranges, holes)  # not merged (nested ranges): range by range
+    out: list[Range] = []
+    i, count = 0, len(ranges)
+    for hole_start, hole_end in holes:
+        touched = bisect.bisect_right(ends, hole_start, i)  # the first range (from i) ending after the hole starts
+        out += ranges[i:touched]
+        i = touched
+        while i < count and ranges[i][0] < hole_end:
+            out += _cut(ranges[i], holes, hole_ends)
+            i += 1
+    out += ranges[i:]
+    return out
+
+
+def _cut(rng: Range, holes: list[Range], hole_ends: list[int]) -> list[Range]:
+    """One range minus the holes it meets (holes sorted and merged; `hole_ends` their ends)."""
+    start, end = rng
+    out: list[Range] = []
+    k, cut = bisect.bisect_right(hole_ends, start), start
+    while k < len(holes) and holes[k][0] < end:
+        if holes[k][0] > cut:
+            out.append((cut, holes[k][0]))
+        cut = max(cut, holes[k][1])
+        k += 1
+    if cut < end:
+        out.append((cut, end))
+    return out
+
+
+def _subtract_each(ranges: list[Range], holes: list[Range]) -> list[Range]:
     out: list[Range] = []
     j = 0
     for start, end in ranges:
@@ -315,7 +361,19 @@ def subtract_ranges(ranges: list[Range], holes: list[Range]) -> list[Range]:
 
 def intersect_ranges(ranges: list[Range], other: list[Range]) -> list[Range]:
     """The addresses in both (sorted, merged) range lists."""
-    return subtract_ranges(ranges, subtract_ranges(ranges, other))
+    if not ranges or not other:
+        return []
+    ends = [end for _, end in ranges]
+    if ends != sorted(ends) or any(a[1] >= b[0] for a, b in itertools.pairwise(other)):
+        return subtract_ranges(ranges, subtract_ranges(ranges, other))  # not merged: as the difference of differences
+    pieces: list[tuple[int, Range]] = []
+    for low, high in other:  # the ranges each range of `other` overlaps, clipped to it
+        k = bisect.bisect_right(ends, low)
+        while k < len(ranges) and ranges[k][0] < high:
+            pieces.append((k, (max(ranges[k][0], low), min(ranges[k][1], high))))
+            k += 1
+    pieces.sort(key=lambda piece: piece[0])  # in the order of `ranges` (repeated ranges stay apart)
+    return [piece for _, piece in pieces]
 
 
 def unused_notes(sources: list[Range], destinations: list[Range]) -> list[str]:
@@ -337,6 +395,9 @@ def merge_ranges(ranges: list[Range]) -> list[Range]:
 def elementary(ranges: list[Range], points: list[int]) -> Iterator[Range]:
     """Split ranges at every boundary point inside them."""
     for start, end in ranges:
+        if end - start == 1:  # one address: nothing to cut (100k endpoint /32s)
+            yield start, end
+            continue
         cut = start
         for point in points[bisect.bisect_right(points, start):bisect.bisect_left(points, end)]:
             yield cut, point
@@ -601,49 +662,55 @@ class _Side:
                  source: bool) -> None:
         self.book = book
         self.ranges: list[Range] = []
-        self.devices: list[Device | None] = []  # the registered owner of the range's address, if any
+        self.owners: list[Device | PrivateEndpoint | None] = []  # the registered owner of the range's address
         self.unowned: list[Range] = []  # sources in no subnet or site (not checked)
         self.members: list[list[int]] = []  # class -> its ranges, in address order
         self.alone: list[bool] = []  # class -> its range is its own class (traced on its own)
         self.class_of: list[int] = []
         self._endpoints: dict[int, Endpoint] = {}
+        self._classes: dict[Hashable, int] = {}
         starts, labels = checker.innermost(bounds)
-        contexts: dict[Prefix | None, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {}
-        classes: dict[Hashable, int] = {}
-        owner = book.owner
-        for rng in elementary(selected, bounds.addresses):
-            start = rng[0]
-            at = bisect.bisect_right(starts, start) - 1
+        ranges = list(elementary(selected, bounds.addresses))
+        firsts = [r[0] for r in ranges]
+        position = 0
+        while position < len(ranges):
+            # the ranges up to the next interval of `starts` share their innermost boundary prefix, so
+            # they lie in the same VNets, subnets and site (those prefixes are boundary prefixes too)
+            at = bisect.bisect_right(starts, firsts[position]) - 1
+            stop = bisect.bisect_left(firsts, starts[at + 1], position) if at + 1 < len(starts) else len(ranges)
             innermost = labels[at] if at >= 0 else None
-            context = contexts.get(innermost)
-            if context is None:
-                # every address whose innermost boundary prefix is `innermost` lies in the same
-                # VNets, subnets and site (they are boundary prefixes too): look them up once
-                site = book.site_of(start)
-                vnets = book.vnets_containing(start)
-                context = contexts[innermost] = (site, tuple((v, _key(book.subnet_of(start, v))) for v in vnets))
+            self._slice(checker, bounds, ranges[position:stop], innermost, source)
+            position = stop
+
+    def _slice(self, checker: Checker, bounds: Boundaries, ranges: list[Range], innermost: Prefix | None,
+               source: bool) -> None:
+        """Ranges with one innermost boundary prefix: their owners and classes."""
+        book, record = self.book, self.book.owner_record
+        site = book.site_of(ranges[0][0])
+        vnets = [(v, _key(book.subnet_of(ranges[0][0], v))) for v in book.vnets_containing(ranges[0][0])]
+        keys: dict[tuple[str, bool], Hashable] = {}  # (subnet, single) -> class of endpoint NICs
+        classes = self._classes
+        for rng in ranges:
+            start = rng[0]
             # as endpoint_at: the first VNet holding the address with an owner or a subnet there
-            device: Device | None = None
-            kind, name, vnet, subnet = Kind.ADDRESS, "", None, None
-            for vnet_name, subnet_key in context[1]:
-                device = owner(vnet_name, start)
-                if device is not None:
-                    kind, name, vnet, subnet = device.kind, device.name, device.vnet, device.subnet
+            place: _Place | None = None
+            for vnet_name, subnet_key in vnets:
+                owner = record(vnet_name, start)
+                if owner is not None:
+                    place = (owner, Kind.ADDRESS, "", vnet_name, None)
                     break
                 if subnet_key is not None:
-                    vnet, subnet = vnet_name, subnet_key
+                    place = (None, Kind.ADDRESS, "", vnet_name, subnet_key)
                     break
-            else:
-                if context[0] is not None:
-                    kind, name = Kind.SITE, context[0]
-                elif source:
+            if place is None:
+                if site is None and source:
                     self.unowned.append(rng)
                     continue
+                place = (None, Kind.SITE, site, None, None) if site is not None else _NOWHERE
+            key = _class(checker, bounds, rng, innermost, place, endpoint_keys=keys) if checker.classes else None
             index = len(self.ranges)
             self.ranges.append(rng)
-            self.devices.append(device)
-            key = checker._class_key(rng, innermost, bounds, kind=kind, name=name, vnet=vnet,
-                                     subnet=subnet) if checker.classes else None
+            self.owners.append(place[0])
             found = classes.get(key) if key is not None else None
             if found is None:
                 found = len(self.members)
@@ -666,12 +733,39 @@ class _Side:
 
     def label(self, index: int) -> str:
         """The label of the range's device, as `endpoint(index).device.label`."""
-        device = self.devices[index]
-        return device.label if device is not None else self.endpoint(index).device.label
+        owner = self.owners[index]
+        if isinstance(owner, PrivateEndpoint):
+            return f"{Kind.PRIVATE_ENDPOINT} {owner.name}"
+        return owner.label if owner is not None else self.endpoint(index).device.label
 
 
 def _key(subnet: Subnet | None) -> str | None:
     return subnet.key if subnet is not None else None
+
+
+#: where a range's first address is: (its registered owner, else None with the kind, name, VNet and
+#: subnet of a bare address or a site)
+_Place = tuple[Device | PrivateEndpoint | None, Kind, str, str | None, str | None]
+_NOWHERE: _Place = (None, Kind.ADDRESS, "", None, None)  # a destination outside every subnet and site
+
+
+def _class(checker: Checker, bounds: Boundaries, rng: Range, innermost: Prefix | None, place: _Place, *,
+           endpoint_keys: dict[tuple[str, bool], Hashable]) -> Hashable:
+    """`Checker._class_of` of a range at `place`; endpoint NICs of one subnet share their class, so
+    it is computed once per (subnet, single) in `endpoint_keys` (one innermost prefix)."""
+    owner, kind, name, vnet, subnet = place
+    if type(owner) is PrivateEndpoint:
+        single = rng[1] - rng[0] == 1
+        if single and rng[0] in bounds.special:
+            return None
+        known = endpoint_keys.get((owner.subnet, single))
+        if known is None:
+            known = endpoint_keys[(owner.subnet, single)] = checker._class_key(
+                rng, innermost, bounds, kind=Kind.PRIVATE_ENDPOINT, name=owner.name, vnet=vnet, subnet=owner.subnet)
+        return known
+    if isinstance(owner, Device):
+        kind, name, vnet, subnet = owner.kind, owner.name, owner.vnet, owner.subnet
+    return checker._class_key(rng, innermost, bounds, kind=kind, name=name, vnet=vnet, subnet=subnet)
 
 
 class _Items:
