@@ -144,7 +144,19 @@ def test_unknown_instance_addresses_make_the_verdict_unknown(tmp_path: Path, azr
     assert mtr.stdout.splitlines()[1] == (
         " 1. ???  (dropped: VirtualAppliance next hop 10.4.0.4 is no NIC, firewall or internal load balancer "
         "frontend reachable from VNet myVnet1; it may be an instance of gateway vnet4Gw, whose addresses are known "
-        "only after apply (`azroute check` tries every choice))")
+        "only after apply (`azroute check` tries every choice; settle it with --assume 'ip[gw:vnet4Gw]=10.4.0.4'))")
+    # the --assume the hint names settles it: the lab's mtr (10.4.0.4 is the instance the UDR names)
+    settled = azroute(["trace", str(path), "--from", "myVnet1-vm2", "--to", "10.2.1.4", "-o", "mtr",
+                       "--assume", "ip[gw:vnet4Gw]=10.4.0.4"])
+    assert (settled.exit_code, settled.stdout) == (0, "myVnet1-vm2 (10.1.1.5) -> myVnet2-vm1 (10.2.1.4)\n"
+                                                      " 1. 10.4.0.4\n 2. 10.2.1.4\n")
+    # active-active: both instances' addresses settle it
+    document["gateways"]["vnet4Gw"]["active_active"] = True
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    mtr = azroute(["trace", str(path), "--from", "myVnet1-vm2", "--to", "10.2.1.4", "-o", "mtr"])
+    assert mtr.stdout.splitlines()[1].endswith(
+        "(`azroute check` tries every choice; settle it with --assume 'ip[gw:vnet4Gw]=10.4.0.4,IP' (IP: the other "
+        "instance's address)))")
 
 
 def test_unknown_public_ip_of_an_active_standby_gateway_prints_unknown(

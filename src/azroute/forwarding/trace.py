@@ -704,10 +704,15 @@ class Forwarder:
         return Device(Kind.GATEWAY, gateway.name, gateway.vnet, target.subnet, (ip,)), None
 
     def _pending_gateway(self, vnet: str, ip: int) -> str:
-        """A hint when `ip` may be an instance of a gateway whose addresses are known only after apply."""
+        """A hint when `ip` may be an instance of a gateway whose addresses are known only after apply,
+        with the --assume that settles it so (B-CHK-UNKNOWN; an active-active gateway needs both addresses)."""
         name = self.book.pending_gateway(vnet, ip)
-        return "" if name is None else (f"; it may be an instance of gateway {name}, whose addresses are known "
-                                        "only after apply (`azroute check` tries every choice)")
+        if name is None:
+            return ""
+        active_active = self.topology.gateways[name].active_active
+        value = f"{format_ip(ip)},IP' (IP: the other instance's address)" if active_active else f"{format_ip(ip)}'"
+        return (f"; it may be an instance of gateway {name}, whose addresses are known only after apply (`azroute "
+                f"check` tries every choice; settle it with --assume 'ip[gw:{name}]={value})")
 
     def _reachable_owner(self, vnet: str, ip: int) -> tuple[Device | None, str]:
         """Owner of a next-hop IP in this VNet or a directly peered one ("direct connectivity", §4.1)."""
