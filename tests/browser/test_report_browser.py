@@ -107,7 +107,7 @@ def test_report_renders_the_bypass_and_finds_the_endpoint(report: Path, tmp_path
                        "does not traverse firewall azfw"]
     assert dom.text_of(dom.find("b", id="flow-title")[0]) == \
         "Showing: onprem-to-endpoints-inspected: onpremvm (192.168.0.4) -> sql (10.13.77.6) tcp/1433 — " \
-        "violated: reachable; crosses no firewall or NVA"
+        "violated (expected reachable): reachable; crosses no firewall or NVA"
     assert [a.get("class") for t, a in dom.elements if t == "article"] == ["intent violated selected"]
     # search: the endpoint, its subnet, its routes; its node highlighted
     results = dom.find("ul", id="results")[0]

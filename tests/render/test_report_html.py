@@ -148,11 +148,12 @@ def test_a_flow_resting_on_an_unknown_assumption_is_shown_unknown(tmp_path: Path
     run = invoke(["report", EXAMPLES / "scenario-a.yaml", "--intents", intents, "-o", out,
                   "--assume", "gateway_honours_pe_udr_override=unknown"])
     assert run.exit_code == 0, run.stderr
-    verdict = ("holds: UNKNOWN (reachable as traced, but it depends on gateway_honours_pe_udr_override[vpngw]=unknown; "
-               "settle it with --assume &#x27;NAME=VALUE&#x27;); crosses firewall azfw")
+    happened = ("UNKNOWN (reachable as traced, but it depends on gateway_honours_pe_udr_override[vpngw]=unknown; "
+                "settle it with --assume &#x27;NAME=VALUE&#x27;); crosses firewall azfw")
     text = out.read_text(encoding="utf-8")
-    assert re.findall(r"<b>Flow verdict:</b> ([^<]*)</p>", text) == [verdict]
-    assert re.findall(r'<g class="flow" data-flow="0" data-title="[^"]*" data-verdict="([^"]*)"', text) == [verdict]
+    assert re.findall(r"<b>Happened</b> \(sample flow\): ([^<]*)</p>", text) == [happened]
+    assert re.findall(r'<g class="flow" data-flow="0" data-title="[^"]*" data-verdict="([^"]*)"', text) == [
+        f"holds (expected reachable): {happened}"]
 
 
 def test_a_flow_through_a_required_load_balancer_is_not_drawn_as_a_bypass(tmp_path: Path) -> None:
@@ -168,3 +169,48 @@ def test_a_flow_through_a_required_load_balancer_is_not_drawn_as_a_bypass(tmp_pa
     layer = re.search(rf'<g class="flow" data-flow="{article[1]}".*?</g>(?=<g class="flow"|</g></svg>)', text, re.S)
     assert layer is not None
     assert re.findall(r'<polyline class="([^"]*)"', layer[0]) == ["edge forward"] * 4 + ["edge return"] * 4
+
+
+def _flow_paragraphs(text: str, name: str) -> list[str]:
+    """The paragraphs after an intent's 'Show the ... flow' button, without markup: what it expected,
+    what happened, why (red: '[red] ...')."""
+    article = re.search(rf'<article class="intent \w+" data-flow="\d+"><h3><span class="badge">\w+</span>{name}</h3>'
+                        r".*?</article>", text, re.S)
+    assert article is not None
+    after = article[0].split('class="showflow"', 1)[1].split("</p>", 1)[1].split("<details>", 1)[0]
+    return [("[red] " if 'color:#d32f2f' in p else "") + re.sub(r"<[^>]+>", "", p)
+            for p in re.findall(r"<p[^>]*>.*?</p>", after)]
+
+
+def test_expect_blocked_intents_say_what_was_expected_and_what_happened(tmp_path: Path) -> None:
+    """An `expect: blocked` intent that holds reads as expected, not as a failure: no red, no
+    'forward: delivered' line for a flow an NSG denies on arrival; a violated one says it was reachable."""
+    hub = EXAMPLES.parent / "hub-spoke-ilb-nsg"
+    text, _ = _report(tmp_path, hub / "topology.yaml", hub / "intents.yaml")
+    blocked = "Expected: blocked (dropped or denied, or its reply misses a stateful device the request crossed)"
+    assert _flow_paragraphs(text, "onprem-no-sql-to-app") == [
+        blocked, "Happened (sample flow): NOT reachable; crosses nva nva1",
+        "denied by nsg app-nsg/deny-sql-from-onprem, priority 110 (inbound at subnet spoke2/app, to vm app1)"]
+    assert _flow_paragraphs(text, "onprem-to-web-inspected") == [
+        "Expected: reachable, through lb:ilb-nva, the reply crossing the same stateful devices",
+        "Happened (sample flow): reachable; crosses nva nva2"]
+    text, _ = _report(tmp_path, EXAMPLES / "scenario-a.yaml", FIXTURES.parents[1] / "questions" / "fixtures" /
+                      "intents-blocked.yaml")
+    assert _flow_paragraphs(text, "onprem-to-hubvm-blocked") == [
+        blocked, "Happened (example flow): reachable; crosses no firewall or NVA"]
+    assert _flow_paragraphs(text, "hubvm-to-sql-blocked") == [
+        blocked, "Happened (sample flow): NOT reachable; crosses firewall azfw",
+        "asymmetric: the reply bypasses firewall azfw (a stateful device drops the flow)"]
+    assert _flow_paragraphs(text, "hubvm-to-sql-blocked-asymmetry-ignored") == [
+        "Expected: blocked (dropped or denied)",
+        "Happened (example flow): NOT reachable; crosses firewall azfw; the intent ignores the reply&#x27;s "
+        "asymmetry (symmetric: false)"]
+    assert _flow_paragraphs(text, "onprem-to-unused-range-blocked")[2] == (
+        "forward: dropped — not routed into Azure: no gateway connected to site onprem advertises 10.13.99.4")
+
+
+def test_the_assumptions_help_quotes_assume_as_the_cli_does(tmp_path: Path) -> None:
+    text, _ = _report(tmp_path, EXAMPLES / "scenario-a.yaml", EXAMPLES / "intents.yaml")
+    assert ("settle one with <code>--assume 'NAME=VALUE'</code> (quoted: brackets in names are shell glob "
+            "characters; docs/behaviours.md gives the evidence).</p>") in text
+    assert "--assume NAME=VALUE" not in text

@@ -7,11 +7,11 @@ the search box looks things up in. `render.html` only draws this.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from azroute.forwarding.devices import AddressBook, Device, Kind
 from azroute.forwarding.endpoints import endpoint_at, resolve_source
-from azroute.forwarding.trace import Endpoint, Forwarder, Trace
+from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import format_ip
 from azroute.model.topology import GATEWAY_SUBNET, Topology
@@ -54,6 +54,9 @@ class IntentView:
     trace: Trace | None
     drawing: FlowDrawing | None
     flow: int | None  # index into Report.flows
+    expected: str = ""  # what the intent expects, in words (`expectation`)
+    happened: str = ""  # what the drawn flow did, in words (`happened`)
+    reasons: tuple[str, ...] = ()  # why the drawn flow is not reachable or breaks the intent (`flow_reasons`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,48 @@ def sample_flow(forwarder: Forwarder, intent: Intent) -> Trace | None:
     return forwarder.trace(source, destination, port, intent.protocol)
 
 
+def expectation(intent: Intent) -> str:
+    """What an intent expects of every flow, in words (B-CHK-JUDGE): 'blocked (dropped or denied)',
+    'reachable, through firewall:azfw, the reply crossing the same stateful devices'."""
+    if intent.expect == "blocked":
+        reply = ", or its reply misses a stateful device the request crossed" if intent.symmetric else ""
+        return f"blocked (dropped or denied{reply})"
+    parts = ["reachable"]
+    if intent.via:
+        parts.append(f"through {', '.join(intent.via)}")
+    if intent.avoid:
+        parts.append(f"avoiding {', '.join(intent.avoid)}")
+    if intent.symmetric:
+        parts.append("the reply crossing the same stateful devices")
+    return ", ".join(parts)
+
+
+def flow_verdict(result: IntentResult, trace: Trace) -> str:
+    """The drawn flow's verdict beside the intent's and what it expected, so that an `expect: blocked`
+    intent that holds reads 'holds (expected blocked): NOT reachable; ...', not as a failure."""
+    return f"{result.verdict} (expected {result.intent.expect}): {trace.verdict_text()}"
+
+
+def happened(intent: Intent, trace: Trace) -> str:
+    """What the drawn flow did (Trace.verdict_text), and when the intent ignores the reply's path
+    (`symmetric: false`) that an asymmetric reply does not count against it."""
+    ignored = "; the intent ignores the reply's asymmetry (symmetric: false)" \
+        if trace.asymmetry and not intent.symmetric else ""
+    return trace.verdict_text() + ignored
+
+
+def flow_reasons(drawing: FlowDrawing, trace: Trace, intent: Intent) -> tuple[str, ...]:
+    """The drawing's problems that bear on the intent. Left out: 'forward: delivered — ...' (or any
+    disposition but dropped: a path that arrived but is not ok has blockers, which the other problems
+    name) and an asymmetric reply the intent ignores (`symmetric: false`)."""
+    left_out = {f"{side}: {path.disposition} — {path.reason}" for side, path in
+                (("forward", trace.forward), ("return", trace.reverse)) if path is not None and
+                path.disposition is not Disposition.DROPPED}
+    if not intent.symmetric and trace.asymmetry:
+        left_out.add(trace.asymmetry)
+    return tuple(p for p in drawing.problems if p not in left_out)
+
+
 def draw_sample(result: IntentResult, trace: Trace, topology: Topology) -> FlowDrawing:
     intent = result.intent
     drawing = draw_trace(trace, topology, intent.via, intent.avoid, intent.symmetric)
@@ -226,9 +271,13 @@ def build_report(topology: Topology, intents: Sequence[Intent], notes: Sequence[
         drawing = None
         if trace is not None:
             drawing = draw_sample(result, trace, topology) if result.example is None else draw_example(result, topology)
-        if drawing is not None:
+        reasons: tuple[str, ...] = ()
+        if drawing is not None and trace is not None:
+            drawing = replace(drawing, verdict=flow_verdict(result, trace))
+            reasons = flow_reasons(drawing, trace, result.intent)
             flows.append(place_flow(drawing, graph, placed))
-        views.append(IntentView(result, trace, drawing, len(flows) - 1 if drawing is not None else None))
+        views.append(IntentView(result, trace, drawing, len(flows) - 1 if drawing is not None else None,
+                                expectation(result.intent), happened(result.intent, trace) if trace else "", reasons))
     shown = next((v.flow for v in views if v.result.verdict is not Verdict.HOLDS and v.flow is not None),
                  next((v.flow for v in views if v.flow is not None), None))
     route_sets, of_subnet = _route_sets(engine, advance)

@@ -15,7 +15,7 @@ from typing import Any
 from azroute import __version__
 from azroute.model.assumptions import ASSUMPTIONS
 from azroute.model.intents import ports_text
-from azroute.questions.check import range_text
+from azroute.questions.check import Verdict, range_text
 from azroute.questions.report import IntentView, Report
 from azroute.render.az import next_hop_texts, prefix_texts
 from azroute.render.check import SETTLED_MEANING
@@ -107,8 +107,11 @@ def _intent(view: IntentView) -> str:
         which = "example" if r.example is not None else "sample"
         parts += [f'<p><button class="showflow" data-flow="{view.flow}">Show the {which} flow on the '
                   f"diagram</button> {xml_text(view.drawing.title)}</p>",
-                  f'<p class="small"><b>Flow verdict:</b> {xml_text(view.drawing.verdict)}</p>']
-        parts += [f'<p class="small" style="color:#d32f2f">{xml_text(p)}</p>' for p in view.drawing.problems]
+                  f'<p class="small"><b>Expected:</b> {xml_text(view.expected)}</p>',
+                  f'<p class="small"><b>Happened</b> ({which} flow): {xml_text(view.happened)}</p>']
+        # why the flow is blocked: the intent's failure when it does not hold, what it expected when it does
+        style = ' style="color:#d32f2f"' if r.verdict is not Verdict.HOLDS else ""
+        parts += [f'<p class="small"{style}>{xml_text(p)}</p>' for p in view.reasons]
         parts.append(f"<details><summary>{which.capitalize()} trace</summary>"
                      f"<pre>{xml_text(trace_text(view.trace))}</pre></details>")
     parts.append("</article>")
@@ -144,7 +147,8 @@ def _assumptions(report: Report) -> str:
     per_gateway = "".join(f"<li>gateway {xml_text(g.name)}: {xml_text(g.honours)}</li>" for g in report.gateways)
     return (f'<table class="kv">{rows}</table>' + (f"<ul>{per_gateway}</ul>" if per_gateway else "") +
             '<p class="small">Each intent lists the assumptions its verdict depends on; settle one with '
-            "<code>--assume NAME=VALUE</code> (docs/behaviours.md gives the evidence).</p>")
+            "<code>--assume 'NAME=VALUE'</code> (quoted: brackets in names are shell glob characters; "
+            "docs/behaviours.md gives the evidence).</p>")
 
 
 def _assumption_name(field: str) -> str:
