@@ -2,6 +2,9 @@
 
 Validation happens in two passes: pydantic checks shapes and value syntax (`schema`), then
 `_Checker` checks references and Azure's own rules, each error naming the key path and the fix.
+A fast path (`_fast_build`, `_FastChecker`) reads the private endpoint list, which grows to 100,000
+entries, without pydantic; it answers only for documents it finds entirely valid, so errors always
+come from the two passes above.
 """
 
 from __future__ import annotations
@@ -126,8 +129,9 @@ def _fast_build(data: dict[str, Any], source: str) -> Topology | None:
     of the document goes through pydantic and `_Checker` as on the reference path.
 
     None for a document that is invalid anywhere, or holds anything the fast path does not handle
-    (an unknown IP, a non-canonical address, a key of another type...): the caller then runs the
-    reference path on the whole document, so every error message is the reference path's.
+    (an address pydantic accepts but `inet_pton` does not, such as ' 10.0.0.4' or '10.0.0.04', a key
+    or value of another type...): the caller then runs the reference path on the whole document, so
+    every error message is the reference path's.
     """
     endpoints = data.get("private_endpoints", {})
     if type(endpoints) is not dict:
