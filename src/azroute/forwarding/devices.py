@@ -5,6 +5,7 @@ Forwarding asks this to turn a next-hop IP or a destination IP into a place a pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -108,6 +109,10 @@ class AddressBook:
         """`owner`, except that a private endpoint not yet asked for is returned as itself (its kind is
         Kind.PRIVATE_ENDPOINT, its VNet `vnet`): bulk callers read names without making devices."""
         return self._owners.get((vnet, ip))
+
+    def records(self) -> Mapping[tuple[str, int], Device | PrivateEndpoint]:
+        """Every owner by (VNet, IP), as `owner_record` answers (for bulk callers: one dict probe each)."""
+        return self._owners
 
     def _endpoint_device(self, vnet: str, pe: PrivateEndpoint) -> Device:
         device = Device(Kind.PRIVATE_ENDPOINT, pe.name, vnet, pe.subnet, (pe.ip,))
