@@ -12,7 +12,7 @@ the Internet) is covered; when only route sets of subnets that forward no one el
 only flows from or to them can change and only those are compared. With intents: their selectors
 and ports. A flow changes when its verdict, the stateful devices it crosses (firewalls, NVAs), its
 path, the source the destination sees or the deciding rule changes. Changed flows are grouped per
-(change kind, devices lost and gained, paths before and after) with their ranges merged and one
+(change kind, devices lost and gained, paths and verdicts before and after) with their ranges merged and one
 example traced before and after.
 
 The after side is computed incrementally (questions/workspace.py): only the flows whose path looked
@@ -661,7 +661,9 @@ def _diff(before: Topology, after: Topology, intents: Sequence[Intent], narrow: 
                     continue
                 lost = tuple(d for d in a.devices if d not in b.devices)
                 gained = tuple(d for d in b.devices if d not in a.devices)
-                group = groups.setdefault((kind, lost, gained, a.path, b.path, a.back, b.back),
+                # verdicts too: a group states one verdict per side, and an unknown one must not be merged
+                # with a known one whose paths read alike
+                group = groups.setdefault((kind, lost, gained, a.path, b.path, a.back, b.back, a.verdict, b.verdict),
                                           _Group((a, b), [], set()))
                 group.flows.append(key)
                 group.ports.update(labels)
