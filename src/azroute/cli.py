@@ -32,7 +32,14 @@ from azroute.questions.flows import draw_trace
 from azroute.questions.layout import layout, place_flow
 from azroute.questions.report import build_report, work_units
 from azroute.questions.topology_graph import build_graph
-from azroute.render.az import dumps, json_text, routes_document, routes_table, simple_table
+from azroute.render.az import (
+    RouteTables,
+    dumps,
+    json_text,
+    routes_document,
+    routes_table,
+    simple_table,
+)
 from azroute.render.check import brief_line, report_json, report_junit, report_text
 from azroute.render.diff import diff_json, diff_markdown, diff_text
 from azroute.render.dns import resolution_json, resolution_text
@@ -317,14 +324,49 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
         for s in subnets:
             route_set = engine.routes(s)
             groups.setdefault(id(route_set), (route_set, []))[1].append(s)
-        for i, (_, members) in enumerate(groups.values()):
-            click.echo(f"{'' if i == 0 else chr(10)}# {visible(', '.join(m.key for m in members))}")
-            _print_routes(engine, members[0], output, explain)
+        tables = RouteTables(explain)
+        with _Chunks() as out:
+            for i, (route_set, members) in enumerate(groups.values()):
+                out.write(f"{'' if i == 0 else chr(10)}# {visible(', '.join(m.key for m in members))}\n")
+                out.write(tables.table(route_set.rows))
+                if explain and route_set.notes:
+                    out.write("\nNot shown:\n" + "".join(f"  {visible(n)}\n" for n in route_set.notes))
     _warn_unknown_addresses(engine)
     _warn_unowned_appliances(engine, subnets)
     for gw in engine.topology.gateways.values():
         for override in engine.data_path_overrides(gw):
             warn(override.message)
+
+
+class _Chunks:
+    """Standard output in chunks of about a megabyte: large outputs stream (the reader sees the first
+    route sets while later ones are formatted) without a write per line."""
+
+    SIZE = 1 << 20
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            text = "".join(self._parts)
+            self._parts.clear()
+            self._size = 0
+            click.echo(text, nl=False)
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:  # after an error (a broken pipe) nothing more is written
+            self.flush()
 
 
 def _destination(engine: RoutingEngine, text: str) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from azroute.model.net import format_ip
+from azroute.model.net import Prefix, format_ip
 from azroute.render.text import visible
 from azroute.routing.routes import EffectiveRoute, Source
 
@@ -85,33 +85,102 @@ def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         rows = [[visible(cell) for cell in row] for row in rows]
     heads = [visible(h) for h in headers]
     if all(h.isascii() for h in heads) and all(cell.isascii() for row in rows for cell in row):
-        return _fixed_width(heads, rows)
-    text = tabulate(rows, headers=heads, tablefmt="simple", disable_numparse=True)
+        cells = [tuple(cell.strip() for cell in row) for row in rows]
+        return _fixed_width(heads, cells, [tuple(map(len, row)) for row in cells])
+    return _tabulated(heads, rows)
+
+
+def _tabulated(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """tabulate itself, for tables holding non-ASCII text (whose display width it measures)."""
+    text = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
-def _fixed_width(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def _fixed_width(headers: Sequence[str], cells: Sequence[tuple[str, ...]], lengths: Iterable[tuple[int, ...]]) -> str:
     """tabulate's 'simple' format for ASCII text, without its per-cell type inference: every cell
-    left-aligned and stripped, a column as wide as its widest cell and at least its header plus two,
-    columns two spaces apart, a dashed rule under the headers (byte-identical, tests/render)."""
-    cells = [[cell.strip() for cell in row] for row in rows]
-    heads = list(headers)
-    widths = [max(len(h) + 2, *map(len, column)) for h, column in zip(heads, zip(*cells, strict=True),
-                                                                          strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    left-aligned and stripped (`cells` are stripped already, `lengths` their lengths), a column as
+    wide as its widest cell and at least its header plus two, columns two spaces apart, a dashed
+    rule under the headers (byte-identical, tests/render)."""
+    widths = [len(h) + 2 for h in headers]
+    for column, longest in enumerate(map(max, zip(*lengths, strict=True))):
+        widths[column] = max(widths[column], longest)
+    # one %-format per row: pads like str.ljust, in C
+    line = "  ".join(f"%-{w}s" for w in widths)
+    lines = [(line % tuple(headers)).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += [(line % row).rstrip() for row in cells]
     if not lines[-1]:
         lines.pop()  # tabulate's text then ends in a newline, which splitting into lines drops
     return "\n".join(lines) + "\n"
 
 
+#: a table row as cached: its cells as printed (escaped), the same stripped, their lengths, all ASCII
+_Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], bool]
+#: one cell: as printed (escaped), stripped, its length stripped, ASCII
+_Cell = tuple[str, str, int, bool]
+
+
+def _cell(text: str) -> _Cell:
+    """A cell as `simple_table` treats it: escaped (escaping each cell is what escaping the joined
+    table does), then stripped for the fixed-width path, which only all-ASCII tables take."""
+    shown = visible(text)
+    stripped = shown.strip()
+    return shown, stripped, len(stripped), shown.isascii()
+
+
+class RouteTables:
+    """Route tables of many route sets (`routes --all`), each row's cells formatted once.
+
+    Route sets share row objects (a VNet's private endpoint /32 block appears in every route set that
+    sees it) and rows share their prefixes tuples and next hops, so cells are cached by the row's
+    identity, a prefixes tuple's identity and a next hop's value. Caches keep the objects they key
+    by alive, so an id is never reused while its entry exists. Output is byte-identical to
+    `simple_table` of the rows' cells (tests/render/test_route_tables.py).
+    """
+
+    def __init__(self, explain: bool = False) -> None:
+        self.explain = explain
+        self.headers = [visible(h) for h in ([*ROUTE_COLUMNS, "Why"] if explain else ROUTE_COLUMNS)]
+        self._ascii_headers = all(h.isascii() for h in self.headers)
+        self._rows: dict[int, tuple[EffectiveRoute, _Entry]] = {}
+        self._prefixes: dict[int, tuple[tuple[Prefix, ...], _Cell]] = {}
+        #: (source, state, next hop type, next hop IPs, unknown next hops) -> the four cells but the prefix
+        self._hops: dict[tuple[int, int, int, tuple[int, ...], tuple[str, ...]], tuple[_Cell, ...]] = {}
+
+    def _row(self, row: EffectiveRoute) -> _Entry:
+        if row.placeholder:
+            prefix = _cell(" ".join(prefix_texts(row)))
+        else:
+            cached = self._prefixes.get(id(row.prefixes))
+            if cached is None:
+                text = " ".join(map(str, row.prefixes))  # digits, dots and slashes: nothing to escape or strip
+                cached = self._prefixes[id(row.prefixes)] = (row.prefixes, (text, text, len(text), True))
+            prefix = cached[1]
+        key = (id(row.source), id(row.state), id(row.next_hop_type), row.next_hop_ips, row.unknown_next_hops)
+        hop = self._hops.get(key)
+        if hop is None:
+            hop = self._hops[key] = tuple(map(_cell, (str(row.source), str(row.state), str(row.next_hop_type),
+                                                      " ".join(next_hop_texts(row)))))
+        cells = (hop[0], hop[1], prefix, hop[2], hop[3], _cell(row.reason)) if self.explain else \
+            (hop[0], hop[1], prefix, hop[2], hop[3])
+        shown, stripped, lengths, ascii = zip(*cells, strict=True)
+        entry = (shown, stripped, lengths, all(ascii))
+        self._rows[id(row)] = (row, entry)
+        return entry
+
+    def table(self, rows: Iterable[EffectiveRoute]) -> str:
+        """`simple_table(headers, cells of rows)`: az's table of the rows (a lone newline when empty)."""
+        cache = self._rows
+        entries = []
+        for row in rows:
+            cached = cache.get(id(row))
+            entries.append(self._row(row) if cached is None else cached[1])
+        if not entries:
+            return "\n"
+        if self._ascii_headers and all(entry[3] for entry in entries):
+            return _fixed_width(self.headers, [entry[1] for entry in entries], (entry[2] for entry in entries))
+        return _tabulated(self.headers, [entry[0] for entry in entries])
+
+
 def routes_table(rows: Sequence[EffectiveRoute], explain: bool = False) -> str:
     """`az network nic show-effective-route-table -o table`, plus a Why column with --explain."""
-    headers = [*ROUTE_COLUMNS, "Why"] if explain else list(ROUTE_COLUMNS)
-    body = []
-    for r in rows:
-        cells = [str(r.source), str(r.state), " ".join(prefix_texts(r)), str(r.next_hop_type),
-                 " ".join(next_hop_texts(r))]
-        body.append([*cells, r.reason] if explain else cells)
-    return simple_table(headers, body)
+    return RouteTables(explain).table(rows)

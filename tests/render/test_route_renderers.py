@@ -1,0 +1,63 @@
+"""`routes --all` renders many route sets through caches (`RouteTables`, `RouteDocuments`, issue 12):
+the text must equal, byte for byte, what the plain renderers print for each set on its own
+(`simple_table` of the cells, pinned to tabulate and az; `dumps` of the JSON document, pinned to
+knack), whatever the names hold and however route sets share row objects."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from azroute.model.net import Prefix
+from azroute.model.topology import NextHopType
+from azroute.render.az import (
+    ROUTE_COLUMNS,
+    RouteTables,
+    next_hop_texts,
+    prefix_texts,
+    simple_table,
+)
+from azroute.routing.routes import EffectiveRoute, RouteSet, Slot, Source, State
+
+#: names as inputs may spell them: plain, padded, control characters, non-ASCII, a lone surrogate
+NAME = st.sampled_from(["fw", "endpoint1", " padded ", "a\nb", "x\x1b[31m", "\u00e4\u540d", "s\ud800", "\x85",
+                        "\u2028", "", "q\"uote\\"]) | st.text(max_size=6)
+PREFIX = st.builds(lambda n, length: Prefix(n & ~((1 << (32 - length)) - 1) & 0xFFFFFFFF, length),
+                   st.integers(0, 2**32 - 1), st.integers(0, 32))
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> EffectiveRoute:
+    placeholder = draw(st.booleans())
+    reason = draw(NAME)
+    return EffectiveRoute(
+        source=draw(st.sampled_from(Source)), state=draw(st.sampled_from(State)),
+        prefixes=tuple(draw(st.lists(PREFIX, min_size=1, max_size=3))),
+        next_hop_type=draw(st.sampled_from(NextHopType)),
+        next_hop_ips=tuple(draw(st.lists(st.integers(0, 2**32 - 1), max_size=2))),
+        name=draw(st.none() | NAME), table=None, endpoint=draw(NAME) if placeholder else None,
+        slot=Slot.USER, why=f"Active: {reason}", placeholder=placeholder,
+        unknown_next_hops=tuple(draw(st.lists(st.sampled_from(["unknown", "unknown(MSEE)"]), max_size=1))))
+
+
+@st.composite
+def route_sets(draw: st.DrawFn) -> list[RouteSet]:
+    """Route sets drawing their rows from one pool: rows shared by several sets are the same objects."""
+    pool = draw(st.lists(rows(), min_size=1, max_size=8))
+    chosen = draw(st.lists(st.lists(st.sampled_from(pool), max_size=6), min_size=1, max_size=5))
+    return [RouteSet(tuple(members)) for members in chosen]
+
+
+def cells(row: EffectiveRoute, explain: bool) -> list[str]:
+    shown = [str(row.source), str(row.state), " ".join(prefix_texts(row)), str(row.next_hop_type),
+             " ".join(next_hop_texts(row))]
+    return [*shown, row.reason] if explain else shown
+
+
+@given(route_sets(), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_route_tables_equal_simple_table(sets: list[RouteSet], explain: bool) -> None:
+    tables = RouteTables(explain)
+    headers = [*ROUTE_COLUMNS, "Why"] if explain else list(ROUTE_COLUMNS)
+    for route_set in [*sets, *sets]:  # the second round reads every row from the cache
+        assert tables.table(route_set.rows) == simple_table(headers, [cells(r, explain) for r in route_set.rows])
