@@ -37,6 +37,7 @@ from azroute.render.az import (
     dumps,
     json_text,
     routes_document,
+    routes_documents,
     routes_table,
     simple_table,
 )
@@ -314,9 +315,10 @@ def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: b
 def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
     subnets = [s for v in engine.topology.vnets.values() for s in v.subnets]
     if output == "json":
-        document = {s.key: routes_document(engine.routes(s).rows, not engine.propagates_gateway_routes(s), explain)
-                    for s in subnets}
-        click.echo(dumps(document), nl=False)
+        flagged = {s.key: (engine.routes(s), not engine.propagates_gateway_routes(s)) for s in subnets}
+        with _Chunks() as out:
+            for piece in routes_documents(flagged, explain):
+                out.write(piece)
     else:
         # one pass: subnets grouped by the route set they share (the engine computes a set once for
         # subnets with identical inputs); each set printed once, headed by its subnets, as it comes

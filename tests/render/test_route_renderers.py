@@ -13,8 +13,11 @@ from azroute.model.topology import NextHopType
 from azroute.render.az import (
     ROUTE_COLUMNS,
     RouteTables,
+    dumps,
     next_hop_texts,
     prefix_texts,
+    routes_document,
+    routes_documents,
     simple_table,
 )
 from azroute.routing.routes import EffectiveRoute, RouteSet, Slot, Source, State
@@ -61,3 +64,14 @@ def test_route_tables_equal_simple_table(sets: list[RouteSet], explain: bool) ->
     headers = [*ROUTE_COLUMNS, "Why"] if explain else list(ROUTE_COLUMNS)
     for route_set in [*sets, *sets]:  # the second round reads every row from the cache
         assert tables.table(route_set.rows) == simple_table(headers, [cells(r, explain) for r in route_set.rows])
+
+
+@given(route_sets(), st.lists(st.tuples(NAME, st.integers(0, 4), st.booleans()), max_size=8), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_route_documents_equal_dumps(sets: list[RouteSet], subnets: list[tuple[str, int, bool]],
+                                     explain: bool) -> None:
+    """Subnets (named like input may name them) pick route sets and disableBgpRoutePropagation values."""
+    members = {key: (sets[i % len(sets)], flag) for key, i, flag in subnets}
+    expected = dumps({key: routes_document(route_set.rows, flag, explain)
+                      for key, (route_set, flag) in members.items()})
+    assert "".join(routes_documents(members, explain)) == expected

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from tabulate import tabulate
 
 from azroute.model.net import Prefix, format_ip
 from azroute.render.text import visible
-from azroute.routing.routes import EffectiveRoute, Source
+from azroute.routing.routes import EffectiveRoute, RouteSet, Source
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: json.dumps(ensure_ascii=False)'s string encoder (the C one when available)
+_encode: Callable[[str], str] = json.encoder.encode_basestring
 
 ROUTE_COLUMNS = ("Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP")
 
@@ -70,6 +72,110 @@ def json_text(document: Any, *, sort_keys: bool) -> str:
 def routes_document(rows: Iterable[EffectiveRoute], disable_bgp_route_propagation: bool,
                     explain: bool = False) -> dict[str, Any]:
     return {"value": [route_item(r, disable_bgp_route_propagation, explain) for r in rows]}
+
+
+class RouteDocuments:
+    """`-o json` of many subnets' route sets (`routes --all`), streamed, each row's item formatted once.
+
+    The text equals `dumps({key: routes_document(rows, flag, explain)})` (knack's JSON) byte for
+    byte: every item is written at its depth in that document (tests/render/test_route_documents.py
+    compares it with json.dumps). Items are cached by the row's identity per disableBgpRoutePropagation
+    value (route sets share row objects), and their parts by prefixes tuple and next hop, as in
+    `RouteTables`; the caches keep the objects they key by alive.
+    """
+
+    def __init__(self, explain: bool = False) -> None:
+        self.explain = explain
+        #: a lone surrogate in some text: the whole document is then written with ASCII escapes
+        self.surrogate = False
+        self._items: tuple[dict[int, tuple[EffectiveRoute, str]], dict[int, tuple[EffectiveRoute, str]]] = ({}, {})
+        self._prefixes: dict[int, tuple[tuple[Prefix, ...], str]] = {}
+        self._hops: dict[tuple[int, tuple[int, ...], tuple[str, ...]], str] = {}
+        self._tails: dict[tuple[int, int], str] = {}
+
+    def _text(self, text: str) -> str:
+        """A JSON string as json.dumps(ensure_ascii=False) writes it; notes a lone surrogate."""
+        if _SURROGATE.search(text):
+            self.surrogate = True
+        return _encode(text)
+
+    def _list(self, texts: Iterable[str]) -> str:
+        """A list of strings as the value of an item's key (depth 4)."""
+        items = [self._text(t) for t in texts]
+        return "[\n          " + ",\n          ".join(items) + "\n        ]" if items else "[]"
+
+    def _item(self, row: EffectiveRoute, flag: bool) -> str:
+        """`route_item(row, flag, explain)` as json.dumps writes it inside the document (keys sorted)."""
+        if row.placeholder:
+            head = f'      {{\n        "addressPrefix": {self._list(prefix_texts(row))},\n'
+        else:
+            cached = self._prefixes.get(id(row.prefixes))
+            if cached is None:
+                cached = self._prefixes[id(row.prefixes)] = (
+                    row.prefixes, f'      {{\n        "addressPrefix": {self._list(map(str, row.prefixes))},\n')
+            head = cached[1]
+        hop_key = (id(row.next_hop_type), row.next_hop_ips, row.unknown_next_hops)
+        hop = self._hops.get(hop_key)
+        if hop is None:
+            hop = self._hops[hop_key] = (f'        "nextHopIpAddress": {self._list(next_hop_texts(row))},\n'
+                                         f'        "nextHopType": {self._text(str(row.next_hop_type))},\n')
+        tail_key = (id(row.source), id(row.state))
+        tail = self._tails.get(tail_key)
+        if tail is None:
+            tail = self._tails[tail_key] = (f'        "source": {self._text(str(row.source))},\n'
+                                            f'        "state": {self._text(str(row.state))}\n      }}')
+        name = f'        "name": {self._text(row.name)},\n' if row.source is Source.USER and row.name else ""
+        reason = f'        "reason": {self._text(row.reason)},\n' if self.explain else ""
+        flag_text = "true" if flag else "false"
+        return f'{head}        "disableBgpRoutePropagation": {flag_text},\n{name}{hop}{reason}{tail}'
+
+    def prepare(self, rows: Iterable[EffectiveRoute], flag: bool) -> None:
+        """Format the items of `rows` (a first pass over every distinct route set sets `surrogate`)."""
+        items = self._items[flag]
+        for row in rows:
+            if id(row) not in items:
+                items[id(row)] = (row, self._item(row, flag))
+
+    def value(self, rows: Iterable[EffectiveRoute], flag: bool) -> str:
+        """The `value` list of one subnet's document (depth 2)."""
+        items = self._items[flag]
+        texts = []
+        for row in rows:
+            cached = items.get(id(row))
+            if cached is None:
+                cached = items[id(row)] = (row, self._item(row, flag))
+            texts.append(cached[1])
+        return "[\n" + ",\n".join(texts) + "\n    ]" if texts else "[]"
+
+    def subnet(self, key: str, rows: Iterable[EffectiveRoute], flag: bool) -> str:
+        """One subnet's `"key": {"value": [...]}` member of the document (depth 1, no separator)."""
+        return f'  {self._text(key)}: {{\n    "value": {self.value(rows, flag)}\n  }}'
+
+
+def routes_documents(subnets: dict[str, tuple[RouteSet, bool]], explain: bool = False) -> Iterator[str]:
+    """The text of `dumps({key: routes_document(route_set.rows, flag, explain) for key ...})` in pieces,
+    one subnet at a time: the document of `routes --all -o json` streams instead of being built whole.
+
+    A first pass formats every distinct route set's rows, so that a lone surrogate anywhere (which
+    makes json_text escape all non-ASCII text) is known before the first piece is written.
+    """
+    documents = RouteDocuments(explain)
+    seen: set[tuple[int, bool]] = set()
+    for key, (route_set, flag) in subnets.items():
+        documents._text(key)
+        if (id(route_set), flag) not in seen:
+            seen.add((id(route_set), flag))
+            documents.prepare(route_set.rows, flag)
+    if documents.surrogate:  # rare: the whole document at once, escaped as json_text does
+        yield dumps({k: routes_document(route_set.rows, flag, explain) for k, (route_set, flag) in subnets.items()})
+        return
+    if not subnets:
+        yield "{}\n"
+        return
+    for i, key in enumerate(sorted(subnets)):  # json.dumps(sort_keys=True) sorts the members by key
+        route_set, flag = subnets[key]
+        yield ("{\n" if i == 0 else ",\n") + documents.subnet(key, route_set.rows, flag)
+    yield "\n}\n"
 
 
 def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
