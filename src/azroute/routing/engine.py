@@ -22,11 +22,13 @@ from azroute.model.topology import (
     PrivateEndpoint,
     Subnet,
     Topology,
+    VNet,
 )
 from azroute.routing.gateway_routes import gateway_rows, gateways_serving
 from azroute.routing.precedence import (
+    Contest,
+    Piece,
     apply_default_route_effects,
-    contest,
     prefer_system_over_bgp,
     resolve_same_prefix,
 )
@@ -68,7 +70,7 @@ class RoutingEngine:
         self._data_paths: dict[str, RouteSet] = {}
         self._pe_blocks: dict[str, EndpointBlock] = {}
         self._pe_views: dict[str, EndpointView] = {}
-        self._pieces: dict[tuple[object, ...], list[Candidate]] = {}
+        self._pieces: dict[tuple[object, ...], Piece] = {}
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -143,9 +145,8 @@ class RoutingEngine:
         vnet = topology.vnets[subnet.vnet]
         table = topology.route_tables.get(subnet.route_table) if subnet.route_table else None
         notes: list[str] = []
-        profile = topology.platform.none_routes_profile
-        # every piece is made once per VNet, table or service (`_piece`); a route set gets fresh copies
-        # that precedence may change, displayed as the piece's shared rows when it does not
+        # every piece is made once per VNet, peering, table or service (`_piece`); a route set copies the
+        # rows a rule may change and displays the others as the piece's shared rows
         name = vnet.name
         pieces = [self._piece(("local", name), lambda: vnet_local_rows(vnet))]
         for peering in topology.peerings_of(name):  # the same rows for every VNet of a region peered with one
@@ -159,8 +160,7 @@ class RoutingEngine:
         elif learned and table is not None:
             notes.append(f"gateway routes not shown: route table {table.name} disables BGP route propagation")
         pieces.append(self._piece(("internet",), lambda: [internet_row()]))
-        kept = tuple(kept_none_routes(vnet, topology))  # most VNets keep the same ones: one piece for them
-        pieces.append(self._piece(("none", *kept), lambda: [none_row(p, profile) for p in kept]))
+        pieces.append(self._none_piece(vnet))
         if subnet.service_endpoints:
             pieces.append(self._piece(("service", *subnet.service_endpoints),
                                       lambda: service_endpoint_rows(subnet, topology)))
@@ -179,14 +179,15 @@ class RoutingEngine:
             settled.extend(found)
             return [row for _, _, row in found]
 
-        rows, zero, groups = contest([c for piece in pieces for c in piece], endpoints_at)
+        contest = Contest(pieces, endpoints_at)
+        rows = contest.rows
         pe_rows = [row for _, _, row in settled]
-        resolve_same_prefix(groups, topology.platform, notes)
+        resolve_same_prefix(contest.groups, topology.platform, notes)
         prefer_system_over_bgp(rows)  # it changes only BGP rows, with the non-endpoint rows as cover
-        if apply_default_route_effects(rows, zero, notes):  # endpoint /32s are neither 0.0.0.0/0 nor None rows
+        hide_none = apply_default_route_effects(rows, contest.zero, notes)  # endpoint /32s: never 0/0 nor None
+        if hide_none:
             rows = [r for r in rows if r.slot is not Slot.NONE]
-        ordered = sorted((r for r in rows if not r.removed), key=_slot)
-        frozen = tuple(r.freeze() for r in ordered)
+        frozen = _displayed(contest, hide_none)
         if not blocks:
             return RouteSet(frozen, tuple(notes))
         policies = NetworkPolicies(rows, topology)
@@ -199,15 +200,23 @@ class RoutingEngine:
             segments.append(EndpointSegment(block, resolved, verdicts, special))
         return RouteSet(frozen, tuple(notes), tuple(segments), view)
 
-    def _piece(self, key: tuple[object, ...], make: Callable[[], list[Candidate]]) -> list[Candidate]:
-        """Untouched prototype rows of one input (a VNet's ranges, peerings, gateway routes or None rows,
-        the Internet row, services, a route table), made once: route sets copy them (`Candidate.fresh`)."""
+    def _piece(self, key: tuple[object, ...], make: Callable[[], list[Candidate]]) -> Piece:
+        """Untouched prototype rows of one input (a VNet's ranges, a peering, gateway routes, None rows,
+        the Internet row, services, a route table), made once: route sets copy only the rows a rule
+        may change (`precedence.Contest`)."""
         piece = self._pieces.get(key)
         if piece is None:
-            piece = self._pieces[key] = make()
-            for row in piece:
-                if row.frozen is None:
-                    row.frozen = row.freeze()
+            piece = self._pieces[key] = Piece(make())
+        return piece
+
+    def _none_piece(self, vnet: VNet) -> Piece:
+        """The VNet's None rows (reference §2.2); most VNets keep the same ones and share one piece."""
+        piece = self._pieces.get(("none-of", vnet.name))
+        if piece is None:
+            kept = tuple(kept_none_routes(vnet, self.topology))
+            profile = self.topology.platform.none_routes_profile
+            piece = self._pieces["none-of", vnet.name] = self._piece(
+                ("none", *kept), lambda: [none_row(p, profile) for p in kept])
         return piece
 
     def _endpoint_view(self, vnet: str) -> EndpointView:
@@ -313,6 +322,25 @@ class RoutingEngine:
 
 
 _slot = attrgetter("slot")  # rows are printed in slot order (reference §1.5), stable within a slot
+
+
+def _displayed(contest: Contest, hide_none: bool) -> tuple[EffectiveRoute, ...]:
+    """The ordinary rows as displayed, in slot order: a piece no rule touched shows its shared rows."""
+    pieces, rows = contest.pieces, contest.rows
+    if any(piece.slot is None for piece in pieces):  # a piece printed in several places: row by row
+        shown = (r for r in rows if not r.removed and not (hide_none and r.slot is Slot.NONE))
+        return tuple(r.freeze() for r in sorted(shown, key=_slot))
+    displayed: list[EffectiveRoute] = []
+    for k in sorted(range(len(pieces)), key=lambda k: pieces[k].slot or 0):
+        piece = pieces[k]
+        if hide_none and piece.slot is Slot.NONE:
+            continue
+        if k not in contest.touched:
+            displayed += piece.frozen
+        else:
+            start = contest.starts[k]
+            displayed += [r.freeze() for r in rows[start:start + len(piece)] if not r.removed]
+    return tuple(displayed)
 
 
 def _with_state(row: EffectiveRoute, state: State, reason: str) -> EffectiveRoute:

@@ -30,50 +30,111 @@ def _describe_user(row: Candidate, prefix: Prefix) -> str:
     return f"User route {row.name} {prefix} in {row.table}"
 
 
-def contest(protos: list[Candidate], endpoints_at: Callable[[int], list[Candidate]]
-            ) -> tuple[list[Candidate], list[Candidate], list[tuple[Prefix, list[Candidate]]]]:
-    """The rows of one route set made from shared prototype rows (`Candidate.fresh`): a fresh copy
-    of every row a rule below may change, the prototype itself for the others (most rows), which
-    the rules only read.
+def _key(prefix: Prefix) -> int:
+    """A prefix as one int (dict keys hash faster than the dataclass): network << 6 | length."""
+    return prefix.network << 6 | prefix.length
+
+
+class Piece:
+    """Prototype rows of one input (a VNet's ranges, a peering, a gateway's routes, None routes, a
+    route table ...), shared by every route set showing them, with what `contest` needs to find the
+    rows a rule may change without looking at the others: a route set costs per piece, not per row."""
+
+    __slots__ = ("dups", "frozen", "gateway", "hosts", "rows", "slot", "where", "zero")
+
+    def __init__(self, rows: list[Candidate]) -> None:
+        self.rows = rows
+        for row in rows:
+            if row.frozen is None:
+                row.frozen = row.freeze()
+        self.frozen = tuple(row.freeze() for row in rows)  # as displayed when no rule touches them
+        where: dict[int, list[int]] = {}  # prefix key -> positions of the rows having it
+        for n, row in enumerate(rows):
+            for prefix in row.prefixes:
+                found = where.setdefault(_key(prefix), [])
+                if not found or found[-1] != n:
+                    found.append(n)
+        # tuples of ints: the garbage collector stops tracking them (thousands of pieces live long)
+        self.where = {key: tuple(found) for key, found in where.items()}
+        self.dups = tuple(key for key, found in where.items() if len(found) > 1)
+        self.hosts = tuple(key for key in where if key & 63 == 32)
+        self.zero = self.where.get(0, ())
+        self.gateway = any(row.source is Source.GATEWAY for row in rows)
+        slots = {row.slot for row in rows}
+        self.slot = slots.pop() if len(slots) == 1 else None  # where the piece is printed, when it is one place
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Contest:
+    """The rows of one route set made from pieces: a fresh copy (`Candidate.fresh`) of every row a
+    precedence rule may change, the shared prototype itself for the others (most rows), which the
+    rules only read.
 
     A rule changes only rows sharing a prefix with another row (or with a private endpoint /32:
     `endpoints_at(ip)` makes those endpoints' rows), BGP rows and 0.0.0.0/0 rows; None rows are
-    hidden as a whole (`apply_default_route_effects`). Returns the rows in order, the 0.0.0.0/0
-    rows, and the groups of rows sharing a prefix, in order of the prefix's first row.
+    hidden as a whole (`apply_default_route_effects`). `rows`: every row in order; `zero`: the
+    0.0.0.0/0 rows; `groups`: the rows sharing a prefix, in order of the prefix's first row;
+    `touched`: the pieces holding a fresh copy, by index.
     """
-    first: dict[int, int] = {}  # prefix key (network << 6 | length) -> index of its first row
-    shared: dict[int, list[int]] = {}  # prefixes several rows have -> their rows' indexes
-    zero: list[int] = []  # indexes of the 0.0.0.0/0 rows (key 0)
-    for n, row in enumerate(protos):
-        for p in row.prefixes:
-            key = p.network << 6 | p.length
-            if not key:
-                zero.append(n)
-            m = first.setdefault(key, n)
-            if m != n:
-                found = shared.get(key)
-                if found is None:
-                    shared[key] = [m, n]
-                elif found[-1] != n:
-                    found.append(n)
-    endpoints = {key: rows_at for key in first if key & 63 == 32 and (rows_at := endpoints_at(key >> 6))}
-    touched = {n for key in shared for n in shared[key]} | {first[key] for key in endpoints} | set(zero)
-    rows = [row.fresh() if n in touched or row.source is Source.GATEWAY else row for n, row in enumerate(protos)]
-    groups = []
-    if shared or endpoints:
-        for key, n in first.items():
-            members = shared.get(key)
+
+    __slots__ = ("groups", "pieces", "rows", "starts", "touched", "zero")
+
+    def __init__(self, pieces: list[Piece], endpoints_at: Callable[[int], list[Candidate]]) -> None:
+        self.pieces = pieces
+        seen: set[int] = set()
+        shared: set[int] = set()
+        for piece in pieces:
+            keys = piece.where.keys()
+            if not seen.isdisjoint(keys):
+                shared.update(seen & keys)
+            seen.update(keys)
+            shared.update(piece.dups)
+        endpoints = {key: found for key in dict.fromkeys(k for piece in pieces for k in piece.hosts)
+                     if (found := endpoints_at(key >> 6))}
+        starts: list[int] = []  # index of each piece's first row in `rows`
+        total = 0
+        contested = shared.union(endpoints)
+        members: dict[int, list[int]] = {}  # contested prefix key -> indexes of its rows
+        fresh: list[int] = []
+        zero: list[int] = []
+        self.touched: set[int] = set()
+        for k, piece in enumerate(pieces):
+            start = total
+            starts.append(start)
+            total += len(piece.rows)
+            if piece.gateway:
+                fresh += range(start, total)
+                self.touched.add(k)
+            if piece.zero:
+                zero += [start + n for n in piece.zero]
+                fresh += zero[-len(piece.zero):]
+                self.touched.add(k)
+            if contested and not contested.isdisjoint(piece.where):
+                for key in piece.where.keys() & contested:
+                    at = [start + n for n in piece.where[key]]
+                    members.setdefault(key, []).extend(at)
+                    fresh += at
+                self.touched.add(k)
+        self.starts = starts
+        rows = self.rows = [row for piece in pieces for row in piece.rows]
+        for n in set(fresh):
+            rows[n] = rows[n].fresh()
+        self.zero = [rows[n] for n in sorted(set(zero))] if zero else []
+        # a prefix's group is resolved in the order of its first row (and its place in that row's prefixes)
+        order = sorted(members, key=lambda key: (members[key][0], next(
+            i for i, p in enumerate(rows[members[key][0]].prefixes) if _key(p) == key)))
+        self.groups: list[tuple[Prefix, list[Candidate]]] = []
+        for key in order:
+            group = [rows[n] for n in members[key]]
+            prefix = next(p for p in group[0].prefixes if _key(p) == key)
             extra = endpoints.get(key)
-            if members is None and extra is None:
-                continue
-            group = [rows[m] for m in members or (n,)]
-            prefix = next(p for p in rows[n].prefixes if p.network << 6 | p.length == key)
-            groups.append((prefix, group + extra if extra else group))
-    return rows, [rows[n] for n in dict.fromkeys(zero)], groups
+            self.groups.append((prefix, group + extra if extra else group))
 
 
 def resolve_same_prefix(groups: list[tuple[Prefix, list[Candidate]]], platform: Platform, notes: list[str]) -> None:
-    """Apply the same-prefix precedence rules to each group of rows sharing a prefix (`contest`), in place."""
+    """Apply the same-prefix precedence rules to each group of rows sharing a prefix (`Contest`), in place."""
     for prefix, group in groups:
         _resolve_prefix(prefix, group, platform, notes)
 

@@ -88,7 +88,7 @@ class NetworkPolicies:
                 row.rule = "pe-network-policies"
             row.reason = reason
 
-    def settle(self, block: EndpointBlock) -> tuple[list[PolicyVerdict | None], dict[int, PolicyVerdict | None]]:
+    def settle(self, block: EndpointBlock) -> tuple[tuple[PolicyVerdict | None, ...], dict[int, PolicyVerdict | None]]:
         """The rule for every endpoint of `block` no same-prefix rule touched, without a row per
         endpoint: one verdict per endpoint subnet (None: untouched), and the endpoints settled one
         by one (a row inside their subnet, or an IP outside it), by position."""
@@ -101,7 +101,7 @@ class NetworkPolicies:
                 found = self.verdict(block.endpoints[i])
                 special[i] = None if found is None else PolicyVerdict(found[0] == _INVALID, found[1])
             verdicts.append(entry.verdict if entry.whole else None)
-        return verdicts, special
+        return tuple(verdicts), special
 
     def _entry(self, key: str, subnet: Subnet | None) -> _SubnetVerdict:
         entry = self._by_subnet.get(key)

@@ -197,7 +197,7 @@ class EndpointBlock:
 
     def __init__(self, endpoints: list[PrivateEndpoint], subnet_of: Callable[[str], Subnet]) -> None:
         self.endpoints = endpoints
-        self._rows: list[EffectiveRoute | None] = [None] * len(endpoints)
+        self._rows: list[EffectiveRoute | None] | None = None  # made on first use: most blocks never print
         self.by_ip = {pe.ip: i for i, pe in enumerate(endpoints)}  # endpoint IP -> its (last) position
         self._clashes: dict[int, list[int]] = {}  # IPs several endpoints of the block have -> positions
         if len(self.by_ip) < len(endpoints):
@@ -221,7 +221,7 @@ class EndpointBlock:
                 group.positions = positions
         for group in self.groups:
             network, netmask = group.subnet.prefix.network, mask(group.subnet.prefix.length)
-            group.outside = [i for i in group.positions if endpoints[i].ip & netmask != network]
+            group.outside = tuple(i for i in group.positions if endpoints[i].ip & netmask != network)
 
     def positions(self, ip: int) -> Sequence[int]:
         """The positions of the endpoints having `ip` (several only for a clash)."""
@@ -235,10 +235,13 @@ class EndpointBlock:
 
     def row(self, i: int) -> EffectiveRoute:
         """Endpoint `i`'s row as displayed when no rule touches it (reference §3.4)."""
-        row = self._rows[i]
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = [None] * len(self.endpoints)
+        row = rows[i]
         if row is None:
             pe = self.endpoints[i]
-            row = self._rows[i] = EffectiveRoute(
+            row = rows[i] = EffectiveRoute(
                 Source.DEFAULT, State.ACTIVE, (host(pe.ip),), NextHopType.INTERFACE_ENDPOINT, (), None, None,
                 pe.name, Slot.INTERFACE_ENDPOINT, f"Active: private endpoint {pe.name} in {pe.subnet}", "",
                 frozenset(), not pe.ip_known, ())
@@ -254,7 +257,7 @@ class EndpointGroup:
         self.key = key
         self.subnet = subnet
         self.positions: list[int] | range = []
-        self.outside: list[int] = []
+        self.outside: tuple[int, ...] = ()
 
 
 class PolicyVerdict:
@@ -325,7 +328,7 @@ class EndpointSegment:
     __slots__ = ("_made", "block", "settled", "special", "verdicts")
 
     def __init__(self, block: EndpointBlock, settled: dict[int, EffectiveRoute | None],
-                 verdicts: list[PolicyVerdict | None], special: dict[int, PolicyVerdict | None]) -> None:
+                 verdicts: Sequence[PolicyVerdict | None], special: dict[int, PolicyVerdict | None]) -> None:
         self.block = block
         self.settled = settled
         self.verdicts = verdicts
