@@ -38,6 +38,7 @@ from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.security import applied_nsgs
 from azroute.forwarding.security import rule_boundaries as nsg_boundaries
 from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
+from azroute.ingest import paused_gc
 from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
@@ -567,8 +568,11 @@ class Checker:
 
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
         if self.bulk:
-            forwarder, bounds = self._pinned(settings)
-            return _Bulk(self, intent, forwarder, bounds).result()
+            # the evaluation allocates a tuple per range and block, all alive until it ends, on top
+            # of a topology of 100k objects: collections it triggers would walk them all for nothing
+            with paused_gc():
+                forwarder, bounds = self._pinned(settings)
+                return _Bulk(self, intent, forwarder, bounds).result()
         return self._evaluate_flows(intent, settings)
 
     def _evaluate_flows(self, intent: Intent, settings: Settings) -> IntentResult:
@@ -805,14 +809,19 @@ class _Items:
     one flow), with their count. Stands for `_evaluate_flows`' list of flow indices: equal when the
     same flows are in both, in the same order."""
 
-    __slots__ = ("bulk", "parts")
+    __slots__ = ("_len", "bulk", "parts")
 
     def __init__(self, bulk: _Bulk, blocks: list[tuple[int, int, int]]) -> None:
         self.bulk = bulk
-        self.parts = [blocks]  # more than one part only when `extend`ed (a port listed twice)
+        # more than one part only when `extend`ed (a port listed twice); parts are never changed in
+        # place, so copies share them
+        self.parts = [blocks]
+        self._len = -1
 
     def __len__(self) -> int:
-        return sum(self.bulk.count(b) for part in self.parts for b in part)
+        if self._len < 0:
+            self._len = sum(self.bulk.count(b) for part in self.parts for b in part)
+        return self._len
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _Items):
@@ -825,15 +834,15 @@ class _Items:
 
     def copy(self) -> _Items:
         items = _Items(self.bulk, [])
-        items.parts = [list(part) for part in self.parts]
+        items.parts, items._len = list(self.parts), self._len
         return items
 
     def extend(self, other: _Items) -> None:
-        self.parts += [list(part) for part in other.parts]
+        self.parts += other.parts
+        self._len = -1
 
-    def blocks(self) -> Iterator[tuple[int, int, int]]:
-        for part in self.parts:
-            yield from part
+    def blocks(self) -> list[tuple[int, int, int]]:
+        return self.parts[0] if len(self.parts) == 1 else [b for part in self.parts for b in part]
 
     def flows(self) -> list[Flow]:
         """Every flow, in order (the slow path: only when two port classes' blocks differ)."""
@@ -876,6 +885,7 @@ class _Bulk:
                         pair = (self.src.class_of[i], self.dst.class_of[j])
                         self.self_pairs.setdefault(pair, []).append((i, j))
         self._counts: dict[tuple[int, int, int], int] = {}
+        self._column_ranges: dict[tuple[int, int | None], tuple[Range, ...]] = {}
         self._placed: dict[Flow, Endpoint] = {}  # self-flows traced from another address of the range
         self._named: dict[int, bool] = {}
 
@@ -885,6 +895,8 @@ class _Bulk:
         kind, a, b = block
         if kind == _ONE:
             return 1
+        if kind == _COLUMN and not self.self_source:
+            return len(self.src.members[a])
         found = self._counts.get(block)
         if found is None:
             sources = self.src.members[a]
@@ -914,6 +926,13 @@ class _Bulk:
                     yield (i, j)
 
     def first(self, block: tuple[int, int, int]) -> Flow:
+        kind, a, b = block
+        if kind == _ONE:
+            return (a, b)
+        i = self.src.members[a][0]
+        j = self.dst.members[b][0] if kind == _PAIR else b
+        if self.self_source.get(j) != i:
+            return (i, j)  # the first member of each class is no self-flow: the block's first flow
         return next(self.flows_of(block))
 
     def last(self, block: tuple[int, int, int], named: bool) -> Flow | None:
@@ -940,8 +959,20 @@ class _Bulk:
             found = self._named[i] = _named_endpoint(self.src.endpoint(i))
         return found
 
-    def ranges_of(self, blocks: Iterable[tuple[int, int, int]]) -> tuple[tuple[Range, ...], tuple[Range, ...]]:
+    def _column_sources(self, a: int, j: int) -> tuple[Range, ...]:
+        """The merged source ranges of a column (source class a towards destination j)."""
+        excluded = self.self_source.get(j) if self._self_in(a, j) else None
+        found = self._column_ranges.get((a, excluded))
+        if found is None:
+            found = self._column_ranges[(a, excluded)] = tuple(merge_ranges(
+                [self.src.ranges[i] for i in self.src.members[a] if i != excluded]))
+        return found
+
+    def ranges_of(self, blocks: list[tuple[int, int, int]]) -> tuple[tuple[Range, ...], tuple[Range, ...]]:
         """The merged source and destination ranges of the blocks' flows."""
+        if len(blocks) == 1 and blocks[0][0] == _COLUMN and self.count(blocks[0]):  # one destination
+            _, a, j = blocks[0]
+            return self._column_sources(a, j), (self.dst.ranges[j],)
         sources: list[Range] = []
         destinations: list[Range] = []
         src, dst = self.src.ranges, self.dst.ranges
@@ -1009,7 +1040,8 @@ class _Bulk:
                         self._alone(pair_flow)
                 else:
                     self._pair(a, b)
-        runs = _runs(pieces, {c: {r: _Items(self, sorted(blocks, key=self.first)) for r, blocks in found.items()}
+        runs = _runs(pieces, {c: {r: _Items(self, sorted(blocks, key=self.first) if len(blocks) > 1 else blocks)
+                                  for r, blocks in found.items()}
                               for c, found in self.groups.items()}, self.firsts, several)
         violations = tuple(Violation(reason, *self.ranges_of(items.blocks()), len(items)) for reason, items, _ in runs)
         example = None
