@@ -11,6 +11,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from operator import attrgetter
+from typing import Any
 
 from azroute.errors import UsageError, one_of
 from azroute.model.net import format_ip
@@ -40,6 +41,7 @@ from azroute.routing.routes import (
     EndpointBlock,
     EndpointSegment,
     EndpointView,
+    PolicyVerdict,
     RouteSet,
     Slot,
     Source,
@@ -71,6 +73,7 @@ class RoutingEngine:
         self._pe_blocks: dict[str, EndpointBlock] = {}
         self._pe_views: dict[str, EndpointView] = {}
         self._pieces: dict[tuple[object, ...], Piece] = {}
+        self._verdicts: dict[tuple[Any, ...], PolicyVerdict] = {}  # equal subnet verdicts of route sets, shared
         self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
         for pe in topology.private_endpoints.values():
             self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
@@ -190,7 +193,7 @@ class RoutingEngine:
         frozen = _displayed(contest, hide_none)
         if not blocks:
             return RouteSet(frozen, tuple(notes))
-        policies = NetworkPolicies(rows, topology)
+        policies = NetworkPolicies(rows, topology, self._verdicts)
         policies.apply(pe_rows)
         segments = []
         for b, block in enumerate(blocks):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from azroute.model.net import Prefix, host
 from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoint, Subnet, Topology
@@ -40,13 +41,16 @@ class NetworkPolicies:
     lies inside it (`settle`: one verdict for all its endpoints), else every endpoint is one.
     """
 
-    __slots__ = ("_by_subnet", "_endpoints", "_index", "_topology")
+    __slots__ = ("_by_subnet", "_endpoints", "_index", "_topology", "_verdicts")
 
-    def __init__(self, others: list[Candidate], topology: Topology) -> None:
+    def __init__(self, others: list[Candidate], topology: Topology,
+                 verdicts: dict[tuple[Any, ...], PolicyVerdict] | None = None) -> None:
+        """`verdicts`: where route sets share equal subnet verdicts (and so their rows), by content."""
         self._index = PrefixIndex((p, c) for c in others if not c.removed and c.state is State.ACTIVE
                                   for p in c.prefixes)
         self._endpoints = topology.private_endpoints
         self._topology = topology
+        self._verdicts = {} if verdicts is None else verdicts
         self._by_subnet: dict[str, _SubnetVerdict] = {}  # by the endpoints' subnet as they name it
 
     def verdict(self, pe: PrivateEndpoint) -> tuple[int, str | Reason] | None:
@@ -107,7 +111,7 @@ class NetworkPolicies:
         entry = self._by_subnet.get(key)
         if entry is None:
             assert subnet is not None
-            entry = self._by_subnet[key] = _SubnetVerdict(subnet, self._index)
+            entry = self._by_subnet[key] = _SubnetVerdict(subnet, self._index, self._verdicts)
         return entry
 
 
@@ -124,7 +128,8 @@ class _SubnetVerdict:
 
     __slots__ = ("best", "kind", "prefix", "route_tables", "shared", "subnet", "verdict", "whole")
 
-    def __init__(self, subnet: Subnet, index: PrefixIndex[Candidate]) -> None:
+    def __init__(self, subnet: Subnet, index: PrefixIndex[Candidate],
+                 interned: dict[tuple[Any, ...], PolicyVerdict]) -> None:
         self.subnet = subnet
         self.prefix = subnet.prefix
         self.route_tables = subnet.pe_network_policies.applies_route_tables
@@ -138,16 +143,24 @@ class _SubnetVerdict:
                                            subnet.pe_network_policies)
         # the same for every endpoint of the subnet (when `whole`): the reason names the endpoint
         self.verdict: PolicyVerdict | None = None
-        if self.shared is not None:
-            self.verdict = PolicyVerdict(True, self.shared[1])
-        elif self.best is not None and self.kind == _IGNORED:
-            prefix, winners = self.best
-            self.verdict = PolicyVerdict(False, None, _user_route_ignored,
-                                         (subnet.key, subnet.pe_network_policies, prefix, winners[0].table))
-        elif self.best is not None and self.kind == _NOT_USER:
-            prefix, winners = self.best
-            winner = winners[0]
-            self.verdict = PolicyVerdict(False, None, _no_user_route, (winner.source, winner.next_hop_type, prefix))
+        if self.best is None or not self.kind:
+            return
+        prefix, winners = self.best
+        winner = winners[0]
+        if self.kind == _INVALID:
+            key: tuple[Any, ...] = (subnet.key, True, _user_route_wins, prefix, winner.table)
+        elif self.kind == _IGNORED:
+            key = (subnet.key, False, _user_route_ignored, subnet.key, subnet.pe_network_policies, prefix, winner.table)
+        else:
+            key = (subnet.key, False, _no_user_route, winner.source, winner.next_hop_type, prefix)
+        found = interned.get(key)
+        if found is None:
+            if self.shared is not None:
+                found = PolicyVerdict(True, self.shared[1])
+            else:
+                found = PolicyVerdict(False, None, key[2], key[3:])
+            interned[key] = found
+        self.verdict = found
 
 
 def _user_route_wins(prefix: Prefix, table: str | None, subnet: str, policies: PeNetworkPolicies) -> str:

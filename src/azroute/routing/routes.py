@@ -193,11 +193,12 @@ class EndpointBlock:
     because the network-policy rule is settled once per endpoint subnet and route set.
     """
 
-    __slots__ = ("_clashes", "_rows", "by_ip", "endpoints", "group_of", "groups")
+    __slots__ = ("_clashes", "_prefixes", "_rows", "by_ip", "endpoints", "group_of", "groups")
 
     def __init__(self, endpoints: list[PrivateEndpoint], subnet_of: Callable[[str], Subnet]) -> None:
         self.endpoints = endpoints
         self._rows: list[EffectiveRoute | None] | None = None  # made on first use: most blocks never print
+        self._prefixes: list[tuple[Prefix, ...] | None] | None = None  # each endpoint's (/32,), shared by its rows
         self.by_ip = {pe.ip: i for i, pe in enumerate(endpoints)}  # endpoint IP -> its (last) position
         self._clashes: dict[int, list[int]] = {}  # IPs several endpoints of the block have -> positions
         if len(self.by_ip) < len(endpoints):
@@ -233,6 +234,16 @@ class EndpointBlock:
     def __len__(self) -> int:
         return len(self.endpoints)
 
+    def prefixes(self, i: int) -> tuple[Prefix, ...]:
+        """Endpoint `i`'s prefixes tuple (its /32), one object for every row of it."""
+        made = self._prefixes
+        if made is None:
+            made = self._prefixes = [None] * len(self.endpoints)
+        found = made[i]
+        if found is None:
+            found = made[i] = (host(self.endpoints[i].ip),)
+        return found
+
     def row(self, i: int) -> EffectiveRoute:
         """Endpoint `i`'s row as displayed when no rule touches it (reference §3.4)."""
         rows = self._rows
@@ -242,7 +253,7 @@ class EndpointBlock:
         if row is None:
             pe = self.endpoints[i]
             row = rows[i] = EffectiveRoute(
-                Source.DEFAULT, State.ACTIVE, (host(pe.ip),), NextHopType.INTERFACE_ENDPOINT, (), None, None,
+                Source.DEFAULT, State.ACTIVE, self.prefixes(i), NextHopType.INTERFACE_ENDPOINT, (), None, None,
                 pe.name, Slot.INTERFACE_ENDPOINT, f"Active: private endpoint {pe.name} in {pe.subnet}", "",
                 frozenset(), not pe.ip_known, ())
         return row
@@ -265,7 +276,7 @@ class PolicyVerdict:
     not, with one reason shared by all of them, or one made per endpoint (`make(pe.name, *args)`,
     formatted only when printed)."""
 
-    __slots__ = ("args", "invalid", "make", "reason")
+    __slots__ = ("_rows", "args", "invalid", "make", "reason")
 
     def __init__(self, invalid: bool, reason: str | Reason | None, make: Callable[..., str] | None = None,
                  args: tuple[Any, ...] = ()) -> None:
@@ -273,18 +284,25 @@ class PolicyVerdict:
         self.reason = reason
         self.make = make
         self.args = args
+        # the rows made, by endpoint position: a verdict of one subnet's endpoints (one block) is shared
+        # by every route set reaching it (NetworkPolicies interns them), and so are its rows
+        self._rows: dict[int, EffectiveRoute] = {}
 
-    def row(self, pe: PrivateEndpoint, untouched: EffectiveRoute) -> EffectiveRoute:
-        """The endpoint's displayed row (its prefixes tuple is the untouched row's)."""
-        reason = self.reason
-        if reason is None:
-            assert self.make is not None
-            reason = Reason(self.make, pe.name, *self.args)
-        invalid = self.invalid
-        return EffectiveRoute(Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, untouched.prefixes,
-                              NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT,
-                              reason, "pe-network-policies" if invalid else "", frozenset(),
-                              not pe.ip_known, ())
+    def row(self, block: EndpointBlock, i: int) -> EffectiveRoute:
+        """Endpoint `i` of `block`'s displayed row."""
+        row = self._rows.get(i)
+        if row is None:
+            pe = block.endpoints[i]
+            reason = self.reason
+            if reason is None:
+                assert self.make is not None
+                reason = Reason(self.make, pe.name, *self.args)
+            invalid = self.invalid
+            row = self._rows[i] = EffectiveRoute(
+                Source.DEFAULT, State.INVALID if invalid else State.ACTIVE, block.prefixes(i),
+                NextHopType.INTERFACE_ENDPOINT, (), None, None, pe.name, Slot.INTERFACE_ENDPOINT, reason,
+                "pe-network-policies" if invalid else "", frozenset(), not pe.ip_known, ())
+        return row
 
 
 class EndpointView:
@@ -325,7 +343,7 @@ class EndpointSegment:
     the IP lies outside the subnet).
     """
 
-    __slots__ = ("_made", "block", "settled", "special", "verdicts")
+    __slots__ = ("block", "settled", "special", "verdicts")
 
     def __init__(self, block: EndpointBlock, settled: dict[int, EffectiveRoute | None],
                  verdicts: Sequence[PolicyVerdict | None], special: dict[int, PolicyVerdict | None]) -> None:
@@ -333,7 +351,6 @@ class EndpointSegment:
         self.settled = settled
         self.verdicts = verdicts
         self.special = special
-        self._made: dict[int, EffectiveRoute] = {}  # rows made by a lookup, kept so `rows` shows the same object
 
     def _verdict(self, i: int) -> PolicyVerdict | None:
         special = self.special
@@ -343,18 +360,11 @@ class EndpointSegment:
         return self.verdicts[0 if group_of is None else group_of[i]]
 
     def row(self, i: int) -> EffectiveRoute | None:
-        """Endpoint `i`'s displayed row (None: removed)."""
+        """Endpoint `i`'s displayed row (None: removed); the same object on every call."""
         if i in self.settled:
             return self.settled[i]
-        made = self._made.get(i)
-        if made is not None:
-            return made
-        block = self.block
         verdict = self._verdict(i)
-        if verdict is None:
-            return block.row(i)
-        made = self._made[i] = verdict.row(block.endpoints[i], block.row(i))
-        return made
+        return self.block.row(i) if verdict is None else verdict.row(self.block, i)
 
     def active(self, i: int) -> bool:
         """Whether endpoint `i`'s row is shown Active, without making it."""
@@ -366,23 +376,13 @@ class EndpointSegment:
 
     def rows(self) -> list[EffectiveRoute]:
         """Every displayed row, in block order."""
-        block, settled, made = self.block, self.settled, self._made
-        rows = []
-        for i in range(len(block)):
-            if i in settled:
-                row = settled[i]
-                if row is not None:
-                    rows.append(row)
-            elif i in made:
-                rows.append(made[i])
-            else:
-                verdict = self._verdict(i)
-                if verdict is None:
-                    rows.append(block.row(i))
-                else:  # kept: a later lookup answers with the same object
-                    row = made[i] = verdict.row(block.endpoints[i], block.row(i))
-                    rows.append(row)
-        return rows
+        block = self.block
+        if block.group_of is None and not self.settled and not self.special:  # one verdict for all
+            verdict = self.verdicts[0]
+            if verdict is None:
+                return [block.row(i) for i in range(len(block))]
+            return [verdict.row(block, i) for i in range(len(block))]
+        return [row for i in range(len(block)) if (row := self.row(i)) is not None]
 
     def swapped(self, swap: dict[int, EffectiveRoute]) -> EndpointSegment:
         """The segment with settled rows replaced by `swap` (by the id of the row replaced)."""
