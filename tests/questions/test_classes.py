@@ -24,7 +24,7 @@ from azroute.ingest import load
 from azroute.ingest.intents import load_intents
 from azroute.ingest.native import build_topology
 from azroute.model.intents import Intent
-from azroute.questions.check import Checker, collect_boundaries
+from azroute.questions.check import _COLUMN, _ONE, _PAIR, Checker, _Bulk, _Items, collect_boundaries
 from azroute.render.check import brief_line
 
 from .test_ranges import EXAMPLES, FIXTURES, small_topology
@@ -198,3 +198,29 @@ def test_bad_port_ranges(tmp_path: Path, ports: list[Any], message: str) -> None
         load_intents(_intents_file(tmp_path, ports), topology)
     where, what = message.split(": ", 1)
     assert caught.value.one_line().startswith(f"{tmp_path / 'intents.yaml'}: intents.0.{where}: {what}")
+
+
+def test_blocks_of_flows_compare_by_their_flows() -> None:
+    """`_Items` (a reason's flows as blocks) equal exactly when they hold the same flows in the same
+    order, however they are cut: a class pair, its columns (one destination each) or its single flows."""
+    topology = load(EXAMPLES / "scenario-b.yaml")  # the site's addresses around onpremvm x the 3 endpoints
+    checker = Checker(topology)
+    forwarder, bounds = checker._pinned(())
+    intent = Intent("site-to-endpoints", "site:onprem", "private_endpoints", ((443, 443),))
+    bulk = _Bulk(checker, intent, forwarder, bounds)
+    a, b = next((a, b) for a, sources in enumerate(bulk.src.members) for b, targets in enumerate(bulk.dst.members)
+                if len(sources) > 1 and len(targets) > 1)
+    pair = _Items(bulk, [(_PAIR, a, b)])
+    flows = list(bulk.flows_of((_PAIR, a, b)))
+    assert flows == [(i, j) for i in bulk.src.members[a] for j in bulk.dst.members[b]]
+    columns = _Items(bulk, [(_COLUMN, a, j) for j in bulk.dst.members[b]])
+    singles = _Items(bulk, [(_ONE, i, j) for i, j in flows])
+    assert len(pair) == len(columns) == len(singles) == len(flows)
+    assert pair == columns == singles
+    assert pair != _Items(bulk, [(_ONE, i, j) for i, j in flows[:-1]])
+    assert pair != _Items(bulk, [(_ONE, i, j) for i, j in [*flows[:-1], (flows[-1][0], bulk.dst.members[b][0])]])
+    # a port listed twice: the copy is extended, the original keeps its flows
+    twice = pair.copy()
+    twice.extend(singles)
+    assert len(twice) == 2 * len(pair) and len(pair) == len(flows) and twice != pair
+    assert twice.flows() == flows + flows
