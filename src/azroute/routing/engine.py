@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import Any
 
 from azroute.errors import UsageError, one_of
+from azroute.ingest import paused_gc
 from azroute.model.net import format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,
@@ -140,7 +141,10 @@ class RoutingEngine:
         key = self.route_key(subnet)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._compute(subnet)
+            # a hub's route set allocates tens of thousands of objects, all kept and none cyclic:
+            # collections during it would walk the whole heap and free nothing
+            with paused_gc():
+                cached = self._cache[key] = self._compute(subnet)
         return cached
 
     def _compute(self, subnet: Subnet) -> RouteSet:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from azroute.ingest import paused_gc
 from azroute.model.net import Prefix, host, mask
 from azroute.model.topology import NextHopType, PrivateEndpoint, Subnet
 from azroute.routing.lpm import PrefixIndex
@@ -419,10 +420,11 @@ class RouteSet:
     def rows(self) -> tuple[EffectiveRoute, ...]:
         """Every displayed row, in Azure's order (made on first read)."""
         if self._rows is None:
-            rows = list(self.ordinary)
-            for segment in self.segments:
-                rows += segment.rows()
-            self._rows = tuple(rows)
+            with paused_gc():  # 100k kept rows, none cyclic: a collection would walk the heap for nothing
+                rows = list(self.ordinary)
+                for segment in self.segments:
+                    rows += segment.rows()
+                self._rows = tuple(rows)
         return self._rows
 
     def settled_endpoint_rows(self) -> list[EffectiveRoute]:
