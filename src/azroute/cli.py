@@ -278,7 +278,16 @@ def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, a
 def _warn_unowned_appliances(engine: RoutingEngine, subnets: list[Subnet]) -> None:
     """Warn about VirtualAppliance next hops nothing owns (Azure drops that traffic silently)."""
     book = AddressBook(engine.topology)
-    warnings = [w for s in subnets for w in unowned_appliance_warnings(book, s.vnet, engine.routes(s).rows)]
+    warnings = []
+    done: set[tuple[str, int]] = set()
+    for s in subnets:
+        route_set = engine.routes(s)
+        if (s.vnet, id(route_set)) not in done:  # same VNet and rows: same warnings
+            done.add((s.vnet, id(route_set)))
+            # endpoint rows are InterfaceEndpoint rows, never VirtualAppliance ones: only the ordinary
+            # and the settled endpoint rows are read, so a hub's 100k endpoint rows are never made
+            rows = [*route_set.ordinary, *route_set.settled_endpoint_rows()]
+            warnings += unowned_appliance_warnings(book, s.vnet, rows)
     for warning in dict.fromkeys(warnings):
         warn(warning)
 
@@ -330,7 +339,7 @@ def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
         with _Chunks() as out:
             for i, (route_set, members) in enumerate(groups.values()):
                 out.write(f"{'' if i == 0 else chr(10)}# {visible(', '.join(m.key for m in members))}\n")
-                out.write(tables.table(route_set.rows))
+                out.write(tables.table_of(route_set))
                 if explain and route_set.notes:
                     out.write("\nNot shown:\n" + "".join(f"  {visible(n)}\n" for n in route_set.notes))
     _warn_unknown_addresses(engine)
