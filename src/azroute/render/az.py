@@ -16,7 +16,7 @@ from tabulate import tabulate
 
 from azroute.model.net import Prefix, format_ip
 from azroute.render.text import visible
-from azroute.routing.routes import EffectiveRoute, RouteSet, Source
+from azroute.routing.routes import EffectiveRoute, EndpointBlock, EndpointSegment, RouteSet, Source, State
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: json.dumps(ensure_ascii=False)'s string encoder (the C one when available)
@@ -74,11 +74,22 @@ def routes_document(rows: Iterable[EffectiveRoute], disable_bgp_route_propagatio
     return {"value": [route_item(r, disable_bgp_route_propagation, explain) for r in rows]}
 
 
+def endpoint_states(segment: EndpointSegment) -> tuple[bool, ...] | None:
+    """Per group of the segment's block, whether its endpoint rows show Invalid, when that is all that
+    sets them apart from the block's shared rows for a printer without --explain: no endpoint settled
+    by precedence or by the network-policy rule one by one, so every row is `block.row(i)`, or the
+    network-policy verdict's row, which differs from it only in state and reason
+    (routing.routes.PolicyVerdict.row). None when the rows must be read one by one."""
+    if segment.settled or segment.special:
+        return None
+    return tuple(v is not None and v.invalid for v in segment.verdicts)
+
+
 class RouteDocuments:
     """`-o json` of many subnets' route sets (`routes --all`), streamed, each row's item formatted once.
 
     The text equals `dumps({key: routes_document(rows, flag, explain)})` (knack's JSON) byte for
-    byte: every item is written at its depth in that document (tests/render/test_route_documents.py
+    byte: every item is written at its depth in that document (tests/render/test_route_renderers.py
     compares it with json.dumps). Items are cached by the row's identity per disableBgpRoutePropagation
     value (route sets share row objects), and their parts by prefixes tuple and next hop, as in
     `RouteTables`; the caches keep the objects they key by alive.
@@ -92,6 +103,7 @@ class RouteDocuments:
         self._prefixes: dict[int, tuple[tuple[Prefix, ...], str]] = {}
         self._hops: dict[tuple[int, tuple[int, ...], tuple[str, ...]], str] = {}
         self._tails: dict[tuple[int, int], str] = {}
+        self._segments: dict[tuple[int, tuple[bool, ...], bool], tuple[EndpointBlock, str]] = {}
 
     def _text(self, text: str) -> str:
         """A JSON string as json.dumps(ensure_ascii=False) writes it; notes a lone surrogate."""
@@ -104,8 +116,9 @@ class RouteDocuments:
         items = [self._text(t) for t in texts]
         return "[\n          " + ",\n          ".join(items) + "\n        ]" if items else "[]"
 
-    def _item(self, row: EffectiveRoute, flag: bool) -> str:
-        """`route_item(row, flag, explain)` as json.dumps writes it inside the document (keys sorted)."""
+    def _item(self, row: EffectiveRoute, flag: bool, state: State | None = None) -> str:
+        """`route_item(row, flag, explain)` as json.dumps writes it inside the document (keys sorted),
+        with the row's state replaced by `state` when given."""
         if row.placeholder:
             head = f'      {{\n        "addressPrefix": {self._list(prefix_texts(row))},\n'
         else:
@@ -119,25 +132,18 @@ class RouteDocuments:
         if hop is None:
             hop = self._hops[hop_key] = (f'        "nextHopIpAddress": {self._list(next_hop_texts(row))},\n'
                                          f'        "nextHopType": {self._text(str(row.next_hop_type))},\n')
-        tail_key = (id(row.source), id(row.state))
+        state = row.state if state is None else state
+        tail_key = (id(row.source), id(state))
         tail = self._tails.get(tail_key)
         if tail is None:
             tail = self._tails[tail_key] = (f'        "source": {self._text(str(row.source))},\n'
-                                            f'        "state": {self._text(str(row.state))}\n      }}')
+                                            f'        "state": {self._text(str(state))}\n      }}')
         name = f'        "name": {self._text(row.name)},\n' if row.source is Source.USER and row.name else ""
         reason = f'        "reason": {self._text(row.reason)},\n' if self.explain else ""
         flag_text = "true" if flag else "false"
         return f'{head}        "disableBgpRoutePropagation": {flag_text},\n{name}{hop}{reason}{tail}'
 
-    def prepare(self, rows: Iterable[EffectiveRoute], flag: bool) -> None:
-        """Format the items of `rows` (a first pass over every distinct route set sets `surrogate`)."""
-        items = self._items[flag]
-        for row in rows:
-            if id(row) not in items:
-                items[id(row)] = (row, self._item(row, flag))
-
-    def value(self, rows: Iterable[EffectiveRoute], flag: bool) -> str:
-        """The `value` list of one subnet's document (depth 2)."""
+    def _row_items(self, rows: Iterable[EffectiveRoute], flag: bool) -> list[str]:
         items = self._items[flag]
         texts = []
         for row in rows:
@@ -145,18 +151,51 @@ class RouteDocuments:
             if cached is None:
                 cached = items[id(row)] = (row, self._item(row, flag))
             texts.append(cached[1])
-        return "[\n" + ",\n".join(texts) + "\n    ]" if texts else "[]"
+        return texts
 
-    def subnet(self, key: str, rows: Iterable[EffectiveRoute], flag: bool) -> str:
+    def _segment_items(self, segment: EndpointSegment, flag: bool) -> str | None:
+        """A segment's items joined, made once per block, group states and flag; None when the
+        segment's rows must be read one by one (`endpoint_states`)."""
+        invalid = endpoint_states(segment) if not self.explain else None
+        if invalid is None:
+            return None
+        block = segment.block
+        key = (id(block), invalid, flag)
+        cached = self._segments.get(key)
+        if cached is None:
+            states = [State.INVALID if i else State.ACTIVE for i in invalid]
+            group_of = block.group_of
+            texts = [self._item(block.row(i), flag, states[0 if group_of is None else group_of[i]])
+                     for i in range(len(block))]
+            cached = self._segments[key] = (block, ",\n".join(texts))
+        return cached[1]
+
+    def pieces(self, route_set: RouteSet, flag: bool) -> list[str]:
+        """The items of a route set's `value` list, as texts to join with ",\\n" (a shared endpoint
+        block's items as one text)."""
+        if self.explain:
+            return self._row_items(route_set.rows, flag)
+        pieces = self._row_items(route_set.ordinary, flag)
+        for segment in route_set.segments:
+            joined = self._segment_items(segment, flag)
+            if joined is None:
+                pieces += self._row_items(segment.rows(), flag)
+            elif joined:
+                pieces.append(joined)
+        return pieces
+
+    def subnet(self, key: str, route_set: RouteSet, flag: bool) -> str:
         """One subnet's `"key": {"value": [...]}` member of the document (depth 1, no separator)."""
-        return f'  {self._text(key)}: {{\n    "value": {self.value(rows, flag)}\n  }}'
+        pieces = self.pieces(route_set, flag)
+        value = "[\n" + ",\n".join(pieces) + "\n    ]" if pieces else "[]"
+        return f'  {self._text(key)}: {{\n    "value": {value}\n  }}'
 
 
 def routes_documents(subnets: dict[str, tuple[RouteSet, bool]], explain: bool = False) -> Iterator[str]:
     """The text of `dumps({key: routes_document(route_set.rows, flag, explain) for key ...})` in pieces,
     one subnet at a time: the document of `routes --all -o json` streams instead of being built whole.
 
-    A first pass formats every distinct route set's rows, so that a lone surrogate anywhere (which
+    A first pass formats every distinct route set, so that a lone surrogate anywhere (which
     makes json_text escape all non-ASCII text) is known before the first piece is written.
     """
     documents = RouteDocuments(explain)
@@ -165,7 +204,7 @@ def routes_documents(subnets: dict[str, tuple[RouteSet, bool]], explain: bool = 
         documents._text(key)
         if (id(route_set), flag) not in seen:
             seen.add((id(route_set), flag))
-            documents.prepare(route_set.rows, flag)
+            documents.pieces(route_set, flag)
     if documents.surrogate:  # rare: the whole document at once, escaped as json_text does
         yield dumps({k: routes_document(route_set.rows, flag, explain) for k, (route_set, flag) in subnets.items()})
         return
@@ -174,7 +213,7 @@ def routes_documents(subnets: dict[str, tuple[RouteSet, bool]], explain: bool = 
         return
     for i, key in enumerate(sorted(subnets)):  # json.dumps(sort_keys=True) sorts the members by key
         route_set, flag = subnets[key]
-        yield ("{\n" if i == 0 else ",\n") + documents.subnet(key, route_set.rows, flag)
+        yield ("{\n" if i == 0 else ",\n") + documents.subnet(key, route_set, flag)
     yield "\n}\n"
 
 
@@ -221,6 +260,8 @@ def _fixed_width(headers: Sequence[str], cells: Sequence[tuple[str, ...]], lengt
 
 #: a table row as cached: its cells as printed (escaped), the same stripped, their lengths, all ASCII
 _Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], bool]
+#: a shared block's rows in a table: (block, cache key, stripped cells per row, longest per column, all ASCII)
+_Segment = tuple[EndpointBlock, tuple[int, tuple[bool, ...]], list[tuple[str, ...]], tuple[int, ...], bool]
 #: one cell: as printed (escaped), stripped, its length stripped, ASCII
 _Cell = tuple[str, str, int, bool]
 
@@ -240,7 +281,7 @@ class RouteTables:
     sees it) and rows share their prefixes tuples and next hops, so cells are cached by the row's
     identity, a prefixes tuple's identity and a next hop's value. Caches keep the objects they key
     by alive, so an id is never reused while its entry exists. Output is byte-identical to
-    `simple_table` of the rows' cells (tests/render/test_route_tables.py).
+    `simple_table` of the rows' cells (tests/render/test_route_renderers.py).
     """
 
     def __init__(self, explain: bool = False) -> None:
@@ -251,6 +292,9 @@ class RouteTables:
         self._prefixes: dict[int, tuple[tuple[Prefix, ...], _Cell]] = {}
         #: (source, state, next hop type, next hop IPs, unknown next hops) -> the four cells but the prefix
         self._hops: dict[tuple[int, int, int, tuple[int, ...], tuple[str, ...]], tuple[_Cell, ...]] = {}
+        self._segments: dict[tuple[int, tuple[bool, ...]], _Segment] = {}
+        #: (block id, group states, column widths) -> the block's lines
+        self._lines: dict[tuple[Any, ...], str] = {}
 
     def _row(self, row: EffectiveRoute) -> _Entry:
         if row.placeholder:
@@ -275,16 +319,74 @@ class RouteTables:
 
     def table(self, rows: Iterable[EffectiveRoute]) -> str:
         """`simple_table(headers, cells of rows)`: az's table of the rows (a lone newline when empty)."""
-        cache = self._rows
-        entries = []
-        for row in rows:
-            cached = cache.get(id(row))
-            entries.append(self._row(row) if cached is None else cached[1])
+        entries = self._entries(rows)
         if not entries:
             return "\n"
         if self._ascii_headers and all(entry[3] for entry in entries):
             return _fixed_width(self.headers, [entry[1] for entry in entries], (entry[2] for entry in entries))
         return _tabulated(self.headers, [entry[0] for entry in entries])
+
+    def _entries(self, rows: Iterable[EffectiveRoute]) -> list[_Entry]:
+        cache = self._rows
+        entries = []
+        for row in rows:
+            cached = cache.get(id(row))
+            entries.append(self._row(row) if cached is None else cached[1])
+        return entries
+
+    def _segment(self, segment: EndpointSegment) -> _Segment | None:
+        """A segment's rows as cached per block and group states (`endpoint_states`): their stripped
+        cells, the longest of each column, all ASCII; None when they must be read one by one."""
+        invalid = endpoint_states(segment) if not self.explain else None
+        if invalid is None:
+            return None
+        block = segment.block
+        key = (id(block), invalid)
+        cached = self._segments.get(key)
+        if cached is None:
+            entries = self._entries(block.row(i) for i in range(len(block)))
+            if any(invalid):  # the verdict's rows print as the block's with State Invalid
+                group_of = block.group_of
+                entries = [_invalid(e) if invalid[0 if group_of is None else group_of[i]] else e
+                           for i, e in enumerate(entries)]
+            longest = tuple(map(max, zip(*(e[2] for e in entries), strict=True))) if entries else ()
+            cached = self._segments[key] = (block, key, [e[1] for e in entries], longest,
+                                            all(e[3] for e in entries))
+        return cached
+
+    def table_of(self, route_set: RouteSet) -> str:
+        """`table(route_set.rows)`, without making the rows of shared endpoint blocks: a block's lines
+        are formatted once per group states and column widths."""
+        segments = [self._segment(segment) for segment in route_set.segments]
+        ordinary = self._entries(route_set.ordinary)
+        if any(s is None for s in segments) or not self._ascii_headers \
+                or not all(e[3] for e in ordinary) or not all(s[4] for s in segments if s is not None):
+            return self.table(route_set.rows)
+        shared = [s for s in segments if s is not None and s[2]]
+        if not ordinary and not shared:
+            return "\n"
+        widths = [len(h) + 2 for h in self.headers]
+        for lengths in [*(e[2] for e in ordinary), *(s[3] for s in shared)]:
+            widths = list(map(max, widths, lengths))
+        line = "  ".join(f"%-{w}s" for w in widths)
+        lines = [(line % tuple(self.headers)).rstrip(), "  ".join("-" * w for w in widths)]
+        lines += [(line % e[1]).rstrip() for e in ordinary]
+        for segment in shared:
+            key = (*segment[1], tuple(widths))
+            text = self._lines.get(key)
+            if text is None:
+                text = self._lines[key] = "\n".join([(line % cells).rstrip() for cells in segment[2]])
+            lines.append(text)
+        # no line is empty (every row has a Source), so tabulate's dropped last newline never applies
+        return "\n".join(lines) + "\n"
+
+
+def _invalid(entry: _Entry) -> _Entry:
+    """An entry with its State cell reading Invalid (the cell is the block row's Active)."""
+    shown, stripped, lengths, ascii = entry
+    invalid = str(State.INVALID)
+    return ((shown[0], invalid, *shown[2:]), (stripped[0], invalid, *stripped[2:]),
+            (lengths[0], len(invalid), *lengths[2:]), ascii)
 
 
 def routes_table(rows: Sequence[EffectiveRoute], explain: bool = False) -> str:
