@@ -1,0 +1,149 @@
+"""Digest of every conversion the real-input adapters (ARM / az list / Resource Graph, Terraform) make, to
+prove an adapter change changes nothing (issue 12: results byte-identical).
+
+Inputs: every ARM and Terraform JSON file and az-list folder under tests/ and examples/ (a Terraform plan
+also read with --prior-state), each also mutated --mutations times by the fuzzer's `mutate_data` (fixed
+random seed: the same mutants every run; they reach the error paths), and the Resource Graph export of
+bench/bench_exports.py at --spokes x --endpoints-per-spoke. For each it records a SHA-256 of the native
+document (key order included), the skipped counts and the notes, plus a canonical hash of the topology
+`load_any` builds from it; or, for an input the adapter refuses, its one-line error and the exit code
+the CLI gives it (`azroute export`: 2 for every input error).
+
+    .venv/bin/python bench/conversion_digest.py --out /tmp/conv-before.json      # before the change
+    .venv/bin/python bench/conversion_digest.py --compare /tmp/conv-before.json  # after it
+
+It exits 1 when a record differs (or an input was added or lost), printing each difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "tests" / "fuzz"))
+
+from azfuzz import mutate_data  # noqa: E402
+from bench_exports import generate  # noqa: E402
+from topology_digest import canonical  # noqa: E402
+
+from azroute.errors import InputError  # noqa: E402
+from azroute.ingest import _convert, format_of, load_any  # noqa: E402
+from azroute.ingest.documents import read_document  # noqa: E402
+
+
+def _sha(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def record(path: Path, kind: str, prior: bool) -> str:
+    """What converting and loading `path` gives: hashes of document/skipped/notes/topology, or the error."""
+    try:
+        conversion = _convert(kind, path, None, prior)
+    except InputError as exc:
+        return f"error(exit 2): {exc.one_line()}"
+    parts = [_sha(conversion.document), _sha(sorted(conversion.skipped.items())), _sha(conversion.notes)]
+    try:
+        loaded = load_any(path, kind, prior_state=prior)
+        parts.append(_sha(canonical(loaded.topology)) + "/" + _sha(loaded.notes))
+    except InputError as exc:
+        parts.append(f"load error(exit 2): {exc.one_line()}")
+    return " ".join(parts)
+
+
+def seeds() -> list[tuple[Path, str]]:
+    """(input, 'arm' | 'terraform'): the repository's ARM and Terraform files and az-list folders."""
+    found: list[tuple[Path, str]] = []
+    files = sorted(p for root in ("examples", "tests") for p in (REPO / root).rglob("*.json")
+                   if ".fuzz" not in p.parts and "golden" not in p.parts)
+    folders: set[Path] = set()
+    for path in files:
+        try:
+            kind = format_of(read_document(path))
+        except InputError:
+            continue
+        if kind == "terraform":
+            found.append((path, kind))
+        elif kind == "arm" and "ingest" in path.parts:  # native fixtures elsewhere are lists of other things
+            if path.parent.name.endswith("-az"):  # az list outputs: one per type, read (and mutated) as a folder
+                folders.add(path.parent)
+            else:
+                found.append((path, kind))
+                folders.add(path.parent)
+    found += [(folder, "arm") for folder in sorted(folders) if folder != REPO / "tests" / "ingest" / "arm"]
+    return found
+
+
+def mutants(path: Path, count: int, rng: random.Random, work: Path) -> Iterator[Path]:
+    """`count` mutated copies of `path` (a folder: one member file mutated per copy)."""
+    for n in range(count):
+        if path.is_dir():
+            members = sorted(path.glob("*.json"))
+            target = rng.choice(members)
+            out = work / f"{path.name}-{n}"
+            out.mkdir()
+            for member in members:
+                data = json.loads(member.read_text(encoding="utf-8"))
+                if member == target:
+                    data = mutate_data(rng, data)
+                (out / member.name).write_text(json.dumps(data, indent=1, allow_nan=True), encoding="utf-8")
+        else:
+            data = mutate_data(rng, json.loads(path.read_text(encoding="utf-8")))
+            out = work / f"{n}-{path.name}"
+            out.write_text(json.dumps(data, indent=1, allow_nan=True), encoding="utf-8")
+        yield out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", help="write the records here (JSON)")
+    parser.add_argument("--compare", help="compare with records written earlier by --out")
+    parser.add_argument("--mutations", type=int, default=40, help="mutants per input")
+    parser.add_argument("--spokes", type=int, default=200)
+    parser.add_argument("--endpoints-per-spoke", type=int, default=10)
+    args = parser.parse_args()
+    os.chdir(REPO)  # errors name files as given: relative, so records compare across checkouts
+    records: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        os.chdir(work)  # mutants are named relative to the work folder (its name changes per run)
+        rng = random.Random(12)
+        for path, kind in seeds():
+            name = str(path.relative_to(REPO))
+            shown = Path(os.path.relpath(path, work))
+            records[name] = record(shown, kind, False)
+            if kind == "terraform":
+                records[f"{name} --prior-state"] = record(shown, kind, True)
+            for mutant in mutants(path, args.mutations * (3 if path.is_dir() else 1), rng, work):
+                records[f"{name} mutant {mutant.name}"] = record(Path(mutant.name), kind, False)
+        export = work / "export"
+        export.mkdir()
+        generate(export, args.spokes, args.endpoints_per_spoke)
+        records[f"bench_exports {args.spokes}x{args.endpoints_per_spoke}"] = record(Path("export"), "arm", False)
+    if args.out:
+        Path(REPO / args.out if not Path(args.out).is_absolute() else args.out).write_text(
+            json.dumps(records, indent=1) + "\n")
+    errors = sum("error" in r for r in records.values())
+    print(f"{len(records)} inputs: {len(records) - errors} converted, {errors} refused")
+    if not args.compare:
+        return 0
+    before = json.loads(Path(args.compare).read_text())
+    differ = [key for key in sorted(before.keys() | records.keys()) if before.get(key) != records.get(key)]
+    for key in differ:
+        print(f"DIFFERS {key}\n  before: {before.get(key)}\n  after:  {records.get(key)}")
+    print(f"{len(differ)} of {len(before)} differ")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
