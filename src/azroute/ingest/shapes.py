@@ -86,20 +86,37 @@ def _step(where: str, key: Any) -> str:
 
 
 def check(value: Any, shape: Any, source: str, where: str = "", fix: str = "pass the unmodified file") -> None:
-    """Raise InputError at the first place `value` does not have `shape` (see the module docstring)."""
-    stack: list[tuple[Any, Any, str, bool]] = [(value, shape, where, True)]
+    """Raise InputError at the first place `value` does not have `shape` (see the module docstring).
+
+    The key path of each node is kept as a chain (parent chain, key) and spelt out only for the error:
+    a 10,000-endpoint plan has 400,000 nodes to check and one message at most to write."""
+    stack: list[tuple[Any, Any, Any, bool]] = [(value, shape, None, True)]
     while stack:
         node, expected, path, nullable = stack.pop()
+        if expected is str and type(node) is str:  # the commonest leaf: matches, holds nothing to check
+            continue
         if not matches(node, expected) or (node is None and not nullable and expected is not object):
             raise InputError(f"expected {describe(expected)}, not {_found(node)}", file=source,
-                             path=path or None, fix=fix)
+                             path=_path_text(where, path) or None, fix=fix)
         if node is None:
             continue
         if isinstance(expected, OneOf):
             expected = next(o for o in expected.options if matches(node, o))
         if isinstance(expected, list) and expected:
-            stack.extend((item, expected[0], _step(path, i), False) for i, item in reversed(list(enumerate(node))))
+            item = expected[0]
+            stack.extend((v, item, (path, i), False) for i, v in reversed(list(enumerate(node))))
         elif isinstance(expected, MapOf):
-            stack.extend((item, expected.value, _step(path, key), True) for key, item in node.items())
+            stack.extend((v, expected.value, (path, key), True) for key, v in node.items())
         elif isinstance(expected, dict):
-            stack.extend((node[key], sub, _step(path, key), True) for key, sub in expected.items() if key in node)
+            stack.extend((node[key], sub, (path, key), True) for key, sub in expected.items() if key in node)
+
+
+def _path_text(where: str, path: Any) -> str:
+    """The key path of a chain (parent chain, key) below `where`: 'planned_values.root_module.resources[3]'."""
+    keys: list[Any] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        where = _step(where, key)
+    return where

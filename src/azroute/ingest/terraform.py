@@ -139,6 +139,9 @@ class _Source:
     modules: set[str] = field(default_factory=set)
     deleted: set[str] = field(default_factory=set)  # lower-case IDs a plan deletes
     instances: dict[tuple[str, str, str, str], list[_Resource]] = field(default_factory=dict)
+    # module address -> {(mode, type, name): the expressions of its configuration block}, made on first use
+    blocks: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = field(default_factory=dict)
+    calls: dict[str, list[str]] = field(default_factory=dict)  # module call address -> its instances (modules)
 
 
 @dataclass(eq=False)
@@ -169,7 +172,9 @@ class _Resource:
         for step in attr:
             if unknown is True:
                 return UNKNOWN
-            value, unknown = _step(value, step), _step(unknown, step)
+            if unknown is not None:  # (a state, or a known part: nothing to step through)
+                unknown = _step(unknown, step)
+            value = _step(value, step)
         return UNKNOWN if unknown is True else value
 
     def where(self, attr: Attr) -> str:
@@ -288,11 +293,16 @@ def _module_config(root: dict[str, Any], module: str) -> dict[str, Any]:
 
 
 def _expressions(res: _Resource) -> dict[str, Any]:
-    for block in _module_config(res.source.config, res.module).get("resources") or []:
-        if (block.get("mode"), block.get("type"), block.get("name")) == (res.mode, res.type, res.label):
-            expressions = block.get("expressions")
-            return expressions if isinstance(expressions, dict) else {}
-    return {}
+    """The configuration expressions of the block that declares `res` (the first such block)."""
+    index = res.source.blocks.get(res.module)
+    if index is None:  # once per module, not a scan of its blocks per reference followed
+        index = res.source.blocks[res.module] = {}
+        for block in _module_config(res.source.config, res.module).get("resources") or []:
+            key = (block.get("mode"), block.get("type"), block.get("name"))
+            if all(isinstance(part, str) for part in key):  # others never equal a resource's (strings)
+                expressions = block.get("expressions")
+                index.setdefault(key, expressions if isinstance(expressions, dict) else {})
+    return index.get((res.mode, res.type, res.label), {})
 
 
 def _is_expression(node: Any) -> bool:
@@ -491,9 +501,11 @@ class _Input:
         if match[2] is not None:
             instances = [f"{prefix}[{match[2]}]"]
         else:  # the call's instances: module.x or module.x[KEY], not their children
-            depth_of = prefix.count("module.")
-            instances = [m for m in source.modules if m == prefix or
-                         (m.startswith(prefix + "[") and m.count("module.") == depth_of)]
+            if prefix not in source.calls:  # once per call: a scan of every module per reference is
+                depth_of = prefix.count("module.")  # quadratic in an estate of one module per spoke
+                source.calls[prefix] = [m for m in source.modules if m == prefix or
+                                        (m.startswith(prefix + "[") and m.count("module.") == depth_of)]
+            instances = source.calls[prefix]
         if len(instances) != 1:
             return None
         outputs = _module_config(source.config, instances[0]).get("outputs") or {}
@@ -1093,11 +1105,14 @@ def to_native(paths: list[Path], prior: bool = False) -> Conversion:
     if not paths:
         raise InputError("no JSON file found", file=".",
                          fix="pass a `terraform show -json` output or a folder holding several")
-    found = _Input(paths, prior)
-    if not found.of_type(VNET):
-        raise InputError("no azurerm_virtual_network resource found", file=str(paths[0]),
-                         fix="pass the plan or state that manages the VNets (terraform show -json)")
-    skipped = Counter(r.type for r in found.resources if r.type not in MODELLED)
-    builder = _Builder(found)
-    document = builder.build(_topology_name(paths))
+    from azroute.ingest import paused_gc  # noqa: PLC0415 - the package imports this module lazily
+
+    with paused_gc():  # as in load_any: everything read stays alive, collections would find nothing
+        found = _Input(paths, prior)
+        if not found.of_type(VNET):
+            raise InputError("no azurerm_virtual_network resource found", file=str(paths[0]),
+                             fix="pass the plan or state that manages the VNets (terraform show -json)")
+        skipped = Counter(r.type for r in found.resources if r.type not in MODELLED)
+        builder = _Builder(found)
+        document = builder.build(_topology_name(paths))
     return Conversion(document, skipped, list(dict.fromkeys(builder.notes)))
