@@ -3,11 +3,11 @@ prove an adapter change changes nothing (issue 12: results byte-identical).
 
 Inputs: every ARM and Terraform JSON file and az-list folder under tests/ and examples/ (a Terraform plan
 also read with --prior-state), each also mutated --mutations times by the fuzzer's `mutate_data` (fixed
-random seed: the same mutants every run; they reach the error paths), and the Resource Graph export of
-bench/bench_exports.py at --spokes x --endpoints-per-spoke. For each it records a SHA-256 of the native
-document (key order included), the skipped counts and the notes, plus a canonical hash of the topology
-`load_any` builds from it; or, for an input the adapter refuses, its one-line error and the exit code
-the CLI gives it (`azroute export`: 2 for every input error).
+random seed: the same mutants every run; they reach the error paths), the Resource Graph export of
+bench/bench_exports.py and the plan of bench/bench_terraform.py (--spokes x --endpoints-per-spoke). For
+each it records a SHA-256 of the native document (key order included), of the skipped counts and of the
+notes, plus a canonical hash of the topology `load_any` builds from it; or, for an input the adapter
+refuses, its one-line error (an InputError: the CLI prints that line and exits 2).
 
     .venv/bin/python bench/conversion_digest.py --out /tmp/conv-before.json      # before the change
     .venv/bin/python bench/conversion_digest.py --compare /tmp/conv-before.json  # after it
@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO / "tests" / "fuzz"))
 
 from azfuzz import mutate_data  # noqa: E402
 from bench_exports import generate  # noqa: E402
+from bench_terraform import generate as generate_plan  # noqa: E402
 from topology_digest import canonical  # noqa: E402
 
 from azroute.errors import InputError  # noqa: E402
@@ -51,13 +52,13 @@ def record(path: Path, kind: str, prior: bool) -> str:
     try:
         conversion = _convert(kind, path, None, prior)
     except InputError as exc:
-        return f"error(exit 2): {exc.one_line()}"
+        return f"error: {exc.one_line()}"
     parts = [_sha(conversion.document), _sha(sorted(conversion.skipped.items())), _sha(conversion.notes)]
     try:
         loaded = load_any(path, kind, prior_state=prior)
         parts.append(_sha(canonical(loaded.topology)) + "/" + _sha(loaded.notes))
     except InputError as exc:
-        parts.append(f"load error(exit 2): {exc.one_line()}")
+        parts.append(f"load error: {exc.one_line()}")
     return " ".join(parts)
 
 
@@ -112,24 +113,28 @@ def main() -> int:
     parser.add_argument("--spokes", type=int, default=200)
     parser.add_argument("--endpoints-per-spoke", type=int, default=10)
     args = parser.parse_args()
-    os.chdir(REPO)  # errors name files as given: relative, so records compare across checkouts
     records: dict[str, str] = {}
+    # errors name files as given: relative names, so records compare across checkouts and temporary folders
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        os.chdir(work)  # mutants are named relative to the work folder (its name changes per run)
         rng = random.Random(12)
         for path, kind in seeds():
             name = str(path.relative_to(REPO))
-            shown = Path(os.path.relpath(path, work))
-            records[name] = record(shown, kind, False)
+            os.chdir(REPO)  # the repository's inputs are named relative to it, mutants relative to `work`
+            records[name] = record(Path(name), kind, False)
             if kind == "terraform":
-                records[f"{name} --prior-state"] = record(shown, kind, True)
+                records[f"{name} --prior-state"] = record(Path(name), kind, True)
+            os.chdir(work)
             for mutant in mutants(path, args.mutations * (3 if path.is_dir() else 1), rng, work):
                 records[f"{name} mutant {mutant.name}"] = record(Path(mutant.name), kind, False)
         export = work / "export"
         export.mkdir()
+        size = f"{args.spokes}x{args.endpoints_per_spoke}"
         generate(export, args.spokes, args.endpoints_per_spoke)
-        records[f"bench_exports {args.spokes}x{args.endpoints_per_spoke}"] = record(Path("export"), "arm", False)
+        records[f"bench_exports {size}"] = record(Path("export"), "arm", False)
+        generate_plan(work / "plan.json", args.spokes, args.endpoints_per_spoke)
+        records[f"bench_terraform {size}"] = record(Path("plan.json"), "terraform", False)
+        records[f"bench_terraform {size} --prior-state"] = record(Path("plan.json"), "terraform", True)
     if args.out:
         Path(REPO / args.out if not Path(args.out).is_absolute() else args.out).write_text(
             json.dumps(records, indent=1) + "\n")
