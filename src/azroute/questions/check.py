@@ -9,8 +9,11 @@ Ports are cut the same way at every port a rule decides on (*port classes*).
 Elementary ranges are then grouped into *equivalence classes* that every hop treats alike (same
 innermost prefix, same kind of owner in the same subnet): one flow per pair of classes is traced
 and its verdict attributed to every member, unless its reasons name the member itself (its
-address or name), in which case each member is traced. `Checker(topology, classes=False)` traces
-every pair of ranges, the reference the property tests compare with.
+address or name), in which case each member is traced. The classes are evaluated per class pair in
+bulk (`_Bulk`): a pair's flows are attributed as one block, and flows are materialised only where
+traced or shown. `Checker(topology, classes=False)` traces every pair of ranges and
+`Checker(topology, bulk=False)` evaluates the classes flow by flow: the references the property tests
+compare with.
 
 `collect_boundaries` is the one place listing what decisions depend on: a new filter (NSG rules,
 ...) adds its prefixes to `boundary_prefixes`, its exact addresses to `special_addresses` and its
