@@ -1496,6 +1496,10 @@ def _values(name: str, topology: Topology) -> list[str]:
     return [PeReplyPath.AUTO, PeReplyPath.TO_SENDER, PeReplyPath.ROUTED]
 
 
+# Public name for questions/diff.py, which tries every value of an unknown assumption as check does.
+assumption_values = _values
+
+
 def _variant(topology: Topology, settings: Settings) -> Topology:
     """The topology with unknowns pinned.
 
