@@ -33,6 +33,12 @@ CASES: dict[str, list[str | Path]] = {
     "a-to-a-unknown": [A, A_UNKNOWN],
     "a-to-a-unknown-markdown": [A, A_UNKNOWN, "-o", "markdown"],
     "a-to-b-unknown-intents": [A, B, *INTENTS, *UNKNOWN_OVERRIDE],
+    # every value of the unknown tried (B-DIFF-CHANGE): the same for each (A -> A unknown), or a bypass for
+    # one value only (B -> A unknown: A's /32 routes bypass the firewall if the gateway ignores them)
+    "a-to-a-unknown-json": [A, A_UNKNOWN, "-o", "json"],
+    "b-to-a-unknown-intents": [B, A_UNKNOWN, *INTENTS],
+    "b-to-a-unknown-intents-markdown": [B, A_UNKNOWN, *INTENTS, "-o", "markdown"],
+    "b-to-a-unknown-intents-json": [B, A_UNKNOWN, *INTENTS, "-o", "json"],
 }
 
 
@@ -185,3 +191,48 @@ def test_readme_shows_real_markdown_output() -> None:
     shown = _shown("`-o markdown` is for a pull-request comment")
     result = invoke(["diff", B, C, *INTENTS, "-o", "markdown"])
     _in_order(shown, result.stdout.split("\n"))
+
+
+# --- every value of an unknown assumption (B-DIFF-CHANGE) -------------------------------------------
+
+OVERRIDE = "gateway_honours_pe_udr_override[vpngw]"
+
+
+def _variants(*args: str | Path) -> list[tuple[dict[str, str], str, list[str], list[str], int]]:
+    code, document = _json(*args)
+    assert code == 1
+    return [(v["settings"], v["change"], v["devices_lost"], v["devices_after"], v["flows"])
+            for flow in document["flows"] for v in flow.get("variants", [])]  # type: ignore[attr-defined]
+
+
+def test_each_value_of_an_unknown_assumption_is_reported() -> None:
+    """B -> A with the gateway's behaviour unknown: A's /32 routes bypass the firewall if the gateway
+    ignores them (false) and change nothing if it honours them (true); the example settles to the bypass.
+    A -> A unknown: each value is the same before and after (only the assumption's setting changed)."""
+    assert _variants(B, A_UNKNOWN, *INTENTS) == [
+        ({OVERRIDE: "false"}, "bypasses", ["firewall:azfw"], [], 9),
+        ({OVERRIDE: "true"}, "unchanged", [], ["firewall:azfw"], 9)]
+    assert _json(B, A_UNKNOWN, *INTENTS)[1]["flows"][0]["settle"] == {OVERRIDE: "false"}  # type: ignore[index]
+    assert _variants(A, A_UNKNOWN) == [({OVERRIDE: "false"}, "unchanged", [], [], 9),
+                                       ({OVERRIDE: "true"}, "unchanged", [], ["firewall:azfw"], 9)]
+
+
+@pytest.mark.parametrize(("value", "changes"), [("false", [("bypasses", ["firewall:azfw"], 9)]), ("true", [])])
+def test_each_value_is_what_assume_settles_to(value: str, changes: list[tuple[str, list[str], int]]) -> None:
+    """What diff reports for a value is what `diff --assume 'NAME=VALUE'` reports: the example it prints
+    settles to what it says of that value."""
+    code, document = _json(B, A_UNKNOWN, *INTENTS, "--assume", f"{OVERRIDE}={value}")
+    assert [(f["change"], f["devices_lost"], f["flows"]) for f in document["flows"]] == changes  # type: ignore[attr-defined]
+    assert all("variants" not in f for f in document["flows"])  # type: ignore[attr-defined]
+    assert code == (1 if changes else 0)
+
+
+def test_known_verdicts_get_no_variants() -> None:
+    """Only flows whose verdict is unknown are traced again: B -> C (known) has no `variants` key, so the
+    JSON of an output without unknowns is what it was (b-to-c-intents-json is its whole golden)."""
+    code, document = _json(B, C)
+    assert code == 1
+    assert all(sorted(f) == sorted(  # type: ignore[attr-defined]
+        ["change", "devices_lost", "devices_gained", "sources", "destinations", "ports", "flows", "before", "after",
+         "return_before", "return_after", "reachable_before", "reachable_after", "verdict_before", "verdict_after",
+         "unknown_before", "unknown_after", "example"]) for f in document["flows"])  # type: ignore[attr-defined]

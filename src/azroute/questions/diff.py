@@ -13,7 +13,9 @@ only flows from or to them can change and only those are compared. With intents:
 and ports. A flow changes when its verdict, the stateful devices it crosses (firewalls, NVAs), its
 path, the source the destination sees or the deciding rule changes. Changed flows are grouped per
 (change kind, devices lost and gained, paths and verdicts before and after) with their ranges merged and one
-example traced before and after.
+example traced before and after. A group whose verdict rests on an assumption whose value is unknown
+is traced again under every value of it (check's combinations, pinned alike before and after as
+--assume pins it), and reports what each value makes of it.
 
 The after side is computed incrementally (questions/workspace.py): only the flows whose path looked
 up a route set that changed are traced again. Semantics: docs/behaviours.md B-DIFF-ROUTES,
@@ -23,15 +25,17 @@ B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-INCREMENTAL.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from azroute.forwarding.balancer import ASSUMPTION_LB_BACKEND
 from azroute.forwarding.devices import Device, Kind
 from azroute.forwarding.endpoints import endpoint_at
-from azroute.forwarding.trace import Disposition, Endpoint, Path, Reachability, Trace
+from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Reachability, Trace
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import FIREWALL_SUBNET, GATEWAY_SUBNET, Topology
@@ -41,6 +45,7 @@ from azroute.questions.check import (
     IntentResult,
     Range,
     Settings,
+    assumption_values,
     boundary_prefixes,
     collect_boundaries,
     combinations,
@@ -54,7 +59,7 @@ from azroute.questions.check import (
 )
 from azroute.questions.flows import FlowDrawing, draw_trace
 from azroute.questions.workspace import Workspace, other_changes, unchanged_route_sets
-from azroute.routing.engine import RouteKey, RoutingEngine
+from azroute.routing.engine import ASSUMPTION_GATEWAY_OVERRIDE, RouteKey, RoutingEngine
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import EffectiveRoute, Source
 from azroute.routing.system import none_route_list
@@ -120,6 +125,21 @@ ABSENT = Outcome(False, (), "(no such flow)", "", "", (), Reachability.NOT_REACH
 
 
 @dataclass(frozen=True, slots=True)
+class VariantChange:
+    """What some flows of a group do when the unknown assumptions they rest on take `settings`, pinned
+    alike before and after (a platform behaviour is the same on both sides, as --assume pins it)."""
+
+    settings: Settings  # (name, value) per unknown assumption, as --assume 'NAME=VALUE' names it
+    change: ChangeKind | None  # None: these flows do not change under these values
+    devices_lost: tuple[str, ...]
+    devices_gained: tuple[str, ...]
+    verdict_before: Reachability
+    verdict_after: Reachability
+    devices_after: tuple[str, ...]  # the firewalls and NVAs crossed after the change under these values
+    flows: int
+
+
+@dataclass(frozen=True, slots=True)
 class FlowChange:
     change: ChangeKind
     devices_lost: tuple[str, ...]
@@ -134,6 +154,11 @@ class FlowChange:
     example_after: Trace | None
     drawing_before: FlowDrawing | None = None  # the examples as drawings (questions/flows.py)
     drawing_after: FlowDrawing | None = None
+    # when a verdict is unknown: what every value of the assumptions it rests on makes of the group's flows
+    # (several entries per value when its flows part ways), and the values of the most serious one, the
+    # example --assume that settles it (B-DIFF-CHANGE)
+    variants: tuple[VariantChange, ...] = ()
+    settle: Settings = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +535,10 @@ class _Group:
     flows: list[tuple[Range, Range]]
     ports: set[tuple[int, int]]  # the port ranges its flows stand for
     example: tuple[Flow | None, Flow | None, int | None, str] = (None, None, None, "tcp")
+    # flows whose verdict is unknown on a side (scope index, ranges, port, the unknowns they rest on): the
+    # only ones traced again under each value, which keeps the cost to the flows that need it
+    unknown: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]] = dataclasses.field(
+        default_factory=list)
 
 
 def transit_subnets(topology: Topology) -> set[str]:
@@ -667,12 +696,15 @@ def _diff(before: Topology, after: Topology, intents: Sequence[Intent], narrow: 
                                           _Group((a, b), [], set()))
                 group.flows.append(key)
                 group.ports.update(labels)
+                if Reachability.UNKNOWN in (a.verdict, b.verdict):
+                    group.unknown.append((n, key, port, (*a.unknown, *b.unknown)))
                 flow = (new or old or (None, None))[0]
                 if (group.example[0] is None and group.example[1] is None) or _named(flow) or \
                         not _named(group.example[1] or group.example[0]):
                     group.example = (old[0] if old else None, new[0] if new else None, port, scope.protocol)
     intent_changes = tuple(IntentChange(i.name, old_results[i.name], ws.check(i)) for i in intents)
-    flows = sorted((_flow_change(k, g, old_forwarder, ws) for k, g in groups.items()), key=_order)
+    values = _Values(before, after, scopes, (olds, news))
+    flows = sorted((_flow_change(k, g, old_forwarder, ws, values) for k, g in groups.items()), key=_order)
     notes = [scope_note] if scope_note else []
     return DiffResult(tuple(routes), tuple(flows), intent_changes, compared, traces_before,
                       ws.traced - traces_before, tuple(dict.fromkeys(notes)))
@@ -694,7 +726,8 @@ def _check(ws: Workspace, intent: Intent) -> IntentResult | None:
         return None
 
 
-def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Workspace) -> FlowChange:
+def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Workspace,
+                 values: _Values) -> FlowChange:
     kind, lost, gained = key[0], key[1], key[2]
     old, new, port, protocol = group.example
     before = old_forwarder.fresh_trace(old.source, old.destination, port, protocol) if old else None
@@ -703,7 +736,89 @@ def _flow_change(key: tuple[Any, ...], group: _Group, old_forwarder: Any, ws: Wo
                       tuple(merge_ranges([d for _, d in group.flows])), port_labels(group.ports),
                       group.outcomes[0], group.outcomes[1], len(group.flows), before, after,
                       draw_trace(before, old_forwarder.topology) if before else None,
-                      draw_trace(after, ws.topology) if after else None)
+                      draw_trace(after, ws.topology) if after else None, *values.tried(group.unknown))
+
+
+def _severity(change: ChangeKind | None) -> int:
+    """How serious a change is, for choosing the example --assume: ChangeKind's order, no change last."""
+    return len(ChangeKind) if change is None else list(ChangeKind).index(change)
+
+
+class _Values:
+    """Traces flows whose verdict is unknown again with each value of the assumptions they rest on, as
+    check does (questions.check: assumption_values, combinations, variant). A value is pinned on each side
+    that has the object it names (its gateway, its load balancer), as `--assume 'NAME=VALUE'` pins it,
+    so the example printed settles to what is reported for it. One forwarder per side and values, made on
+    first use; a flow whose outcome names neither end shares it with its class (as _outcomes)."""
+
+    def __init__(self, before: Topology, after: Topology, scopes: list[Scope],
+                 flows: tuple[list[dict[tuple[Range, Range], Classed]], list[dict[tuple[Range, Range], Classed]]]
+                 ) -> None:
+        self.topologies = (before, after)
+        self.scopes = scopes
+        self.flows = flows
+        self._forwarders: dict[tuple[int, Settings], Forwarder] = {}
+        self._shared: dict[tuple[int, Settings, int, Hashable, int | None], Outcome | None] = {}
+
+    def tried(self, members: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]]) -> tuple[
+            tuple[VariantChange, ...], Settings]:
+        """What each combination of values makes of `members` (grouped per value as classify words
+        it, most serious first), and the values of the most serious: the example --assume."""
+        names = sorted({u.rsplit("=", 1)[0] for *_, unknown in members for u in unknown})
+        if not names:
+            return (), ()
+        choices = [[(name, value) for value in self._values(name)] for name in names]
+        found: list[VariantChange] = []
+        for combo in combinations(choices):
+            counts: Counter[tuple[Any, ...]] = Counter()
+            for n, key, port, _ in members:
+                a, b = self._outcome(0, combo, n, key, port), self._outcome(1, combo, n, key, port)
+                kind = classify(a, b)
+                counts[(kind, tuple(d for d in a.devices if d not in b.devices),
+                        tuple(d for d in b.devices if d not in a.devices), a.verdict, b.verdict, b.devices)] += 1
+            for (kind, lost, gained, verdict_before, verdict_after, devices), count in sorted(
+                    counts.items(), key=lambda item: (_severity(item[0][0]), -item[1])):
+                found.append(VariantChange(combo, kind, lost, gained, verdict_before, verdict_after, devices, count))
+        worst = min(found, key=lambda v: _severity(v.change))  # the first of the most serious, in value order
+        return tuple(found), worst.settings
+
+    def _values(self, name: str) -> list[str]:
+        """check's values of `name`, from the side that has its object (the after side first)."""
+        topology = next((t for t in reversed(self.topologies) if _names_object_of(t, name)), self.topologies[1])
+        return assumption_values(name, topology)
+
+    def _forwarder(self, side: int, settings: Settings) -> Forwarder:
+        topology = self.topologies[side]
+        pins = tuple((name, value) for name, value in settings if _names_object_of(topology, name))
+        found = self._forwarders.get((side, pins))
+        if found is None:
+            found = self._forwarders[(side, pins)] = Forwarder(RoutingEngine(variant(topology, pins)))
+        return found
+
+    def _outcome(self, side: int, settings: Settings, n: int, key: tuple[Range, Range], port: int | None) -> Outcome:
+        classed = self.flows[side][n].get(key)
+        if classed is None:
+            return ABSENT
+        flow, classes = classed
+        shared = (side, settings, n, classes, port)
+        known = self._shared.get(shared) if classes is not None else None
+        if known is None:
+            trace = self._forwarder(side, settings).trace(flow.source, flow.destination, port, self.scopes[n].protocol)
+            known = outcome(trace)
+            if classes is not None and shared not in self._shared:
+                self._shared[shared] = known if _invariant(known, flow) else None
+        return known
+
+
+def _names_object_of(topology: Topology, name: str) -> bool:
+    """Whether `topology` has the object an unknown assumption's name is about (a gateway, a load
+    balancer); what names no object (pe_reply_path) applies everywhere."""
+    kind, _, rest = name.partition("[")
+    if kind == ASSUMPTION_GATEWAY_OVERRIDE:
+        return rest.removesuffix("]") in topology.gateways
+    if kind == ASSUMPTION_LB_BACKEND:
+        return rest.removesuffix("]") in topology.load_balancers
+    return True
 
 
 def prefix_ranges(prefixes: Iterable[Prefix]) -> list[Range]:

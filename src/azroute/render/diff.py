@@ -10,8 +10,8 @@ from typing import Any
 
 from azroute.forwarding.trace import Reachability, Trace
 from azroute.model.net import format_ip
-from azroute.questions.check import cidrs
-from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange
+from azroute.questions.check import Settings, cidrs
+from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange, VariantChange
 from azroute.render.az import ROUTE_COLUMNS, route_item, simple_table
 from azroute.render.check import SETTLED_MEANING, settled_text
 from azroute.render.mermaid import arrows, flow_mermaid
@@ -94,6 +94,50 @@ def _devices(change: FlowChange) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _values(settings: Settings) -> str:
+    return ", ".join(f"{name}={value}" for name, value in settings)
+
+
+def settle_example(settings: Settings) -> str:
+    """The --assume options that pin `settings`: "--assume 'NAME=VALUE' ..."."""
+    return " ".join(f"--assume '{name}={value}'" for name, value in settings)
+
+
+def variant_text(variant: VariantChange) -> str:
+    """What one value makes of some flows of a group: '9 flows BYPASSES (lost firewall:azfw); after:
+    reachable, crosses no firewall or NVA' or '9 flows unchanged; after: ...'."""
+    parts = [f"lost {', '.join(variant.devices_lost)}" if variant.devices_lost else "",
+             f"gained {', '.join(variant.devices_gained)}" if variant.devices_gained else ""]
+    devices = "; ".join(p for p in parts if p)
+    change = variant.change.upper() if variant.change is not None else "unchanged"
+    verdict = "reachable" if variant.verdict_after is Reachability.REACHABLE else \
+        "NOT reachable" if variant.verdict_after is Reachability.NOT_REACHABLE else "UNKNOWN"
+    crosses = f"crosses {', '.join(variant.devices_after)}" if variant.devices_after else \
+        "crosses no firewall or NVA"
+    return (f"{variant.flows} flow{'s' if variant.flows != 1 else ''} {change}"
+            f"{f' ({devices})' if devices else ''}; after: {verdict}, {crosses}")
+
+
+def _variant_lines(flow: FlowChange) -> list[str]:
+    """Per value of the unknown assumptions a group rests on, what it makes of the group, and the
+    --assume that settles it (the values of the most serious change)."""
+    if not flow.variants:
+        return []
+    lines = ["    each value (pinned before and after, as --assume pins it):"]
+    lines += [f"      {_values(v.settings)}: {variant_text(v)}" for v in flow.variants]
+    lines.append(f"    settle it with --assume 'NAME=VALUE' as a value names it, e.g. {settle_example(flow.settle)}"
+                 f"{_serious(flow)}")
+    return lines
+
+
+def _serious(flow: FlowChange) -> str:
+    """Words saying why the example takes its values: they give the most serious change of any."""
+    change = next(v.change for v in flow.variants if v.settings == flow.settle)
+    if all(v.change == change for v in flow.variants):
+        return " (every value leaves these flows unchanged)" if change is None else f" (every value: {change})"
+    return f" (it gives {change}, the most serious change of any value)"
+
+
 _TRACED_GROUPS = 3  # text output traces the examples of the first groups (JSON and Markdown: all)
 
 
@@ -113,6 +157,7 @@ def diff_text(result: DiffResult) -> str:
         for when, outcome in (("before", flow.before), ("after", flow.after)):
             back = f"; return {outcome.back}" if outcome.back else ""
             lines.append(f"    {when + ':':<7} {outcome.path}{back} ({outcome_verdict(outcome)})")
+        lines += _variant_lines(flow)
         lines.append(f"    example: {_example(flow)}")
         for when, trace in (("before", flow.example_before), ("after", flow.example_after)):
             if trace is not None and n < _TRACED_GROUPS:
@@ -150,7 +195,7 @@ def diff_json(result: DiffResult, settled: Mapping[str, str] | None = None) -> d
 def _flow_json(change: FlowChange) -> dict[str, Any]:
     trace = change.example_after or change.example_before
     assert trace is not None
-    return {
+    document = {
         "change": str(change.change),
         "devices_lost": list(change.devices_lost),
         "devices_gained": list(change.devices_gained),
@@ -172,6 +217,17 @@ def _flow_json(change: FlowChange) -> dict[str, Any]:
                     "protocol": trace.protocol, "before": _trace_ref(change.example_before),
                     "after": _trace_ref(change.example_after)},
     }
+    if change.variants:  # only where a verdict is unknown: every other output stays as it was, byte for byte
+        document["variants"] = [_variant_json(v) for v in change.variants]
+        document["settle"] = dict(change.settle)
+    return document
+
+
+def _variant_json(variant: VariantChange) -> dict[str, Any]:
+    return {"settings": dict(variant.settings), "change": str(variant.change or "unchanged"),
+            "devices_lost": list(variant.devices_lost), "devices_gained": list(variant.devices_gained),
+            "verdict_before": str(variant.verdict_before), "verdict_after": str(variant.verdict_after),
+            "devices_after": list(variant.devices_after), "flows": variant.flows}
 
 
 # --- Markdown -------------------------------------------------------------------------------------
@@ -185,11 +241,22 @@ def cell(text: str) -> str:
     return visible(text).translate(_CELL)
 
 
-def _path_cell(outcome: Outcome) -> str:
-    """A path for the Markdown table; a verdict resting on an unknown assumption says so."""
+def _path_cell(outcome: Outcome, variants: tuple[VariantChange, ...] = ()) -> str:
+    """A path for the Markdown table; a verdict resting on an unknown assumption says so, and with
+    `variants` what each value makes of the flows (the list under the group's heading details it)."""
     if outcome.verdict is Reachability.UNKNOWN:
-        return f"{arrows(outcome.path)} (unknown: depends on {', '.join(outcome.unknown)})"
+        values = "".join(f"; {_values(v.settings)}: {v.change or 'unchanged'}" for v in variants)
+        return f"{arrows(outcome.path)} (unknown: depends on {', '.join(outcome.unknown)}{values})"
     return arrows(outcome.path)
+
+
+def _variant_markdown(change: FlowChange) -> list[str]:
+    """Under a group's heading: what each value makes of it, and the --assume that settles it."""
+    if not change.variants:
+        return []
+    lines = ["Each value (pinned before and after, as --assume pins it):", ""]
+    lines += [f"- {cell(_values(v.settings))}: {cell(variant_text(v))}" for v in change.variants]
+    return [*lines, "", f"Settle it with {cell(settle_example(change.settle))}{cell(_serious(change))}.", ""]
 
 
 def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) -> str:
@@ -204,7 +271,7 @@ def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) 
         for c in result.flows:
             lines.append("| " + " | ".join(cell(x) for x in (
                 str(c.change), _devices(c) or "-", ", ".join(cidrs(c.sources)), ", ".join(cidrs(c.destinations)),
-                _ports(c), _path_cell(c.before), _path_cell(c.after))) + " |")
+                _ports(c), _path_cell(c.before), _path_cell(c.after, c.variants))) + " |")
         lines.append("")
     if result.intents:
         lines += ["| Intent | Before | After |", "|---|---|---|"]
@@ -218,6 +285,7 @@ def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) 
         lines += ["", "</details>", ""]
     for n, c in enumerate(result.flows, 1):
         lines += [f"#### {n}. {c.change}: {cell(arrows(_example(c)))}", ""]
+        lines += _variant_markdown(c)
         for when, drawing in (("Before", c.drawing_before), ("After", c.drawing_after)):
             if drawing is not None:
                 lines += [f"{when}:", "", "```mermaid", flow_mermaid(drawing).rstrip("\n"), "```", ""]
