@@ -84,8 +84,10 @@ def test_every_drawing_of_a_trace_shows_the_trace_verdict(case: str, run_cli: Ca
     drawn = [line for line in lines if line.startswith(("  %% flow ", "  v0["))]
     assert drawn[0].endswith(": " + mermaid_text(said)), drawn
     assert drawn[1].endswith(f"<br/>{mermaid_text('verdict: ' + said)}\"]"), drawn
-    dot = [line for line in run_cli(["diagram", file, *flow, "-o", "dot"]).stdout.splitlines() if "// flow " in line]
+    dot = [line for line in run_cli(["diagram", file, *flow, "-o", "dot"]).stdout.splitlines()
+           if line.startswith(("  // flow ", "  v0 ["))]
     assert dot[0].endswith(": " + dot_text(said)), dot
+    assert dot[1].endswith(f"\\n{dot_text('verdict: ' + said)}\"];"), dot  # drawn as a note, not only a comment
     svg = run_cli(["diagram", file, *flow, "-o", "svg"]).stdout
     assert f' data-verdict="{xml_text(said)}"' in svg
 

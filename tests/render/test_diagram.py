@@ -71,8 +71,11 @@ def test_dot_of_the_seed() -> None:
         '  n1 [shape=ellipse, label="site onprem\\n192.168.0.0/24"];',
         '  subgraph cluster_n2 { label="vnet hub\\nwesteurope · 10.13.76.0/24";',
     ]
-    assert lines[-8:] == [
+    assert lines[-9:] == [
         '  // flow onpremvm (192.168.0.4) -> sql (10.13.77.6) tcp/1433: reachable; crosses firewall azfw',
+        # the verdict drawn as a note (Graphviz draws no comment)
+        '  v0 [shape=note, style=filled, fillcolor="#fff8c5", color="#9a6700", fontcolor="#1f2328", '
+        'label="flow onpremvm (192.168.0.4) -> sql (10.13.77.6) tcp/1433\\nverdict: reachable; crosses firewall azfw"];',
         '  n1 -> n4 [label="sends into gateway vpngw: it advertises 10.13.76.0/24, 10.13.77.0/24 to the site", '
         'color="#1565c0", fontcolor="#1565c0", penwidth=2];',
         '  n4 -> n6 [label="gateway-rt/endpoint-vnet: 10.13.77.0/24 User -> VirtualAppliance 10.13.76.68", '
@@ -145,6 +148,13 @@ def test_every_name_is_escaped_in_dot() -> None:
     assert '      n6 [shape=hexagon, label="firewall fw\\"]; evil{{`#quot;\\nprivate IP 10.13.76.68\\n' \
         '10.13.76.69 10.13.76.70"];' in lines
     for line in lines:  # every quote inside a label is escaped: quotes pair up outside escapes
+        assert line.replace('\\\\', "").replace('\\"', "").count('"') % 2 == 0, line
+    # the verdict note of a flow through the firewall named 'fw"]; evil{{`#quot;' (its verdict names it)
+    crossing = _run(EVIL, "-o", "dot", "--flow", "hubvm", "10.13.77.6").splitlines()
+    assert '  v0 [shape=note, style=filled, fillcolor="#fff8c5", color="#9a6700", fontcolor="#1f2328", ' \
+        'label="flow hubvm (10.13.76.132) -> sql</title><script>x()</script> (10.13.77.6) tcp\\nverdict: NOT ' \
+        'reachable; crosses firewall fw\\"]; evil{{`#quot;"];' in crossing
+    for line in crossing:
         assert line.replace('\\\\', "").replace('\\"', "").count('"') % 2 == 0, line
 
 

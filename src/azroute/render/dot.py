@@ -3,7 +3,9 @@
 VNets and subnets are clusters; each subnet cluster holds a plain-text node for the subnet itself
 (what a flow from a VM in it is drawn from) and its devices. Node IDs are generated; every label
 is a double-quoted DOT string with backslashes, quotes and control characters escaped
-(`dot_text`), so a name such as `"];` or `<script>` stays text.
+(`dot_text`), so a name such as `"];` or `<script>` stays text. A flow's verdict is a note node of
+its own (`v0`), not only a `//` comment: Graphviz draws no comments, and a flow drawn without its
+verdict reads as reachable (as render/mermaid.py does).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from azroute.questions.flows import Direction, FlowDrawing
 from azroute.questions.topology_graph import GraphLink, GraphNode, TopologyGraph
 
 RED = "#d32f2f"
+#: the verdict note's ID (generated ones are n1, n2 ... and f1, f2 ...) and its look (render/mermaid.py's colours)
+_VERDICT = "v0"
+_VERDICT_STYLE = 'shape=note, style=filled, fillcolor="#fff8c5", color="#9a6700", fontcolor="#1f2328"'
 _SHAPES = {"site": "ellipse", "firewall": "hexagon", "nva": "hexagon", "gateway": "box3d", "pe": "cylinder",
            "lb": "trapezium", "load balancer": "trapezium", "group": "folder", "more": "note",
            "dropped": "doublecircle", "outside": "circle"}
@@ -92,7 +97,8 @@ def topology_dot(graph: TopologyGraph, flow: FlowDrawing | None = None) -> str:
 
 
 def _flow_lines(graph: TopologyGraph, flow: FlowDrawing, ids: dict[str, str]) -> list[str]:
-    lines = [f"  // flow {dot_text(flow.title)}: {dot_text(flow.verdict)}".replace("\n", " ")]
+    lines = [f"  // flow {dot_text(flow.title)}: {dot_text(flow.verdict)}".replace("\n", " "),
+             f'  {_VERDICT} [{_VERDICT_STYLE}, label="{_label([f"flow {flow.title}", f"verdict: {flow.verdict}"])}"];']
     for i, node in enumerate(flow.nodes, 1):
         if graph.anchor(node.id) is None:
             ids[node.id] = f"f{i}"
