@@ -19,7 +19,7 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin, unowned_appliance_warnings
 from azroute.forwarding.security import security_warnings, widening_warnings
 from azroute.forwarding.trace import Forwarder, Reachability
-from azroute.ingest import FORMATS, Loaded, load_any
+from azroute.ingest import FORMATS, Loaded, load_any, paused_gc
 from azroute.ingest.intents import load_intents
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import parse_ip
@@ -322,6 +322,13 @@ def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: b
 
 
 def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
+    # printing makes millions of short-lived tuples and strings and no reference cycle: a collection
+    # would walk the whole heap (the topology, every route set) many times for nothing
+    with paused_gc():
+        _print_all_sets(engine, output, explain)
+
+
+def _print_all_sets(engine: RoutingEngine, output: str, explain: bool) -> None:
     subnets = [s for v in engine.topology.vnets.values() for s in v.subnets]
     if output == "json":
         flagged = {s.key: (engine.routes(s), not engine.propagates_gateway_routes(s)) for s in subnets}
