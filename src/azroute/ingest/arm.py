@@ -456,7 +456,9 @@ class _Converter:
     def map_id(self, resource_id: str | None, reference: str) -> None:
         """List `resource_id` under resource_ids as `reference` (the first mapping of an ID wins)."""
         if resource_id:
-            self.ids.setdefault(key_of(resource_id), (resource_id.strip(), reference))
+            key = key_of(resource_id)
+            if key not in self.ids:  # (an ID mapped already, e.g. a NIC listed twice, costs no strip)
+                self.ids[key] = (resource_id.strip(), reference)
 
     def convert(self) -> Conversion:
         self.doc["vnets"] = self._vnets()
@@ -927,8 +929,9 @@ class _Converter:
     def _pe_ips(pe: Resource, nic_ips: dict[str, list[str]], dns: list[tuple[str, list[str]]]) -> list[str]:
         """The endpoint's IPs: from its NIC, else its static ipConfigurations, else customDnsConfigs."""
         for nic in children(pe.data, "networkInterfaces"):
-            if key_of(str(nic.get("id"))) in nic_ips:
-                return nic_ips[key_of(str(nic.get("id")))]
+            ips = nic_ips.get(key_of(str(nic.get("id"))))
+            if ips is not None:
+                return ips
         if pe.key in nic_ips:
             return nic_ips[pe.key]
         static = [ip for ip in (_ip(c.get("privateipaddress")) for c in children(pe.data, "ipConfigurations"))

@@ -96,9 +96,9 @@ class PrivateDns:
             raise self.conv.missing(holder, prop, zone_id)
         return name
 
-    def _records(self) -> list[tuple[str, str, list[str], Resource]]:
+    def _records(self) -> list[tuple[str, str, list[str], re.Match[str]]]:
         """Reads A and CNAME record sets; returns the A records a private endpoint created
-        (zone, label, addresses, record)."""
+        (zone, label, addresses, the match of its creator metadata)."""
         created = []
         for record in [*self.x.of(A_RECORD), *self.x.of(CNAME_RECORD)]:
             zone = self._zone(record, "the record set's zone", record.id.rstrip("/").rsplit("/", 2)[0])
@@ -114,8 +114,9 @@ class PrivateDns:
                 continue
             self.zones[zone]["a"][label] = addresses
             creator = get(record.data, "metadata", "creator")
-            if isinstance(creator, str) and _CREATOR.match(creator):
-                created.append((zone, label, addresses, record))
+            match = _CREATOR.match(creator) if isinstance(creator, str) else None
+            if match:
+                created.append((zone, label, addresses, match))
         return created
 
     def _links(self) -> None:
@@ -169,7 +170,7 @@ class PrivateDns:
                     if label and addresses:
                         self._attribute(names, endpoints, zone, label, addresses, add=True)
 
-    def _created_records(self, created: list[tuple[str, str, list[str], Resource]],
+    def _created_records(self, created: list[tuple[str, str, list[str], re.Match[str]]],
                          endpoints: dict[str, Any]) -> None:
         """Records whose metadata names the private endpoint that created them (Resource Graph has no
         zone groups): attributed to that endpoint's zone group."""
@@ -180,9 +181,7 @@ class PrivateDns:
             if isinstance(guid, str) and guid:
                 by_guid[guid.lower()] = pe
             by_name.setdefault(pe.name.lower(), []).append(pe)
-        for zone, label, addresses, record in created:
-            match = _CREATOR.match(str(get(record.data, "metadata", "creator")))
-            assert match is not None
+        for zone, label, addresses, match in created:
             owner = by_guid.get((match[2] or "").lower())
             if owner is None and len(by_name.get(match[1].lower(), [])) == 1:
                 owner = by_name[match[1].lower()][0]
