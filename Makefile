@@ -84,6 +84,7 @@ bench: install
 	cd bench && ../$(BIN)/python bench_table.py
 	$(BIN)/python bench/bench_diff.py
 	$(BIN)/python bench/bench_exports.py
+	$(BIN)/python bench/bench_terraform.py
 	$(BIN)/python bench/bench_hardening.py
 
 clean:
