@@ -33,6 +33,7 @@ CASES: dict[str, list[str | Path]] = {
     "a-to-a-unknown": [A, A_UNKNOWN],
     "a-to-a-unknown-markdown": [A, A_UNKNOWN, "-o", "markdown"],
     "a-to-b-unknown-intents": [A, B, *INTENTS, *UNKNOWN_OVERRIDE],
+    "a-to-b-unknown-intents-markdown": [A, B, *INTENTS, *UNKNOWN_OVERRIDE, "-o", "markdown"],  # unknown before only
     # every value of the unknown tried (B-DIFF-CHANGE): the same for each (A -> A unknown), or a bypass for
     # one value only (B -> A unknown: A's /32 routes bypass the firewall if the gateway ignores them)
     "a-to-a-unknown-json": [A, A_UNKNOWN, "-o", "json"],

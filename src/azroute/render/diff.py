@@ -243,7 +243,8 @@ def cell(text: str) -> str:
 
 def _path_cell(outcome: Outcome, variants: tuple[VariantChange, ...] = ()) -> str:
     """A path for the Markdown table; a verdict resting on an unknown assumption says so, and with
-    `variants` what each value makes of the flows (the list under the group's heading details it)."""
+    `variants` what each value makes of the flows (the list under the group's heading details it): in
+    the After cell, or the Before cell when only the verdict before the change is unknown."""
     if outcome.verdict is Reachability.UNKNOWN:
         values = "".join(f"; {_values(v.settings)}: {v.change or 'unchanged'}" for v in variants)
         return f"{arrows(outcome.path)} (unknown: depends on {', '.join(outcome.unknown)}{values})"
@@ -271,7 +272,8 @@ def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) 
         for c in result.flows:
             lines.append("| " + " | ".join(cell(x) for x in (
                 str(c.change), _devices(c) or "-", ", ".join(cidrs(c.sources)), ", ".join(cidrs(c.destinations)),
-                _ports(c), _path_cell(c.before), _path_cell(c.after, c.variants))) + " |")
+                _ports(c), _path_cell(c.before, c.variants if c.after.verdict is not Reachability.UNKNOWN else ()),
+                _path_cell(c.after, c.variants))) + " |")
         lines.append("")
     if result.intents:
         lines += ["| Intent | Before | After |", "|---|---|---|"]
