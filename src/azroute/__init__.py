@@ -12,10 +12,30 @@
     report = azroute.diff(topology, edited_topology, [intent])   # what `azroute diff` prints
 """
 
-from azroute.ingest import load
-from azroute.questions.diff import diff
-from azroute.questions.workspace import Workspace
-from azroute.routing.engine import RoutingEngine
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from azroute.ingest import load
+    from azroute.questions.diff import diff
+    from azroute.questions.workspace import Workspace
+    from azroute.routing.engine import RoutingEngine
 
 __all__ = ["RoutingEngine", "Workspace", "diff", "load"]
 __version__ = "0.1.0"
+
+# The library's names are imported when first read (PEP 562), not with the package: every CLI
+# command imports `azroute.cli` through this package, and `trace` must not pay for diff's imports.
+_HOMES = {"RoutingEngine": "azroute.routing.engine", "Workspace": "azroute.questions.workspace",
+          "diff": "azroute.questions.diff", "load": "azroute.ingest"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'azroute' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

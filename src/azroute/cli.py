@@ -19,8 +19,9 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin, unowned_appliance_warnings
 from azroute.forwarding.security import security_warnings, widening_warnings
 from azroute.forwarding.trace import Forwarder, Reachability
-from azroute.ingest import FORMATS, Loaded, load_any, paused_gc
+from azroute.ingest import FORMATS, Loaded, load_any
 from azroute.ingest.intents import load_intents
+from azroute.memory import paused_gc
 from azroute.model.assumptions import apply_assumptions
 from azroute.model.net import parse_ip
 from azroute.model.topology import HonoursOverride, Subnet, Topology

@@ -1,6 +1,7 @@
 """The layout's one-way data flow (style.md: ingest -> model -> routing -> forwarding -> questions ->
 render -> cli): no module below render imports render or the CLI, so questions return facts and
-renderers alone decide how they read (questions/diff.py once imported render.az.route_item)."""
+renderers alone decide how they read (questions/diff.py once imported render.az.route_item); and each
+floor imports only the floors below it (routing once imported its GC pause from ingest)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,25 @@ def test_no_layer_below_render_imports_render_or_cli(package: str) -> None:
     assert files
     upward = {f"{path.relative_to(SOURCE)}: {name}" for path in files for name in _imports(path)
               if name.split(".")[1:2] in (["render"], ["cli"])}
+    assert upward == set()
+
+
+#: what each floor of the pipeline may import besides itself: only floors below it, never a sibling
+#: (ingest and routing both build on the model alone), plus the shared helpers at the package's top
+FLOORS_BELOW = {
+    "model": set(),
+    "ingest": {"model"},
+    "routing": {"model"},
+    "forwarding": {"model", "routing"},
+    "questions": {"model", "routing", "forwarding"},
+    "render": {"model", "routing", "forwarding", "questions"},
+}
+SHARED = {"errors", "memory"}
+
+
+@pytest.mark.parametrize("package", sorted(FLOORS_BELOW))
+def test_each_floor_imports_only_floors_below_it(package: str) -> None:
+    allowed = FLOORS_BELOW[package] | SHARED | {package}
+    upward = {f"{path.relative_to(SOURCE)}: {name}" for path in sorted((SOURCE / package).glob("*.py"))
+              for name in _imports(path) if name != "azroute" and name.split(".")[1] not in allowed}
     assert upward == set()

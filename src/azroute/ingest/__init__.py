@@ -12,8 +12,6 @@ and raises `InputError` naming the file, the resource (address or ID) and the fi
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -26,6 +24,7 @@ from azroute.ingest.conversion import Conversion
 from azroute.ingest.documents import handed_over, parse_json, parse_yaml, read_document
 from azroute.ingest.native import build_topology
 from azroute.ingest.service_tags import DOWNLOAD, endpoint_prefixes, read_service_tags
+from azroute.memory import paused_gc
 from azroute.model.topology import Topology
 
 FORMATS = ("auto", "native", "arm", "terraform")
@@ -73,24 +72,6 @@ def load_any(path: str | Path, fmt: str = "auto", overlays: Sequence[str | Path]
     """
     with paused_gc():
         return _load_any(path, fmt, overlays, service_tags, prior_state)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector off while a topology is read and built.
-
-    Loading allocates millions of containers that all stay alive (the parsed document, then the
-    model), so every collection the allocations trigger walks an ever larger heap and finds nothing
-    to free: a quarter of the load time of a 100,000-endpoint estate. Nothing loading builds is
-    cyclic, so pausing frees nothing later than it would have been freed; the previous state is
-    restored on the way out (nested pauses leave it off until the outermost ends)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_any(path: str | Path, fmt: str, overlays: Sequence[str | Path], service_tags: str | Path | None,

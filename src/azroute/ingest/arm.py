@@ -30,6 +30,7 @@ from azroute.ingest.service_tags import (
     is_service_tags_document,
     parse_service_tags,
 )
+from azroute.memory import paused_gc
 from azroute.model.topology import UDR_NEXT_HOP_TYPES, PeNetworkPolicies, resource_id_key
 
 VNET = "microsoft.network/virtualnetworks"
@@ -1002,7 +1003,6 @@ def to_native(paths: list[Path], service_tags: dict[str, list[str]] | None = Non
     if not paths:
         raise InputError("no JSON files to read", path="FILE",
                          fix="give a Resource Graph export, or a folder of az list -o json outputs")
-    from azroute.ingest import paused_gc  # noqa: PLC0415 - the package imports this module lazily
 
     # the cyclic collector off for the same reason as in load_any (everything read stays alive)
     with paused_gc(), _flattening_once():

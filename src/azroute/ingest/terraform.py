@@ -28,6 +28,7 @@ from azroute.ingest import shapes
 from azroute.ingest.conversion import Conversion, link_flag
 from azroute.ingest.documents import read_document
 from azroute.ingest.shapes import MapOf, OneOf
+from azroute.memory import paused_gc
 from azroute.model.net import format_ip, parse_prefix
 from azroute.model.topology import resource_id_key
 
@@ -1105,7 +1106,6 @@ def to_native(paths: list[Path], prior: bool = False) -> Conversion:
     if not paths:
         raise InputError("no JSON file found", file=".",
                          fix="pass a `terraform show -json` output or a folder holding several")
-    from azroute.ingest import paused_gc  # noqa: PLC0415 - the package imports this module lazily
 
     with paused_gc():  # as in load_any: everything read stays alive, collections would find nothing
         found = _Input(paths, prior)

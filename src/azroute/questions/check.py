@@ -41,7 +41,7 @@ from azroute.forwarding.endpoints import endpoint_at
 from azroute.forwarding.security import applied_nsgs
 from azroute.forwarding.security import rule_boundaries as nsg_boundaries
 from azroute.forwarding.trace import Disposition, Endpoint, Forwarder, Path, Trace
-from azroute.ingest import paused_gc
+from azroute.memory import paused_gc
 from azroute.model.firewall import RuleKind
 from azroute.model.intents import Intent
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix

@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import Any
 
 from azroute.errors import UsageError, one_of
-from azroute.ingest import paused_gc
+from azroute.memory import paused_gc
 from azroute.model.net import format_ip
 from azroute.model.topology import (
     GATEWAY_SUBNET,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from azroute.ingest import paused_gc
+from azroute.memory import paused_gc
 from azroute.model.net import Prefix, host, mask
 from azroute.model.topology import NextHopType, PrivateEndpoint, Subnet
 from azroute.routing.lpm import PrefixIndex
