@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,6 @@ from typing import Any, NoReturn
 
 import click
 
-from azroute.collect import collect_command
 from azroute.errors import AzrouteError, InputError, UsageError, cut, one_of
 from azroute.forwarding.devices import AddressBook
 from azroute.forwarding.dns import resolve as resolve_name
@@ -28,11 +28,6 @@ from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.progress import progress
 from azroute.questions.check import Checker, Verdict, is_settled_name, settle
 from azroute.questions.diff import FAIL_ON
-from azroute.questions.diff import diff as diff_topologies
-from azroute.questions.flows import draw_trace
-from azroute.questions.layout import layout, place_flow
-from azroute.questions.report import build_report, work_units
-from azroute.questions.topology_graph import build_graph
 from azroute.render.az import (
     RouteTables,
     dumps,
@@ -43,14 +38,6 @@ from azroute.render.az import (
     simple_table,
 )
 from azroute.render.check import brief_line, report_json, report_junit, report_text
-from azroute.render.diff import diff_json, diff_markdown, diff_text
-from azroute.render.dns import resolution_json, resolution_text
-from azroute.render.dot import topology_dot
-from azroute.render.html import report_html
-from azroute.render.mermaid import flow_mermaid, topology_mermaid
-from azroute.render.native import native_yaml
-from azroute.render.security import effective_nsg_document, effective_nsg_table
-from azroute.render.svg import topology_svg
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
@@ -78,8 +65,22 @@ def _internal_error(error: BaseException) -> NoReturn:
     sys.exit(INTERNAL_ERROR)
 
 
+#: command name -> (module, attribute): `collect` brings an HTTP client every other command would pay for
+_LAZY = {"collect": ("azroute.collect", "collect_command")}
+
+
 class _Group(click.Group):
-    """Turns every AzrouteError and click usage error into one 'error:' line and its exit code."""
+    """Turns every AzrouteError and click usage error into one 'error:' line and its exit code, and
+    loads the commands in `_LAZY` only when they are named or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            module, name = _LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -472,6 +473,8 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
 
     Exit 0: reachable and symmetric; 1: blocked, dropped, asymmetric, or resting on an assumption
     whose value is unknown; 2: bad input."""
+    from azroute.questions.flows import draw_trace
+    from azroute.render.mermaid import flow_mermaid
     forwarder = Forwarder(_engine(file, assume, fmt, verbose))
     origin = resolve_source(forwarder.book, source)
     result = forwarder.trace(origin, resolve_destination(forwarder.book, destination, source), port, protocol)
@@ -533,6 +536,7 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 def security_rules(file: str, vm: str | None, subnet: str | None, output: str, explain: bool, fmt: str,
                    verbose: bool) -> None:
     """Effective security rules, as `az network nic list-effective-nsg` prints them (offline, any subnet)."""
+    from azroute.render.security import effective_nsg_document, effective_nsg_table
     if (vm is None) == (subnet is None):
         raise UsageError("choose exactly one of --vm, --subnet", path="security-rules",
                          fix="e.g. azroute security-rules FILE --vm web1")
@@ -568,6 +572,8 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     """What a change does to routes and flows: BEFORE AFTER (any two inputs), or one Terraform PLAN
     (before: its prior state, after: its planned values). Exit 0: no flow changes (none that
     --fail-on names); 1: flows change; 2: bad input."""
+    from azroute.questions.diff import diff as diff_topologies
+    from azroute.render.diff import diff_json, diff_markdown, diff_text
     if after is None:
         old = _engine(before, assume, fmt, verbose, prior_state=True, settle_unknowns=False).topology
         new = _engine(before, assume, fmt, verbose, settle_unknowns=False).topology
@@ -595,6 +601,7 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
 @_input_options
 def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
+    from azroute.render.native import native_yaml
     loaded = _load(file, fmt, verbose)
     if output == "json":
         # document order is meaningful (subnet and endpoint order shows in routes): do not sort
@@ -615,6 +622,7 @@ def resolve(file: str, name: str, source: str, output: str, fmt: str, verbose: b
     """Resolve NAME as SRC would: private zones linked to its VNet, custom DNS servers, forwarders,
     Private Resolver inbound endpoints, firewall DNS proxies, on-premises conditional forwarders, and
     public answers from the file's public_dns. Exit 0: an address; 1: NXDOMAIN or no answer; 2: bad input."""
+    from azroute.render.dns import resolution_json, resolution_text
     topology = _load(file, fmt, verbose).topology
     result = resolve_name(topology, name, vantage_of(topology, source))
     click.echo(dumps(resolution_json(result)) if output == "json" else resolution_text(result), nl=False)
@@ -632,6 +640,12 @@ def diagram(file: str, port: int | None, output: str, flow: tuple[str, str] | No
             fmt: str, verbose: bool) -> None:
     """The estate as Mermaid, DOT or SVG: VNets holding subnets, devices, sites, peerings (global ones
     marked), spokes of one shape grouped; --flow SRC DST [PORT] draws that flow's path over it."""
+    from azroute.questions.flows import draw_trace
+    from azroute.questions.layout import layout, place_flow
+    from azroute.questions.topology_graph import build_graph
+    from azroute.render.dot import topology_dot
+    from azroute.render.mermaid import topology_mermaid
+    from azroute.render.svg import topology_svg
     if port is not None and not flow:
         raise UsageError(f"'{port}' is a port, but no --flow is given", path="diagram",
                          fix="write e.g. azroute diagram FILE --flow hubvm sql 1433")
@@ -664,6 +678,8 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     verdict with its example flow on the diagram, every distinct route set, gateway routes with the
     rows their data path ignores, assumptions, input warnings and a search box. It makes no network
     request when opened. Exit 0 when written (whatever the verdicts: `check` is the gate); 2 on bad input."""
+    from azroute.questions.report import build_report, work_units
+    from azroute.render.html import report_html
     engine = _engine(file, assume, fmt, verbose)
     topology = engine.topology
     intents = load_intents(Path(intents_file), topology) if intents_file else []
@@ -680,9 +696,6 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     held = sum(v is Verdict.HOLDS for v in verdicts)
     summary = f"; {held} of {len(verdicts)} intents hold" if verdicts else ""
     click.echo(f"wrote {out} ({len(text.encode('utf-8')) // 1024} KiB){summary}")
-
-
-main.add_command(collect_command)
 
 
 def run() -> None:
