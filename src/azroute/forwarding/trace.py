@@ -9,7 +9,6 @@ everything that would have to change. Firewall rules are not evaluated yet: fire
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -229,6 +228,14 @@ class Trace:
         return [v for h in self.forward.hops for v in h.security]
 
 
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    """How a walk ended, as a step reports it; `walk` turns it into the `Path`."""
+
+    disposition: Disposition
+    reason: str
+
+
 @dataclass(slots=True)
 class _Walk:
     """Mutable state of one walk."""
@@ -258,7 +265,12 @@ class _Walk:
         self.blockers.append(blocker)
         self.blocker_hops.setdefault(blocker, len(self.hops) if at is None else at)
 
-    def finish(self, disposition: Disposition, reason: str) -> Path:
+    def finish(self, disposition: Disposition, reason: str) -> _Finished:
+        """End the walk: the step returns this up to `walk`, which builds the `Path` once its last hops
+        carry their packets (building it here and copying it there cost a `dataclasses.replace` per walk)."""
+        return _Finished(disposition, reason)
+
+    def path(self, disposition: Disposition, reason: str) -> Path:
         blockers = tuple(dict.fromkeys(self.blockers))
         return Path(tuple(self.hops), disposition, reason, blockers,
                     tuple(dict.fromkeys(self.depends_on)), tuple(dict.fromkeys(self.notes)), self.source,
@@ -303,7 +315,7 @@ class Forwarder:
         device: Device | None = start
         while device is not None:
             if len(state.hops) >= MAX_HOPS or (device.kind, device.name) in state.visited:
-                return state.finish(Disposition.DROPPED, f"forwarding loop at {device.label}")
+                return state.path(Disposition.DROPPED, f"forwarding loop at {device.label}")
             state.visited.add((device.kind, device.name))
             first = len(state.hops)
             if device.kind is Kind.SITE:
@@ -320,12 +332,12 @@ class Forwarder:
                 if h.packet is None:  # constructor, not dataclasses.replace: this is the hot loop of `check`
                     state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered, h.security,
                                         h.routed)
-            if outcome is not None:
-                return dataclasses.replace(outcome, hops=tuple(state.hops))
+            if outcome is not None:  # nothing but hops changed since the step finished: the Path is built now
+                return state.path(outcome.disposition, outcome.reason)
         raise AssertionError("unreachable: every step returns a device or an outcome")
 
     # --- one step per kind of position -----------------------------------------------------
-    def _from_site(self, site: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+    def _from_site(self, site: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
         dst = state.destination
         if any(p.contains_ip(dst) for p in self.book.site_prefixes(site.name)):
             state.hops.append(Hop(site, None, "destination is inside the site"))
@@ -360,7 +372,7 @@ class Forwarder:
         return Device(Kind.GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",
                       gateway.instance_ips)
 
-    def _from_gateway(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+    def _from_gateway(self, device: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
         gateway = self.topology.gateways[device.name]
         routes = self.engine.gateway_data_path(gateway)
         self._note_gateway_assumption(gateway, state)
@@ -368,7 +380,9 @@ class Forwarder:
         result = self._route(device, routes, state, gateway=gateway)
         if state.to_gateway_instance and len(state.hops) > first:
             state.to_gateway_instance = False
-            state.hops[first] = dataclasses.replace(state.hops[first], routed=True)
+            h = state.hops[first]  # the constructor, not dataclasses.replace (a hot path of `check`)
+            state.hops[first] = Hop(h.device, h.decision, h.action, h.addresses, h.packet, h.filtered, h.security,
+                                    True)
         return result
 
     def _note_gateway_assumption(self, gateway: Gateway, state: _Walk) -> None:
@@ -391,7 +405,7 @@ class Forwarder:
         firewall = self.topology.firewalls.get(device.name) if device.kind is Kind.FIREWALL else None
         return firewall is not None and ip in (firewall.private_ip, *firewall.public_ips, *firewall.instance_ips)
 
-    def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+    def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
         assert device.subnet is not None
         subnet = self.engine.subnet(device.subnet)
         received = bool(state.hops) and not state.reply
@@ -411,7 +425,7 @@ class Forwarder:
         return result
 
     # --- internal load balancers -----------------------------------------------------------
-    def _from_balancer(self, device: Device, state: _Walk) -> tuple[Device | None, Path | None]:
+    def _from_balancer(self, device: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
         """One healthy backend takes the flow (B-LB-NEXT-HOP, B-LB-FRONTEND); the hop lists the pool."""
         lb = self.topology.load_balancers[device.name]
         backends = healthy_backends(self.topology, lb)
@@ -549,7 +563,7 @@ class Forwarder:
 
     # --- acting on the winning route -------------------------------------------------------
     def _route(self, device: Device, routes: RouteSet, state: _Walk,
-               gateway: Gateway | None = None) -> tuple[Device | None, Path | None]:
+               gateway: Gateway | None = None) -> tuple[Device | None, _Finished | None]:
         dst = state.destination
         found = routes.lookup(dst)
         if found is None:
@@ -558,8 +572,11 @@ class Forwarder:
         prefix, rows = found
         row = rows[0]
         table = row.table if row.source is Source.USER and row.table else "System Route"
-        decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips),
-                            tuple(text for r in rows for text in r.unknown_next_hops))
+        if len(rows) == 1:  # the usual case: the row's own tuples, no generator per lookup
+            decision = Decision(table, prefix, row, row.next_hop_ips, row.unknown_next_hops)
+        else:
+            decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips),
+                                tuple(text for r in rows for text in r.unknown_next_hops))
         hop_type = row.next_hop_type
         addresses = device.addresses if device.kind in (Kind.FIREWALL, Kind.GATEWAY) else ()
         if hop_type is NextHopType.NONE:
@@ -578,7 +595,7 @@ class Forwarder:
         return self._deliver(device, decision, state, addresses)
 
     def _to_internet(self, device: Device, decision: Decision, state: _Walk,
-                     addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+                     addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
         """Leave for the Internet by the subnet's outbound method (B-OUT-ORDER)."""
         prefix = decision.prefix
         if device.subnet is None or device.kind is Kind.GATEWAY:
@@ -603,7 +620,7 @@ class Forwarder:
         return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
 
     def _to_gateway(self, device: Device, decision: Decision, state: _Walk, gateway: Gateway | None,
-                    addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+                    addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
         dst = state.destination
         if gateway is not None:
             site = self._site_behind(gateway, dst)
@@ -649,7 +666,7 @@ class Forwarder:
         return Device(Kind.VM, vm.name, None, None, (vm.ip,)) if vm else None
 
     def _to_appliance(self, device: Device, decision: Decision, state: _Walk,
-                      addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+                      addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
         ip = decision.route.next_hop_ips[0]
         assert device.vnet is not None
         target, vnet = self._reachable_owner(device.vnet, ip)
@@ -683,7 +700,7 @@ class Forwarder:
         return target, None
 
     def _to_gateway_instance(self, device: Device, decision: Decision, state: _Walk, addresses: tuple[int, ...],
-                             *, target: Device, vnet: str) -> tuple[Device | None, Path | None]:
+                             *, target: Device, vnet: str) -> tuple[Device | None, _Finished | None]:
         """B-FWD-UDR-GATEWAY-IP: a VirtualAppliance next hop that is a VPN gateway instance's address. The
         gateway routes the packet on by its own data path; an ExpressRoute gateway cannot be a next hop."""
         ip = decision.route.next_hop_ips[0]
@@ -719,7 +736,7 @@ class Forwarder:
         return self.book.reachable_owner(vnet, ip)
 
     def _deliver(self, device: Device, decision: Decision, state: _Walk,
-                 addresses: tuple[int, ...]) -> tuple[Device | None, Path | None]:
+                 addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
         dst = state.destination
         assert device.vnet is not None
         hop_type = decision.route.next_hop_type
@@ -802,29 +819,40 @@ class Forwarder:
         vm = self.topology.vms.get(sender.name) if sender.kind is Kind.NVA else None
         if vm is not None and vm.disable_snat_on_pl and mode is PeReplyPath.AUTO:
             near = False  # reference §6.5: the disableSnatOnPL tag keeps PE replies symmetric via the NVA
+        # each branch builds its Path once, with the setting among its assumptions: `check` takes this
+        # branch for every private endpoint, and dataclasses.replace per reply was a tenth of its traces
         if mode is PeReplyPath.ROUTED:
             path = self.walk(endpoint, source.ip, endpoint.addresses[0], reply=True)
-        elif mode is PeReplyPath.AUTO and near:
+            return _copy(path, path.hops, path.blocker_hops, (*path.depends_on, setting))
+        if mode is PeReplyPath.AUTO and near:
             packet = (endpoint.addresses[0], source.ip)
-            path = Path((Hop(endpoint, None, f"straight back to {source.label}", packet=packet),
+            return Path((Hop(endpoint, None, f"straight back to {source.label}", packet=packet),
                          Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
                         f"the endpoint replies straight to a client in its own or a directly peered VNet "
-                        f"({setting})")
-        elif forward.hops[-2].device == source.device:
+                        f"({setting})", depends_on=(setting,))
+        if forward.hops[-2].device == source.device:
             packet = (endpoint.addresses[0], source.ip)
-            path = Path((Hop(endpoint, None, f"back to {source.label}, which sent the request", packet=packet),
+            return Path((Hop(endpoint, None, f"back to {source.label}, which sent the request", packet=packet),
                          Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
-                        f"the endpoint replies to the hop that delivered the request ({setting})")
-        else:
-            path = self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",
-                                 self.walk(sender, source.ip, endpoint.addresses[0], reply=True))
-        return dataclasses.replace(path, depends_on=(*path.depends_on, setting))
+                        f"the endpoint replies to the hop that delivered the request ({setting})",
+                        depends_on=(setting,))
+        return self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",
+                             self.walk(sender, source.ip, endpoint.addresses[0], reply=True), setting)
 
     @staticmethod
-    def _prepend(device: Device, action: str, path: Path) -> Path:
+    def _prepend(device: Device, action: str, path: Path, setting: str) -> Path:
+        """`path` with a first hop at `device` (its blockers' hop indexes shifted) and `setting` added to
+        what it depends on."""
         first = Hop(device, None, action, packet=path.hops[0].packet if path.hops else None)
-        return dataclasses.replace(path, hops=(first, *path.hops),
-                                   blocker_hops=tuple(i + 1 if i >= 0 else i for i in _hops_of(path)))
+        return _copy(path, (first, *path.hops), tuple(i + 1 if i >= 0 else i for i in _hops_of(path)),
+                     (*path.depends_on, setting))
+
+
+def _copy(path: Path, hops: tuple[Hop, ...], blocker_hops: tuple[int, ...], depends_on: tuple[str, ...]) -> Path:
+    """`path` with these hops, blocker hop indexes and assumptions: the constructor with every field, which
+    is several times cheaper than dataclasses.replace (its field introspection) on the per-trace path."""
+    return Path(hops, path.disposition, path.reason, path.blockers, depends_on, path.notes, path.seen_source,
+                path.translated_by, path.seen_destination, blocker_hops, path.balanced, path.unsymmetric, path.egress)
 
 
 def _hops_of(path: Path) -> tuple[int, ...]:
