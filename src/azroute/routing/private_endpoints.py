@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from azroute.model.net import Prefix, host
@@ -10,11 +9,6 @@ from azroute.model.topology import NextHopType, PeNetworkPolicies, PrivateEndpoi
 from azroute.routing.lpm import PrefixIndex
 from azroute.routing.routes import Candidate, EndpointBlock, PolicyVerdict, Reason, Slot, Source, State
 from azroute.routing.routes import invalid_text as _invalid
-
-
-def interface_endpoint_rows(endpoints: Iterable[PrivateEndpoint]) -> list[Candidate]:
-    """One Default/InterfaceEndpoint /32 per private endpoint IP, printed last (§3.4, §1.5)."""
-    return [interface_endpoint_row(pe) for pe in endpoints]
 
 
 def interface_endpoint_row(pe: PrivateEndpoint, prefix: Prefix | None = None, origin: str | None = None) -> Candidate:

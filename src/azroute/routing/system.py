@@ -39,19 +39,14 @@ def vnet_local_rows(vnet: VNet) -> list[Candidate]:
                       f"address range of VNet {vnet.name}") for r in vnet.address_space]
 
 
-def peering_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
-    """One row per remote range of each direct peering; global when regions differ (reference §3.1).
+def peering_rows_to(region: str, remote: VNet) -> list[Candidate]:
+    """The rows a VNet in `region` has for its direct peering with `remote`: one per remote range,
+    global when the regions differ (reference §3.1); the same for every VNet of that region, so a hub's
+    1,000 spokes share them.
 
     Peering is not transitive: only directly peered VNets contribute. Rows exist whatever
     allow_virtual_network_access says (a data-plane filter; reference §3.1, UNCONFIRMED).
     """
-    return [row for peering in topology.peerings_of(vnet.name)
-            for row in peering_rows_to(vnet.region, topology.vnets[peering.other(vnet.name)])]
-
-
-def peering_rows_to(region: str, remote: VNet) -> list[Candidate]:
-    """The rows a VNet in `region` has for its peering with `remote` (the same for every VNet of
-    that region: a hub's 1,000 spokes share them)."""
     is_global = remote.region != region
     hop = NextHopType.VNET_GLOBAL_PEERING if is_global else NextHopType.VNET_PEERING
     where = f"{region} vs {remote.region}" if is_global else f"both in {region}"
@@ -76,21 +71,13 @@ def none_route_list(platform: Platform) -> tuple[Prefix, ...]:
     return OBSERVED_NONE_ROUTES
 
 
-def none_rows(vnet: VNet, topology: Topology) -> list[Candidate]:
-    """Default/None rows, minus those a VNet range equals or contains (reference §2.2).
-
-    A range equal to a reserved prefix replaces its None row (the VnetLocal row is already
-    there); a range containing it removes it; a range inside it leaves both (LPM decides).
-    Directly peered VNets' ranges are treated the same way (reference §2.2: UNCONFIRMED for
-    peers; otherwise a peer numbered 172.16.0.0/11 would be unreachable, which is not seen).
-    """
-    profile = topology.platform.none_routes_profile
-    return [none_row(reserved, profile) for reserved in kept_none_routes(vnet, topology)]
-
-
 def kept_none_routes(vnet: VNet, topology: Topology) -> list[Prefix]:
-    """The reserved prefixes `none_rows` shows for `vnet`: those no range of it or of a directly
-    peered VNet covers (`Prefix.covers`, by one set probe per range length: a hub has 1,000 ranges)."""
+    """The reserved prefixes whose Default/None rows `vnet` shows: those no range of it or of a directly
+    peered VNet equals or contains (`Prefix.covers`, by one set probe per range length: a hub has 1,000
+    ranges), reference §2.2. A range equal to a reserved prefix replaces its None row (the VnetLocal row
+    is already there); a range containing it removes it; a range inside it leaves both (LPM decides).
+    Peered VNets' ranges count too (reference §2.2: UNCONFIRMED for peers; otherwise a peer numbered
+    172.16.0.0/11 would be unreachable, which is not seen)."""
     ranges = [*vnet.address_space, *(r for p in topology.peerings_of(vnet.name)
                                      for r in topology.vnets[p.other(vnet.name)].address_space)]
     by_length: dict[int, set[int]] = {}
