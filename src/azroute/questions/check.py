@@ -447,7 +447,7 @@ class Checker:
         self.bulk = bulk and classes
         self._innermost: dict[int, tuple[PrefixIndex[Prefix], list[int], list[Prefix | None]]] = {}
         self._forwarders: dict[Settings, tuple[Forwarder, Boundaries]] = {}
-        self._ip_choices = _unknown_ip_choices(topology)
+        self._ip_choices = unknown_ip_choices(topology)
 
     def forwarder(self, settings: Settings = ()) -> tuple[Forwarder, list[int]]:
         """The forwarder and elementary-range boundaries of the topology with `settings` pinned."""
@@ -457,17 +457,17 @@ class Checker:
     def _pinned(self, settings: Settings) -> tuple[Forwarder, Boundaries]:
         cached = self._forwarders.get(settings)
         if cached is None:
-            variant = _variant(self.topology, settings)
-            cached = self._forwarders[settings] = (Forwarder(RoutingEngine(variant)), collect_boundaries(variant))
+            pinned = variant(self.topology, settings)
+            cached = self._forwarders[settings] = (Forwarder(RoutingEngine(pinned)), collect_boundaries(pinned))
         return cached
 
     def check(self, intent: Intent) -> IntentResult:
         base = self._evaluate(intent, ())
         unknown = sorted({d.rsplit("=", 1)[0] for d in base.depends_on if d.endswith("=unknown")})
-        choices = [[(name, v) for v in _values(name, self.topology)] for name in unknown] + self._ip_choices
+        choices = [[(name, v) for v in assumption_values(name, self.topology)] for name in unknown] + self._ip_choices
         if not choices:
             return base
-        results = [(combo, self._evaluate(intent, combo)) for combo in _combinations(choices)]
+        results = [(combo, self._evaluate(intent, combo)) for combo in combinations(choices)]
         unknown += [c[0][0] for c in self._ip_choices]
         verdicts = {r.verdict for _, r in results}
         described = tuple(f"{r.verdict} when {', '.join(f'{n}={v}' for n, v in combo)}"
@@ -495,12 +495,12 @@ class Checker:
             if found is None:
                 unchecked.append(rng)
             else:
-                sources.append((found, rng, self._class_of(rng, found, bounds)))
+                sources.append((found, rng, self.class_of(rng, found, bounds)))
         destinations = []
         for rng in elementary(destination_ranges, points):
             found = endpoint_at(book, rng[0]) or Endpoint(
                 rng[0], Device(Kind.ADDRESS, format_ip(rng[0]), None, None, (rng[0],)), format_ip(rng[0]))
-            destinations.append((found, rng, self._class_of(rng, found, bounds)))
+            destinations.append((found, rng, self.class_of(rng, found, bounds)))
         flows = []
         for src, sr, skey in sources:
             for dst, dr, dkey in destinations:
@@ -518,7 +518,7 @@ class Checker:
             if unchecked else []
         return flows, notes + unused_notes(unused_sources, unused_destinations)
 
-    def _class_of(self, rng: Range, endpoint: Endpoint, bounds: Boundaries) -> Hashable:
+    def class_of(self, rng: Range, endpoint: Endpoint, bounds: Boundaries) -> Hashable:
         """The class of an elementary range: ranges with one class are forwarded and judged alike.
 
         Prefixes nest, so the innermost boundary prefix holding a range names every prefix holding
@@ -535,7 +535,7 @@ class Checker:
 
     def _class_key(self, rng: Range, innermost: Prefix | None, bounds: Boundaries, *, kind: Kind, name: str,
                    vnet: str | None, subnet: str | None) -> Hashable:
-        """`_class_of` from the facts it needs: the range's innermost boundary prefix and its owner's
+        """`class_of` from the facts it needs: the range's innermost boundary prefix and its owner's
         kind, name, VNet and subnet (the bulk path has them without building an Endpoint)."""
         start, end = rng
         single = end - start == 1
@@ -565,9 +565,6 @@ class Checker:
             starts, labels = _flatten(bounds.prefixes.prefixes())
             cached = self._innermost[id(bounds.prefixes)] = (bounds.prefixes, starts, labels)
         return cached[1], cached[2]
-
-    #: public name for questions/diff.py, which classes ranges exactly as check does
-    class_of = _class_of
 
     def _evaluate(self, intent: Intent, settings: Settings) -> IntentResult:
         if self.bulk:
@@ -798,7 +795,7 @@ _NOWHERE: _Place = (None, Kind.ADDRESS, "", None, None)  # a destination outside
 
 
 def _class(checker: Checker, bounds: Boundaries, rng: Range, innermost: Prefix | None, place: _Place) -> Hashable:
-    """`Checker._class_of` of a range at `place`."""
+    """`Checker.class_of` of a range at `place`."""
     owner, kind, name, vnet, subnet = place
     if isinstance(owner, PrivateEndpoint):
         kind, name, subnet = Kind.PRIVATE_ENDPOINT, owner.name, owner.subnet
@@ -1433,7 +1430,7 @@ def _judge_rules(intent: Intent, trace: Trace) -> list[str]:
 _MAX_VARIANTS = 256
 
 
-def _combinations(choices: list[list[tuple[str, str]]]) -> list[Settings]:
+def combinations(choices: list[list[tuple[str, str]]]) -> list[Settings]:
     """Every combination of choices; past _MAX_VARIANTS, each unknown varied alone (others first)."""
     total = 1
     for options in choices:
@@ -1445,7 +1442,7 @@ def _combinations(choices: list[list[tuple[str, str]]]) -> list[Settings]:
             for option in options]
 
 
-def _unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
+def unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
     """For each endpoint whose IP is known only after apply: one address per elementary range of
     the addresses Azure could assign it (the subnet minus its 4 first and last addresses and the
     addresses other NICs hold). Any two addresses of one range give the same verdicts."""
@@ -1488,7 +1485,7 @@ def _unknown_gateway_choices(topology: Topology, points: list[int], taken: set[i
     return choices
 
 
-def _values(name: str, topology: Topology) -> list[str]:
+def assumption_values(name: str, topology: Topology) -> list[str]:
     if name.startswith(ASSUMPTION_LB_BACKEND + "["):  # every healthy backend of that load balancer
         return healthy_backends(topology, topology.load_balancers[name[len(ASSUMPTION_LB_BACKEND) + 1:-1]])
     if name.startswith(ASSUMPTION_GATEWAY_OVERRIDE):
@@ -1496,11 +1493,8 @@ def _values(name: str, topology: Topology) -> list[str]:
     return [PeReplyPath.AUTO, PeReplyPath.TO_SENDER, PeReplyPath.ROUTED]
 
 
-# Public name for questions/diff.py, which tries every value of an unknown assumption as check does.
-assumption_values = _values
 
-
-def _variant(topology: Topology, settings: Settings) -> Topology:
+def variant(topology: Topology, settings: Settings) -> Topology:
     """The topology with unknowns pinned.
 
     Names are 'gateway_honours_pe_udr_override[GATEWAY]' (per gateway), 'lb_backend[LB]' (the backend
@@ -1564,10 +1558,10 @@ def settle(topologies: list[Topology], settings: dict[str, str]) -> list[Topolog
             pinned[i].append((name, value))
     result = []
     for topology, pins in zip(topologies, pinned, strict=True):
-        variant = _variant(topology, tuple(pins))
+        settled = variant(topology, tuple(pins))
         endpoints = {n: dataclasses.replace(pe, ip_known=True) if f"ip[pe:{n}]" in settings else pe
-                     for n, pe in variant.private_endpoints.items()}
-        result.append(dataclasses.replace(variant, private_endpoints=endpoints) if pins else topology)
+                     for n, pe in settled.private_endpoints.items()}
+        result.append(dataclasses.replace(settled, private_endpoints=endpoints) if pins else topology)
     return result
 
 
@@ -1659,7 +1653,3 @@ def _check_value(topology: Topology, name: str, value: str) -> list[int]:
     return ips
 
 
-# Public names for questions/diff.py, which tries unknown addresses exactly as check does (B-CHK-UNKNOWN).
-combinations = _combinations
-unknown_ip_choices = _unknown_ip_choices
-variant = _variant
