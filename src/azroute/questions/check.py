@@ -325,17 +325,18 @@ def subtract_ranges(ranges: list[Range], holes: list[Range]) -> list[Range]:
         out += ranges[i:touched]
         i = touched
         while i < count and ranges[i][0] < hole_end:
-            out += _cut(ranges[i], holes, hole_ends)
+            out += _cut(ranges[i], holes, bisect.bisect_right(hole_ends, ranges[i][0]))
             i += 1
     out += ranges[i:]
     return out
 
 
-def _cut(rng: Range, holes: list[Range], hole_ends: list[int]) -> list[Range]:
-    """One range minus the holes it meets (holes sorted and merged; `hole_ends` their ends)."""
+def _cut(rng: Range, holes: list[Range], k: int) -> list[Range]:
+    """One range minus the holes it meets, from `holes[k]` on (the first hole that ends after the
+    range starts)."""
     start, end = rng
     out: list[Range] = []
-    k, cut = bisect.bisect_right(hole_ends, start), start
+    cut = start
     while k < len(holes) and holes[k][0] < end:
         if holes[k][0] > cut:
             out.append((cut, holes[k][0]))
@@ -347,19 +348,14 @@ def _cut(rng: Range, holes: list[Range], hole_ends: list[int]) -> list[Range]:
 
 
 def _subtract_each(ranges: list[Range], holes: list[Range]) -> list[Range]:
+    """`ranges` minus `holes`, range by range with one forward pointer into the holes: the reference
+    walk, kept for lists that are not merged (nested ranges), where a bisect over ends is unsound."""
     out: list[Range] = []
     j = 0
     for start, end in ranges:
         while j < len(holes) and holes[j][1] <= start:
             j += 1
-        k, cut = j, start
-        while k < len(holes) and holes[k][0] < end:
-            if holes[k][0] > cut:
-                out.append((cut, holes[k][0]))
-            cut = max(cut, holes[k][1])
-            k += 1
-        if cut < end:
-            out.append((cut, end))
+        out += _cut((start, end), holes, j)
     return out
 
 
