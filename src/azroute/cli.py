@@ -564,8 +564,9 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, e
 @click.option("-o", "--output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Report, JSON, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="any", show_default=True,
-              help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none. "
-                   "Every value but none also exits 1 when a changed flow's verdict is unknown.")
+              help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none. A flow "
+                   "whose verdict rests on an unknown exits 1 when a value of it gives such a change, or when "
+                   "not every value could be tried.")
 @_assume_option
 def diff_command(before: str, after: str | None, intents_file: str | None, output: str, fail_on: str,
                  assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
@@ -573,7 +574,7 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     (before: its prior state, after: its planned values). Exit 0: no flow changes (none that
     --fail-on names); 1: flows change; 2: bad input."""
     from azroute.questions.diff import diff as diff_topologies
-    from azroute.render.diff import diff_json, diff_markdown, diff_text
+    from azroute.render.diff import diff_json, diff_markdown, diff_text, fail_on_lines
     if after is None:
         old = _engine(before, assume, fmt, verbose, prior_state=True, settle_unknowns=False).topology
         new = _engine(before, assume, fmt, verbose, settle_unknowns=False).topology
@@ -592,6 +593,8 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
         click.echo(diff_markdown(result, _settled()), nl=False)
     else:
         click.echo(diff_text(result), nl=False)
+    for line in fail_on_lines(result, fail_on):  # which value of an unknown fails --fail-on, or why none does
+        note(line)
     sys.exit(1 if result.fails(fail_on) else 0)
 
 

@@ -15,8 +15,8 @@ from azroute.forwarding.trace import Reachability
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
-from azroute.questions.check import cidrs
-from azroute.questions.diff import ChangeKind, DiffResult, Outcome, classify, diff, port_labels, shown_key
+from azroute.questions.check import cidrs, variant
+from azroute.questions.diff import FAIL_ON, ChangeKind, DiffResult, Outcome, classify, diff, port_labels, shown_key
 from azroute.render.az import route_item
 from azroute.render.diff import cell, route_items
 from azroute.routing.engine import RoutingEngine
@@ -120,6 +120,27 @@ def test_b_to_c_with_intents_compares_only_their_flows() -> None:
     assert result.flows_compared == 9
     assert result.fails("any") and result.fails("bypass") and not result.fails("blocked")
     assert not result.fails("none")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (EXAMPLES / "scenario-b.yaml", FIXTURES / "a-override-unknown.yaml"),  # false bypasses, true changes nothing
+    (EXAMPLES / "scenario-c.yaml", FIXTURES / "a-override-unknown.yaml"),  # false changes nothing, true inspects
+    (FIXTURES / "a-override-unknown.yaml", EXAMPLES / "scenario-c.yaml"),  # before unknown: true bypasses
+    (EXAMPLES / "scenario-a.yaml", FIXTURES / "a-override-unknown.yaml"),  # neither value changes anything
+])
+def test_fail_on_an_unknown_is_what_some_value_fails(before: Path, after: Path) -> None:
+    """B-DIFF-FAIL: with every value tried, --fail-on K fails exactly when the diff of some value, pinned on
+    both sides as --assume pins it, fails K."""
+    old, new = load(before), load(after)
+    intents = load_intents(EXAMPLES / "intents.yaml", new)
+    result = diff(old, new, intents)
+    assert all(not f.incomplete for f in result.flows)
+    name = "gateway_honours_pe_udr_override[vpngw]"
+    settled = [diff(variant(old, ((name, value),)), variant(new, ((name, value),)), intents)
+               for value in ("false", "true")]
+    assert all(f.after.verdict is not Reachability.UNKNOWN for r in settled for f in r.flows)
+    for fail_on in FAIL_ON:
+        assert result.fails(fail_on) == any(r.fails(fail_on) for r in settled), fail_on
 
 
 def test_c_to_b_is_now_inspected() -> None:

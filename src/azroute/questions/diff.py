@@ -78,8 +78,9 @@ class ChangeKind(StrEnum):
     RULE_CHANGED = "rule_changed"
 
 
-#: --fail-on values and the change kinds they fail on. Besides these, every value but `none` fails on a
-#: changed flow whose verdict after the change is unknown (DiffResult.fails).
+#: --fail-on values and the change kinds they fail on. A group whose verdict rests on unknowns fails when
+#: one of its values gives such a change, or when not every value could be tried (DiffResult.judge,
+#: B-DIFF-FAIL).
 FAIL_ON: dict[str, frozenset[ChangeKind]] = {
     "any": frozenset(ChangeKind),
     "bypass": frozenset({ChangeKind.BYPASSES}),
@@ -159,6 +160,20 @@ class FlowChange:
     # example --assume that settles it (B-DIFF-CHANGE)
     variants: tuple[VariantChange, ...] = ()
     settle: Settings = ()
+    # why `variants` do not settle every flow of the group under every value ('' when they do): too many
+    # combinations to try them all, no value to try, or a value under which the flows meet another unknown
+    incomplete: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What --fail-on makes of one changed flow group (DiffResult.judge, B-DIFF-FAIL)."""
+
+    flow: FlowChange
+    fails: bool
+    # the value whose change --fail-on names (the most serious such, first in value order); None when the
+    # group's own kind fails it (its verdicts known), no value does, or none was tried
+    value: VariantChange | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +194,32 @@ class DiffResult:
     notes: tuple[str, ...]
 
     def fails(self, fail_on: str) -> bool:
-        """Whether a changed flow group is one `fail_on` names. A group whose verdict after the change is
-        unknown fails every value but `none`: another value of the assumption it rests on may be the
-        change `bypass` or `blocked` guards against (as `check` and `trace` exit 1 on unknown)."""
+        """Whether a changed flow group is one `fail_on` names (DiffResult.judge)."""
+        return any(j.fails for j in self.judge(fail_on))
+
+    def judge(self, fail_on: str) -> tuple[Judgement, ...]:
+        """What `fail_on` makes of each changed flow group that fails it or whose verdict (before or after)
+        rests on unknowns, in report order; nothing for `none` (B-DIFF-FAIL).
+
+        A group whose verdicts are known fails when its kind is one `fail_on` names. One resting on unknowns
+        was traced again under every value of them (FlowChange.variants), and each value is what --assume
+        settles to: it fails when a value gives a change `fail_on` names (`any`: a value that changes the
+        flows at all), and not otherwise, whatever the traced reading's kind. When not every value could
+        be tried (FlowChange.incomplete) an untried one may give that change: the group fails, as `check`
+        and `trace` exit 1 on unknown."""
         kinds = FAIL_ON[fail_on]
-        return any(f.change in kinds or (kinds and f.after.verdict is Reachability.UNKNOWN) for f in self.flows)
+        if not kinds:
+            return ()
+        judged = []
+        for flow in self.flows:
+            if Reachability.UNKNOWN not in (flow.before.verdict, flow.after.verdict):
+                if flow.change in kinds:
+                    judged.append(Judgement(flow, True, None))
+                continue
+            hits = [v for v in flow.variants if v.change in kinds]
+            value = min(hits, key=lambda v: _severity(v.change)) if hits else None
+            judged.append(Judgement(flow, value is not None or bool(flow.incomplete), value))
+        return tuple(judged)
 
 
 # --- routes ---------------------------------------------------------------------------------------
@@ -761,31 +797,52 @@ class _Values:
         self._shared: dict[tuple[int, Settings, int, Hashable, int | None], Outcome | None] = {}
 
     def tried(self, members: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]]) -> tuple[
-            tuple[VariantChange, ...], Settings]:
+            tuple[VariantChange, ...], Settings, str]:
         """What each combination of values makes of `members` (grouped per value as classify words
-        it, most serious first), and the values of the most serious: the example --assume."""
+        it, most serious first), the values of the most serious (the example --assume), and why those
+        do not settle every flow under every value ('' when they do: FlowChange.incomplete)."""
         names = sorted({u.rsplit("=", 1)[0] for *_, unknown in members for u in unknown})
         if not names:
-            return (), ()
+            return (), (), ""
         choices = [[(name, value) for value in self._values(name)] for name in names]
+        empty = [name for name, options in zip(names, choices, strict=True) if not options]
+        if empty:
+            return (), (), f"no value of {', '.join(empty)} to try (no healthy backend on either side)"
+        combos = list(dict.fromkeys(combinations(choices)))  # past the limit, the first values recur
+        total = 1
+        for options in choices:
+            total *= len(options)
         found: list[VariantChange] = []
-        for combo in combinations(choices):
+        still: dict[Settings, tuple[str, ...]] = {}  # values under which the flows rest on another unknown
+        for combo in combos:
             counts: Counter[tuple[Any, ...]] = Counter()
             for n, key, port, _ in members:
                 a, b = self._outcome(0, combo, n, key, port), self._outcome(1, combo, n, key, port)
                 kind = classify(a, b)
                 counts[(kind, tuple(d for d in a.devices if d not in b.devices),
                         tuple(d for d in b.devices if d not in a.devices), a.verdict, b.verdict, b.devices)] += 1
+                if a.unknown or b.unknown:
+                    still[combo] = tuple(dict.fromkeys((*still.get(combo, ()), *a.unknown, *b.unknown)))
             for (kind, lost, gained, verdict_before, verdict_after, devices), count in sorted(
                     counts.items(), key=lambda item: (_severity(item[0][0]), -item[1])):
                 found.append(VariantChange(combo, kind, lost, gained, verdict_before, verdict_after, devices, count))
         worst = min(found, key=lambda v: _severity(v.change))  # the first of the most serious, in value order
-        return tuple(found), worst.settings
+        incomplete = ""
+        if len(combos) < total:
+            incomplete = (f"{' x '.join(str(len(options)) for options in choices)} = {total} combinations of "
+                          f"values are too many: each unknown was varied alone, the others at their first "
+                          f"value ({len(combos)} tried)")
+        elif still:
+            combo, unknown = next(iter(still.items()))
+            incomplete = (f"under {', '.join(f'{name}={value}' for name, value in combo)} the flows rest on "
+                          f"{', '.join(unknown)} too, whose values were not tried")
+        return tuple(found), worst.settings, incomplete
 
     def _values(self, name: str) -> list[str]:
-        """check's values of `name`, from the side that has its object (the after side first)."""
-        topology = next((t for t in reversed(self.topologies) if _names_object_of(t, name)), self.topologies[1])
-        return assumption_values(name, topology)
+        """check's values of `name` on each side that has its object (the after side's first): a load
+        balancer's healthy backends may differ between the sides."""
+        sides = [t for t in reversed(self.topologies) if _names_object_of(t, name)] or [self.topologies[1]]
+        return list(dict.fromkeys(value for topology in sides for value in assumption_values(name, topology)))
 
     def _forwarder(self, side: int, settings: Settings) -> Forwarder:
         topology = self.topologies[side]

@@ -11,7 +11,7 @@ from typing import Any
 from azroute.forwarding.trace import Reachability, Trace
 from azroute.model.net import format_ip
 from azroute.questions.check import Settings, cidrs
-from azroute.questions.diff import DiffResult, FlowChange, Outcome, RouteChange, VariantChange
+from azroute.questions.diff import FAIL_ON, DiffResult, FlowChange, Judgement, Outcome, RouteChange, VariantChange
 from azroute.render.az import ROUTE_COLUMNS, route_item, simple_table
 from azroute.render.check import SETTLED_MEANING, settled_text
 from azroute.render.mermaid import arrows, flow_mermaid
@@ -122,11 +122,13 @@ def _variant_lines(flow: FlowChange) -> list[str]:
     """Per value of the unknown assumptions a group rests on, what it makes of the group, and the
     --assume that settles it (the values of the most serious change)."""
     if not flow.variants:
-        return []
+        return [f"    not every value was tried: {flow.incomplete}"] if flow.incomplete else []
     lines = ["    each value (pinned before and after, as --assume pins it):"]
     lines += [f"      {_values(v.settings)}: {variant_text(v)}" for v in flow.variants]
     lines.append(f"    settle it with --assume 'NAME=VALUE' as a value names it, e.g. {settle_example(flow.settle)}"
                  f"{_serious(flow)}")
+    if flow.incomplete:
+        lines.append(f"    not every value was tried: {flow.incomplete}")
     return lines
 
 
@@ -136,6 +138,43 @@ def _serious(flow: FlowChange) -> str:
     if all(v.change == change for v in flow.variants):
         return " (every value leaves these flows unchanged)" if change is None else f" (every value: {change})"
     return f" (it gives {change}, the most serious change of any value)"
+
+
+def fail_on_lines(result: DiffResult, fail_on: str) -> list[str]:
+    """Why `--fail-on` fails or passes each changed flow group whose verdict rests on unknowns (stderr
+    notes: a CI job that discards the report still says which value fails it; B-DIFF-FAIL)."""
+    wanted = "a change" if fail_on == "any" else " or ".join(sorted(map(str, FAIL_ON[fail_on])))
+    lines = []
+    for judged in result.judge(fail_on):
+        flow = judged.flow
+        if Reachability.UNKNOWN not in (flow.before.verdict, flow.after.verdict):
+            continue
+        n = next(i for i, f in enumerate(result.flows, 1) if f is flow)
+        group = (f"flow group {n} ({flow.change}, {_count(flow.flows)}, e.g. {_example(flow)}), which rests on "
+                 f"{', '.join(dict.fromkeys((*flow.before.unknown, *flow.after.unknown)))}")
+        if judged.fails:
+            lines.append(f"--fail-on {fail_on} fails on {group}: {_why(judged, wanted)}")
+        else:
+            lines.append(f"--fail-on {fail_on} does not fail on {group}: no value of it gives {wanted} "
+                         "(each tried, pinned before and after)")
+    return lines
+
+
+def _count(flows: int) -> str:
+    return f"{flows} flow{'s' if flows != 1 else ''}"
+
+
+def _why(judged: Judgement, wanted: str) -> str:
+    """The value that gives a change --fail-on names, or why another value may."""
+    flow, value = judged.flow, judged.value
+    untried = f"not every value was tried: {flow.incomplete}"
+    if value is None:
+        return f"{untried}; another value may give {wanted}"
+    devices = "; ".join(p for p in (f"lost {', '.join(value.devices_lost)}" if value.devices_lost else "",
+                                    f"gained {', '.join(value.devices_gained)}" if value.devices_gained else "") if p)
+    found = (f"{_values(value.settings)} gives {value.change} to {_count(value.flows)}"
+             f"{f' ({devices})' if devices else ''}; {settle_example(value.settings)} settles to it")
+    return found + (f" ({untried})" if flow.incomplete else "")
 
 
 _TRACED_GROUPS = 3  # text output traces the examples of the first groups (JSON and Markdown: all)
@@ -220,6 +259,8 @@ def _flow_json(change: FlowChange) -> dict[str, Any]:
     if change.variants:  # only where a verdict is unknown: every other output stays as it was, byte for byte
         document["variants"] = [_variant_json(v) for v in change.variants]
         document["settle"] = dict(change.settle)
+    if change.incomplete:  # why the variants do not settle every flow under every value (B-DIFF-FAIL)
+        document["variants_incomplete"] = change.incomplete
     return document
 
 
@@ -253,11 +294,13 @@ def _path_cell(outcome: Outcome, variants: tuple[VariantChange, ...] = ()) -> st
 
 def _variant_markdown(change: FlowChange) -> list[str]:
     """Under a group's heading: what each value makes of it, and the --assume that settles it."""
+    untried = [f"Not every value was tried: {cell(change.incomplete)}.", ""] if change.incomplete else []
     if not change.variants:
-        return []
+        return untried
     lines = ["Each value (pinned before and after, as --assume pins it):", ""]
     lines += [f"- {cell(_values(v.settings))}: {cell(variant_text(v))}" for v in change.variants]
-    return [*lines, "", f"Settle it with {cell(settle_example(change.settle))}{cell(_serious(change))}.", ""]
+    return [*lines, "", f"Settle it with {cell(settle_example(change.settle))}{cell(_serious(change))}.", "",
+            *untried]
 
 
 def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) -> str:
