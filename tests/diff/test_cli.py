@@ -279,6 +279,16 @@ def test_readme_shows_real_text_output() -> None:
               result.stdout.split("\n"))
 
 
+def test_readme_shows_real_fail_on_output() -> None:
+    """The README's --fail-on bypass example: its report lines, its stderr note and its exit code."""
+    shown = _shown("neither value bypasses the firewall")
+    command = shown[0].removeprefix("$ azroute ").split()
+    result = invoke(command)
+    assert result.exit_code == int(shown[-1]) == 0
+    assert [line for line in shown if line.startswith("note: ")] == result.stderr.splitlines()
+    _in_order([line for line in shown[1:-2] if not line.startswith("note: ")], result.stdout.split("\n"))
+
+
 def test_readme_shows_real_markdown_output() -> None:
     shown = _shown("`-o markdown` is for a pull-request comment")
     result = invoke(["diff", B, C, *INTENTS, "-o", "markdown"])

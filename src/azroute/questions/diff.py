@@ -19,7 +19,7 @@ is traced again under every value of it (check's combinations, pinned alike befo
 
 The after side is computed incrementally (questions/workspace.py): only the flows whose path looked
 up a route set that changed are traced again. Semantics: docs/behaviours.md B-DIFF-ROUTES,
-B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-INCREMENTAL.
+B-DIFF-SCOPE, B-DIFF-CHANGE, B-DIFF-FAIL (--fail-on), B-DIFF-INCREMENTAL.
 """
 
 from __future__ import annotations
@@ -626,9 +626,14 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     choices = _unknown_addresses(before, after)
     if not choices:
         return _diff(before, after, intents, narrow)
-    runs = [(combo, _diff(_pin(before, combo), _pin(after, combo), intents, narrow))
-            for combo in combinations(choices)]
+    combos = list(dict.fromkeys(combinations(choices)))  # past check's limit, each address varied alone
+    runs = [(combo, _diff(_pin(before, combo), _pin(after, combo), intents, narrow)) for combo in combos]
     names = ", ".join(options[0][0] for options in choices)
+    total = 1
+    for options in choices:
+        total *= len(options)
+    capped = (f" ({' x '.join(str(len(options)) for options in choices)} = {total} combinations are too many: "
+              "each address was varied alone, the others at their first choice)" if len(combos) < total else "")
 
     def described(combo: Settings) -> str:
         return ", ".join(f"{name}={value}" for name, value in combo)
@@ -637,7 +642,7 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     if all(_signature(result) == _signature(base) for _, result in runs):
         flows = base.flows
         note = (f"{names} known only after apply: the same flow changes for each of {len(runs)} choices "
-                f"(shown for {described(runs[0][0])})")
+                f"(shown for {described(runs[0][0])}){capped}")
     else:
         merged: dict[tuple[Any, ...], FlowChange] = {}
         for _, result in runs:
@@ -647,7 +652,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
         note = (f"the flow changes depend on {names}, known only after apply: "
                 + "; ".join(f"{len(result.flows)} group{'' if len(result.flows) == 1 else 's'} when {described(combo)}"
                            for combo, result in runs)
-                + f"; settle it with --assume 'NAME=VALUE' as named here, e.g. --assume '{described(runs[-1][0][:1])}'")
+                + f"{capped}; settle it with --assume 'NAME=VALUE' as named here, e.g. "
+                f"--assume '{described(runs[-1][0][:1])}'")
     intent_changes = tuple(IntentChange(i.name, _plain_check(before, i), Checker(after).check(i)) for i in intents)
     return DiffResult(base.routes, flows, intent_changes, sum(r.flows_compared for _, r in runs),
                       sum(r.traces_before for _, r in runs), sum(r.traces_after for _, r in runs),
