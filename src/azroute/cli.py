@@ -7,42 +7,28 @@ import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from azroute.errors import AzrouteError, InputError, UsageError, cut, one_of
-from azroute.forwarding.devices import AddressBook
-from azroute.forwarding.dns import resolve as resolve_name
-from azroute.forwarding.dns import vantage_of
 from azroute.forwarding.endpoints import resolve_destination, resolve_source
-from azroute.forwarding.next_hop import NextHop, next_hop, resolve_origin, unowned_appliance_warnings
-from azroute.forwarding.security import security_warnings, widening_warnings
+from azroute.forwarding.security import security_warnings
 from azroute.forwarding.trace import Forwarder, Reachability
 from azroute.ingest import FORMATS, Loaded, load_any
-from azroute.ingest.intents import load_intents
-from azroute.memory import paused_gc
-from azroute.model.assumptions import apply_assumptions
-from azroute.model.net import parse_ip
-from azroute.model.topology import HonoursOverride, Subnet, Topology
 from azroute.progress import progress
-from azroute.questions.check import Checker, Verdict, is_settled_name, settle
-from azroute.questions.diff import FAIL_ON
-from azroute.render.az import (
-    RouteTables,
-    dumps,
-    json_text,
-    routes_document,
-    routes_documents,
-    routes_table,
-    simple_table,
-)
-from azroute.render.check import brief_line, report_json, report_junit, report_text
+from azroute.render.az import dumps
 from azroute.render.text import visible
 from azroute.render.trace import logs_table, trace_json, trace_mtr, trace_text
 from azroute.routing.engine import RoutingEngine
-from azroute.routing.routes import RouteSet
 
+if TYPE_CHECKING:
+    from azroute.forwarding.next_hop import NextHop
+    from azroute.model.topology import Subnet, Topology
+    from azroute.routing.routes import RouteSet
+
+# Module level holds what loading a topology and `trace` use; every other command imports what only
+# it uses when it runs (check, diff and intents cost a one-trace run a tenth of its time)
 
 def _fail(error: AzrouteError) -> NoReturn:
     click.echo(f"error: {error.one_line()}", err=True)
@@ -166,6 +152,9 @@ def _engine(file: str, assume: tuple[str, ...], fmt: str = "auto", verbose: bool
     them over both sides) the per-object unknowns `check` names, e.g. 'ip[pe:sql]=10.13.77.6'."""
     topology: Topology = _load(file, fmt, verbose, prior_state).topology
     if assume:
+        from azroute.model.assumptions import apply_assumptions
+        from azroute.model.topology import HonoursOverride
+        from azroute.questions.check import is_settled_name
         settings = _parse_assume(assume)
         pins = {n: v for n, v in settings.items() if is_settled_name(n)}
         settings = {n: v for n, v in settings.items() if n not in pins}
@@ -189,6 +178,7 @@ def _settle(topologies: list[Topology], pins: dict[str, str]) -> list[Topology]:
     """`settle` with a note per settled unknown: results hold for that value only. The values are also
     kept for the outputs that outlive the run's stderr (check's JSON and JUnit, diff's JSON and
     Markdown, the HTML report): `_settled()`."""
+    from azroute.questions.check import settle
     settled = settle(topologies, pins)
     for name, value in pins.items():
         note(f"--assume {name}={value}: results hold for this value only")
@@ -233,6 +223,9 @@ def _assume_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="Settle a platform assumption (see docs/behaviours.md), repeatable.")(_input_options(f))
 
 
+#: `diff --fail-on`'s values, the keys of questions.diff.FAIL_ON: named here because importing diff
+#: would cost every other command (tests/cli/test_imports.py holds the two equal)
+FAIL_ON = ("any", "bypass", "blocked", "none")
 FILE = click.argument("file", type=click.Path(path_type=str))
 OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="az-style table or JSON.")
@@ -279,6 +272,8 @@ def routes(file: str, vm: str | None, subnet: str | None, gateway: str | None, a
 
 def _warn_unowned_appliances(engine: RoutingEngine, subnets: list[Subnet]) -> None:
     """Warn about VirtualAppliance next hops nothing owns (Azure drops that traffic silently)."""
+    from azroute.forwarding.devices import AddressBook
+    from azroute.forwarding.next_hop import unowned_appliance_warnings
     book = AddressBook(engine.topology)
     warnings = []
     done: set[tuple[str, int]] = set()
@@ -313,6 +308,7 @@ def _warn_unknown_addresses(engine: RoutingEngine) -> None:
 
 
 def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: bool) -> None:
+    from azroute.render.az import routes_document, routes_table
     route_set = engine.routes(subnet)
     if output == "json":
         click.echo(dumps(routes_document(route_set.rows, not engine.propagates_gateway_routes(subnet), explain)),
@@ -326,11 +322,13 @@ def _print_routes(engine: RoutingEngine, subnet: Subnet, output: str, explain: b
 def _print_all(engine: RoutingEngine, output: str, explain: bool) -> None:
     # printing makes millions of short-lived tuples and strings and no reference cycle: a collection
     # would walk the whole heap (the topology, every route set) many times for nothing
+    from azroute.memory import paused_gc
     with paused_gc():
         _print_all_sets(engine, output, explain)
 
 
 def _print_all_sets(engine: RoutingEngine, output: str, explain: bool) -> None:
+    from azroute.render.az import RouteTables, routes_documents
     subnets = [s for v in engine.topology.vnets.values() for s in v.subnets]
     if output == "json":
         flagged = {s.key: (engine.routes(s), not engine.propagates_gateway_routes(s)) for s in subnets}
@@ -390,6 +388,7 @@ class _Chunks:
 
 
 def _destination(engine: RoutingEngine, text: str) -> int:
+    from azroute.model.net import parse_ip
     topology = engine.topology
     kind, sep, name = topology.resolve_id(text, ("vm", "pe"), "--to").partition(":")
     if not sep:
@@ -420,6 +419,9 @@ def next_hop_command(file: str, origin: str, destination: str, output: str, assu
     nextHopType uses the effective-route values (VnetLocal, VNetPeering, InterfaceEndpoint...);
     from a gateway the answer follows its data path, which may differ from its displayed routes.
     """
+    from azroute.forwarding.devices import AddressBook
+    from azroute.forwarding.next_hop import next_hop, resolve_origin, unowned_appliance_warnings
+    from azroute.render.az import simple_table
     engine = _engine(file, assume, fmt, verbose)
     start = resolve_origin(engine, origin)
     result = next_hop(engine, start, _destination(engine, destination))
@@ -473,8 +475,6 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
 
     Exit 0: reachable and symmetric; 1: blocked, dropped, asymmetric, or resting on an assumption
     whose value is unknown; 2: bad input."""
-    from azroute.questions.flows import draw_trace
-    from azroute.render.mermaid import flow_mermaid
     forwarder = Forwarder(_engine(file, assume, fmt, verbose))
     origin = resolve_source(forwarder.book, source)
     result = forwarder.trace(origin, resolve_destination(forwarder.book, destination, source), port, protocol)
@@ -483,6 +483,8 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
     elif output == "mtr":
         click.echo(trace_mtr(result, click.get_current_context().meta.get(_FORMAT) == "native"), nl=False)
     elif output == "mermaid":
+        from azroute.questions.flows import draw_trace
+        from azroute.render.mermaid import flow_mermaid
         click.echo(flow_mermaid(draw_trace(result, forwarder.topology)), nl=False)
     else:
         click.echo(trace_text(result), nl=False)
@@ -502,6 +504,9 @@ def trace(file: str, source: str, destination: str, port: int | None, protocol: 
 def check(file: str, intents_file: str, junit: str | None, output: str, brief: bool,
           assume: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Check intents over every address. Exit 0: all hold; 1: a violation or unknown; 2: bad input."""
+    from azroute.ingest.intents import load_intents
+    from azroute.questions.check import Checker, Verdict
+    from azroute.render.check import brief_line, report_json, report_junit, report_text
     topology = _engine(file, assume, fmt, verbose).topology
     intents = load_intents(Path(intents_file), topology)
     checker = Checker(topology)
@@ -536,6 +541,7 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
 def security_rules(file: str, vm: str | None, subnet: str | None, output: str, explain: bool, fmt: str,
                    verbose: bool) -> None:
     """Effective security rules, as `az network nic list-effective-nsg` prints them (offline, any subnet)."""
+    from azroute.forwarding.security import widening_warnings
     from azroute.render.security import effective_nsg_document, effective_nsg_table
     if (vm is None) == (subnet is None):
         raise UsageError("choose exactly one of --vm, --subnet", path="security-rules",
@@ -563,7 +569,7 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, e
               help="Compare the flows of these intents (and their verdicts) instead of every subnet and site.")
 @click.option("-o", "--output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Report, JSON, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="any", show_default=True,
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="any", show_default=True,
               help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none. A flow "
                    "whose verdict rests on an unknown exits 1 when a value of it gives such a change, or when "
                    "not every value could be tried.")
@@ -573,6 +579,8 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     """What a change does to routes and flows: BEFORE AFTER (any two inputs), or one Terraform PLAN
     (before: its prior state, after: its planned values). Exit 0: no flow changes (none that
     --fail-on names); 1: flows change; 2: bad input."""
+    from azroute.ingest.intents import load_intents
+    from azroute.questions.check import is_settled_name
     from azroute.questions.diff import diff as diff_topologies
     from azroute.render.diff import diff_json, diff_markdown, diff_text, fail_on_lines
     if after is None:
@@ -604,6 +612,7 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
 @_input_options
 def export(file: str, output: str, fmt: str, verbose: bool) -> None:
     """Write any input as azroute's native topology (YAML or JSON), e.g. to edit a what-if."""
+    from azroute.render.az import json_text
     from azroute.render.native import native_yaml
     loaded = _load(file, fmt, verbose)
     if output == "json":
@@ -625,6 +634,8 @@ def resolve(file: str, name: str, source: str, output: str, fmt: str, verbose: b
     """Resolve NAME as SRC would: private zones linked to its VNet, custom DNS servers, forwarders,
     Private Resolver inbound endpoints, firewall DNS proxies, on-premises conditional forwarders, and
     public answers from the file's public_dns. Exit 0: an address; 1: NXDOMAIN or no answer; 2: bad input."""
+    from azroute.forwarding.dns import resolve as resolve_name
+    from azroute.forwarding.dns import vantage_of
     from azroute.render.dns import resolution_json, resolution_text
     topology = _load(file, fmt, verbose).topology
     result = resolve_name(topology, name, vantage_of(topology, source))
@@ -681,6 +692,8 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     verdict with its example flow on the diagram, every distinct route set, gateway routes with the
     rows their data path ignores, assumptions, input warnings and a search box. It makes no network
     request when opened. Exit 0 when written (whatever the verdicts: `check` is the gate); 2 on bad input."""
+    from azroute.ingest.intents import load_intents
+    from azroute.questions.check import Verdict
     from azroute.questions.report import build_report, work_units
     from azroute.render.html import report_html
     engine = _engine(file, assume, fmt, verbose)

@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from tabulate import tabulate
-
 from azroute.model.net import Prefix, format_ip
 from azroute.render.text import visible
 from azroute.routing.routes import EffectiveRoute, EndpointBlock, EndpointSegment, RouteSet, Source, State
@@ -237,6 +235,8 @@ def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _tabulated(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """tabulate itself, for tables holding non-ASCII text (whose display width it measures)."""
+    # imported here: most tables are ASCII (`_fixed_width`), and a trace would pay for it at start-up
+    from tabulate import tabulate  # noqa: PLC0415
     text = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
