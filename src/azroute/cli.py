@@ -16,6 +16,7 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.security import security_warnings
 from azroute.forwarding.trace import Forwarder, Reachability
 from azroute.ingest import FORMATS, Loaded, load_any
+from azroute.memory import keep_until_exit
 from azroute.progress import progress
 from azroute.render.az import dumps
 from azroute.render.text import visible
@@ -128,6 +129,7 @@ def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Load
     meta = click.get_current_context().meta
     with progress(f"loading {file}"):  # large exports: a bar (no count) only past 2 s, on a terminal
         loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS), prior_state)
+    keep_until_exit()
     meta[_FORMAT] = loaded.format
     if loaded.skipped:
         total = sum(loaded.skipped.values())
