@@ -202,6 +202,34 @@ def test_fail_on_when_not_every_value_was_tried(fail_on: str, code: int, stderr:
         "now_unknown", "unknown", 47, UNTRIED.removeprefix("not every value was tried: "))
 
 
+def test_values_of_a_load_balancer_down_after_come_from_before() -> None:
+    """Both backends of app-lb are down after the change: the flow to its frontend is newly blocked, and the
+    values of lb_backend[app-lb] its verdict before rests on are tried from the side that has them healthy
+    (an internal error when they came from the after side only)."""
+    fixtures = HERE / "fixtures"
+    args = [fixtures / "lb-unlike.yaml", fixtures / "lb-unlike-down.yaml", "--intents", fixtures / "client-to-app.yaml"]
+    example = "flow group 1 (newly_blocked, 1 flow, e.g. client1 (10.1.2.4) -> app-lb (10.1.2.100):443), which rests on"
+    result = invoke(["diff", *args, "--fail-on", "bypass"])
+    assert (result.exit_code, result.stderr) == (0, (
+        f"note: --fail-on bypass does not fail on {example} lb_backend[app-lb]=unknown: no value of it gives "
+        "bypasses (each tried, pinned before and after)\n"))
+    assert [line for line in result.stdout.split("\n") if line.startswith("      lb_backend")] == [
+        "      lb_backend[app-lb]=web1: 1 flow NEWLY_BLOCKED; after: NOT reachable, crosses no firewall or NVA",
+        "      lb_backend[app-lb]=web2: 1 flow NEWLY_BLOCKED; after: NOT reachable, crosses no firewall or NVA"]
+    result = invoke(["diff", *args, "--fail-on", "blocked"])
+    assert (result.exit_code, result.stderr) == (1, (
+        f"note: --fail-on blocked fails on {example} lb_backend[app-lb]=unknown: lb_backend[app-lb]=web1 gives "
+        "newly_blocked to 1 flow; --assume 'lb_backend[app-lb]=web1' settles to it\n"))
+    for backend in ("web1", "web2"):  # what each value gives is what --assume settles to (healthy before only)
+        code, document = _json(*args, "--assume", f"lb_backend[app-lb]={backend}")
+        assert (code, [(f["change"], f["verdict_before"], f["verdict_after"])  # type: ignore[attr-defined]
+                       for f in document["flows"]]) == (1, [("newly_blocked", "reachable", "not reachable")])
+    result = invoke(["diff", *args, "--assume", "lb_backend[app-lb]=web3"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith("error: --assume lb_backend[app-lb]: 'web3' is not a healthy backend of load "
+                                  "balancer app-lb; fix: use one of: web1, web2\n")
+
+
 def test_fail_on_none_never_fails() -> None:
     """--fail-on none exits 0 whatever changes, unknown verdicts included, and says nothing on stderr."""
     for args in (C_TO_A_UNKNOWN, B_TO_A_UNKNOWN, A_UNKNOWN_TO_C, A_TO_MANY, [B, C, *INTENTS]):

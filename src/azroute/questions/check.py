@@ -1545,6 +1545,13 @@ def settle(topologies: list[Topology], settings: dict[str, str]) -> list[Topolog
         applies = [i for i, t in enumerate(topologies) if _settles(t, name)]
         if not applies:
             _settles(topologies[-1], name, strict=True)  # raises the reason
+        # a backend healthy on one side of a diff is the pick there and leaves none healthy on the other, as
+        # diff tries it (B-DIFF-FAIL); it must be healthy on some side
+        unhealthy = [i for i in applies if _unhealthy(topologies[i], name, value)]
+        if unhealthy and len(unhealthy) < len(applies):
+            applies = [i for i in applies if i not in unhealthy]
+            for i in unhealthy:
+                pinned[i].append((name, value))
         for i in applies:
             for ip in _check_value(topologies[i], name, value):
                 if ip in chosen[i]:
@@ -1559,6 +1566,13 @@ def settle(topologies: list[Topology], settings: dict[str, str]) -> list[Topolog
                      for n, pe in settled.private_endpoints.items()}
         result.append(dataclasses.replace(settled, private_endpoints=endpoints) if pins else topology)
     return result
+
+
+def _unhealthy(topology: Topology, name: str, value: str) -> bool:
+    """Whether `name` is a load balancer's backend pick and `value` none of its healthy backends here."""
+    if not name.startswith(ASSUMPTION_LB_BACKEND + "["):
+        return False
+    return value not in healthy_backends(topology, topology.load_balancers[name.partition("[")[2][:-1]])
 
 
 def _settles(topology: Topology, name: str, strict: bool = False) -> bool:
