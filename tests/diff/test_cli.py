@@ -202,6 +202,34 @@ def test_fail_on_when_not_every_value_was_tried(fail_on: str, code: int, stderr:
         "now_unknown", "unknown", 47, UNTRIED.removeprefix("not every value was tried: "))
 
 
+def test_values_of_an_unknown_a_value_leads_to_are_tried() -> None:
+    """C -> a-drop-sql-unknown.yaml: flows to sql as traced are dropped by the UDR and rest on the gateway's
+    value only; when the gateway ignores the UDR (false) they reach sql and rest on pe_reply_path, whose values
+    are tried too. No combination bypasses the firewall: --fail-on bypass exits 0 (it exited 1 while the
+    verdict after was unknown)."""
+    drop = [C, HERE / "fixtures" / "a-drop-sql-unknown.yaml", *INTENTS]
+    result = invoke(["diff", *drop, "--fail-on", "bypass"])
+    assert (result.exit_code, result.stderr) == (0, (
+        "note: --fail-on bypass does not fail on flow group 1 (now_unknown, 6 flows, e.g. onpremvm (192.168.0.4) "
+        f"-> storage-germany (10.13.77.5):1433), which rests on {OVERRIDE}=unknown, pe_reply_path=unknown: no "
+        "value of them gives bypasses (each tried, pinned before and after)\n"
+        f"note: --fail-on bypass does not fail on flow group 2 (now_unknown, 3 flows, e.g. {SQL}:1433), which rests "
+        f"on {OVERRIDE}=unknown: no value of {OVERRIDE}, pe_reply_path gives bypasses (each tried, pinned before "
+        "and after)\n"))
+    second = result.stdout.split("  NOW_UNKNOWN: 3 flows")[1]
+    assert [line for line in second.split("\n") if line.startswith("      gateway")] == [
+        f"      {OVERRIDE}=false, pe_reply_path={reply}: 3 flows unchanged; after: reachable, crosses no firewall "
+        "or NVA" for reply in ("auto", "to-sender", "routed")] + [
+        f"      {OVERRIDE}=true, pe_reply_path={reply}: 3 flows NEWLY_BLOCKED; after: NOT reachable, crosses no "
+        "firewall or NVA" for reply in ("auto", "to-sender", "routed")]
+    result = invoke(["diff", *drop, "--fail-on", "blocked"])
+    assert result.exit_code == 1
+    assert result.stderr.split("\n")[1] == (
+        f"note: --fail-on blocked fails on flow group 2 (now_unknown, 3 flows, e.g. {SQL}:1433), which rests on "
+        f"{OVERRIDE}=unknown: {OVERRIDE}=true, pe_reply_path=auto gives newly_blocked to 3 flows; --assume "
+        f"'{OVERRIDE}=true' --assume 'pe_reply_path=auto' settles to it")
+
+
 def test_values_of_a_load_balancer_down_after_come_from_before() -> None:
     """Both backends of app-lb are down after the change: the flow to its frontend is newly blocked, and the
     values of lb_backend[app-lb] its verdict before rests on are tried from the side that has them healthy

@@ -5,6 +5,7 @@ traffic to them bypasses the firewall (the seed article)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -127,20 +128,25 @@ def test_b_to_c_with_intents_compares_only_their_flows() -> None:
     (EXAMPLES / "scenario-c.yaml", FIXTURES / "a-override-unknown.yaml"),  # false changes nothing, true inspects
     (FIXTURES / "a-override-unknown.yaml", EXAMPLES / "scenario-c.yaml"),  # before unknown: true bypasses
     (EXAMPLES / "scenario-a.yaml", FIXTURES / "a-override-unknown.yaml"),  # neither value changes anything
+    (EXAMPLES / "scenario-c.yaml", FIXTURES / "a-drop-sql-unknown.yaml"),  # false leads to pe_reply_path
 ])
 def test_fail_on_an_unknown_is_what_some_value_fails(before: Path, after: Path) -> None:
-    """B-DIFF-FAIL: with every value tried, --fail-on K fails exactly when the diff of some value, pinned on
-    both sides as --assume pins it, fails K."""
+    """B-DIFF-FAIL: with every value tried, --fail-on K fails exactly when the diff of some combination of
+    values (those of unknowns a value leads to included), pinned on both sides as --assume pins it, fails K."""
     old, new = load(before), load(after)
     intents = load_intents(EXAMPLES / "intents.yaml", new)
     result = diff(old, new, intents)
-    assert all(not f.incomplete for f in result.flows)
-    name = "gateway_honours_pe_udr_override[vpngw]"
-    settled = [diff(variant(old, ((name, value),)), variant(new, ((name, value),)), intents)
-               for value in ("false", "true")]
-    assert all(f.after.verdict is not Reachability.UNKNOWN for r in settled for f in r.flows)
+    assert result.flows and all(f.variants and not f.incomplete for f in result.flows)
+    names = sorted({name for f in result.flows for v in f.variants for name, _ in v.settings})
+    values = {"gateway_honours_pe_udr_override[vpngw]": ("false", "true"),
+              "pe_reply_path": ("auto", "to-sender", "routed")}
+    settled: dict[tuple[tuple[str, str], ...], DiffResult] = {}
+    for combo in itertools.product(*(values[name] for name in names)):
+        pins = tuple(zip(names, combo, strict=True))
+        settled[pins] = diff(variant(old, pins), variant(new, pins), intents)
+        assert all(f.after.verdict is not Reachability.UNKNOWN for f in settled[pins].flows)
     for fail_on in FAIL_ON:
-        assert result.fails(fail_on) == any(r.fails(fail_on) for r in settled), fail_on
+        assert result.fails(fail_on) == any(r.fails(fail_on) for r in settled.values()), fail_on
 
 
 def test_c_to_b_is_now_inspected() -> None:

@@ -161,7 +161,7 @@ class FlowChange:
     variants: tuple[VariantChange, ...] = ()
     settle: Settings = ()
     # why `variants` do not settle every flow of the group under every value ('' when they do): too many
-    # combinations to try them all, no value to try, or a value under which the flows meet another unknown
+    # combinations of values to try them all
     incomplete: str = ""
 
 
@@ -806,18 +806,43 @@ class _Values:
             tuple[VariantChange, ...], Settings, str]:
         """What each combination of values makes of `members` (grouped per value as classify words
         it, most serious first), the values of the most serious (the example --assume), and why those
-        do not settle every flow under every value ('' when they do: FlowChange.incomplete)."""
+        do not settle every flow under every value ('' when they do: FlowChange.incomplete).
+
+        A value may lead the flows to another unknown (the gateway ignoring a UDR that dropped them sends
+        them to an endpoint whose reply path is unknown): its values are tried too, until no value leads
+        to one, unless the combinations are past check's limit."""
         names = sorted({u.rsplit("=", 1)[0] for *_, unknown in members for u in unknown})
         if not names:
             return (), (), ""
-        # never empty: a side whose trace rests on a name has its object, and a load balancer healthy backends
-        choices = [[(name, value) for value in self._values(name)] for name in names]
-        combos = list(dict.fromkeys(combinations(choices)))  # past the limit, the first values recur
-        total = 1
-        for options in choices:
-            total *= len(options)
+        while True:
+            # never empty: a side whose trace rests on a name has its object, a load balancer healthy backends
+            choices = [[(name, value) for value in self._values(name)] for name in names]
+            combos = list(dict.fromkeys(combinations(choices)))  # past the limit, the first values recur
+            total = 1
+            for options in choices:
+                total *= len(options)
+            found, still = self._try(members, combos)
+            more = {u.rsplit("=", 1)[0] for unknown in still.values() for u in unknown} - set(names)
+            if not more or len(combos) < total:
+                break
+            names = sorted({*names, *more})
+        worst = min(found, key=lambda v: _severity(v.change))  # the first of the most serious, in value order
+        incomplete = ""
+        if len(combos) < total:
+            incomplete = (f"{' x '.join(str(len(options)) for options in choices)} = {total} combinations of "
+                          f"values are too many: each unknown was varied alone, the others at their first "
+                          f"value ({len(combos)} tried)")
+        elif still:  # not expected: every unknown met is pinned on the sides that have its object
+            combo, unknown = next(iter(still.items()))
+            incomplete = (f"under {', '.join(f'{name}={value}' for name, value in combo)} the flows rest on "
+                          f"{', '.join(unknown)} too")
+        return tuple(found), worst.settings, incomplete
+
+    def _try(self, members: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]],
+             combos: list[Settings]) -> tuple[list[VariantChange], dict[Settings, tuple[str, ...]]]:
+        """What each combination makes of `members`, and the unknowns they still rest on under each."""
         found: list[VariantChange] = []
-        still: dict[Settings, tuple[str, ...]] = {}  # values under which the flows rest on another unknown
+        still: dict[Settings, tuple[str, ...]] = {}
         for combo in combos:
             counts: Counter[tuple[Any, ...]] = Counter()
             for n, key, port, _ in members:
@@ -830,17 +855,7 @@ class _Values:
             for (kind, lost, gained, verdict_before, verdict_after, devices), count in sorted(
                     counts.items(), key=lambda item: (_severity(item[0][0]), -item[1])):
                 found.append(VariantChange(combo, kind, lost, gained, verdict_before, verdict_after, devices, count))
-        worst = min(found, key=lambda v: _severity(v.change))  # the first of the most serious, in value order
-        incomplete = ""
-        if len(combos) < total:
-            incomplete = (f"{' x '.join(str(len(options)) for options in choices)} = {total} combinations of "
-                          f"values are too many: each unknown was varied alone, the others at their first "
-                          f"value ({len(combos)} tried)")
-        elif still:
-            combo, unknown = next(iter(still.items()))
-            incomplete = (f"under {', '.join(f'{name}={value}' for name, value in combo)} the flows rest on "
-                          f"{', '.join(unknown)} too, whose values were not tried")
-        return tuple(found), worst.settings, incomplete
+        return found, still
 
     def _values(self, name: str) -> list[str]:
         """check's values of `name` on each side that has its object (the after side's first): a load

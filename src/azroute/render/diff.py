@@ -150,13 +150,18 @@ def fail_on_lines(result: DiffResult, fail_on: str) -> list[str]:
         if Reachability.UNKNOWN not in (flow.before.verdict, flow.after.verdict):
             continue
         n = next(i for i, f in enumerate(result.flows, 1) if f is flow)
+        unknown = list(dict.fromkeys((*flow.before.unknown, *flow.after.unknown)))
         group = (f"flow group {n} ({flow.change}, {_count(flow.flows)}, e.g. {_example(flow)}), which rests on "
-                 f"{', '.join(dict.fromkeys((*flow.before.unknown, *flow.after.unknown)))}")
+                 f"{', '.join(unknown)}")
         if judged.fails:
             lines.append(f"--fail-on {fail_on} fails on {group}: {_why(judged, wanted)}")
-        else:
-            lines.append(f"--fail-on {fail_on} does not fail on {group}: no value of it gives {wanted} "
-                         "(each tried, pinned before and after)")
+            continue
+        # the values tried include those of unknowns a value led the flows to (_Values.tried)
+        tried = list(dict.fromkeys(name for v in flow.variants for name, _ in v.settings))
+        of = ("it" if len(tried) == 1 else "them") if tried == [u.rsplit("=", 1)[0] for u in unknown] else \
+            ", ".join(tried)
+        lines.append(f"--fail-on {fail_on} does not fail on {group}: no value of {of} gives {wanted} "
+                     "(each tried, pinned before and after)")
     return lines
 
 
