@@ -24,6 +24,15 @@ def shown(value: object) -> str:
     return cut(_REPR.repr(value))
 
 
+_KINDS: dict[type, str] = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+                           dict: "a mapping"}
+
+
+def kind_of(value: object) -> str:
+    """What a parsed value is, in an error message's words: 'nothing', 'a list', 'a string'..."""
+    return "nothing" if value is None else _KINDS.get(type(value), f"a {type(value).__name__}")
+
+
 def cut(text: str, limit: int = VALUE_LIMIT) -> str:
     """`text`, cut at `limit` characters with '...' when longer."""
     return text if len(text) <= limit else text[:limit] + "..."

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from azroute.errors import InputError, UsageError, one_of
 from azroute.ingest.documents import read_document
-from azroute.ingest.native import pydantic_error
+from azroute.ingest.validation import pydantic_error
 from azroute.model.intents import Intent, PortRange
 from azroute.model.net import parse_prefix
 from azroute.model.security import DEFAULT_RULES

@@ -1,10 +1,11 @@
 """Adapter for azroute's own topology format (YAML or JSON): file -> validated `Topology`.
 
-Validation happens in two passes: pydantic checks shapes and value syntax (`schema`), then
+Validation happens in two passes: the schema's readers check shapes and value syntax (`schema`), then
 `_Checker` checks references and Azure's own rules, each error naming the key path and the fix.
-A fast path (`_fast_build`, `_FastChecker`) reads the private endpoint list, which grows to 100,000
-entries, without pydantic; it answers only for documents it finds entirely valid, so errors always
-come from the two passes above.
+The first pass is the strict reader (`strict`, no pydantic) for a plainly valid document, and pydantic
+(`validation`, imported only then) for any other, so every error message is pydantic's. The private
+endpoint list, which grows to 100,000 entries, is read straight into the model (`_FastChecker`);
+it too declines anything unusual to the reference path.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from azroute.errors import InputError, one_of, shown
+from azroute.errors import InputError, kind_of, one_of, shown
 from azroute.ingest import schema as s
+from azroute.ingest import strict
 from azroute.ingest.dns import build_dns
 from azroute.ingest.documents import read_document
 from azroute.ingest.firewall import build_nva_rules, build_policies
@@ -67,8 +67,7 @@ def build_topology(data: Any, source: str, fast: bool = True) -> Topology:
     `_Checker`), whose error is the one reported: messages cannot depend on which path ran.
     `fast=False` takes the reference path only (tests compare the two)."""
     if not isinstance(data, dict):
-        found = "nothing" if data is None else f"a {_KINDS.get(type(data), type(data).__name__)}"
-        raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {found}",
+        raise InputError(f"the file must hold a mapping with at least a 'vnets' key, not {kind_of(data)}",
                          file=source, fix="start from examples/private-link-gateway/scenario-a.yaml")
     if "vnets" not in data and not difflib.get_close_matches("vnets", [str(k) for k in data], n=1, cutoff=0.8):
         looks, fix = _looks_like(data)  # (a misspelt vnets key gets pydantic's "rename it to 'vnets'")
@@ -76,11 +75,8 @@ def build_topology(data: Any, source: str, fast: bool = True) -> Topology:
     topology = _fast_build(data, source) if fast else None
     if topology is not None:
         return topology
-    try:
-        spec = s.TopologySpec.model_validate(data)
-    except ValidationError as exc:
-        raise pydantic_error(exc, source) from None
-    return _Checker(spec, source).build()
+    from azroute.ingest.validation import validate_topology  # noqa: PLC0415  (pydantic: only when needed)
+    return _Checker(validate_topology(data, source), source).build()
 
 
 _START = "start from examples/private-link-gateway/scenario-a.yaml (a topology needs a 'vnets' key)"
@@ -118,15 +114,11 @@ _PE_KEYS = frozenset(("subnet", "ip", "fqdn", "dns_zone"))
 _FAST_SECTIONS = frozenset(("private_endpoints",))
 
 
-class _Declined(Exception):
-    """The fast path met something it does not accept as plainly valid: the reference path decides."""
-
-
 def _fast_build(data: dict[str, Any], source: str) -> Topology | None:
     """The topology of a valid document, with `private_endpoints` (the list that grows to 100,000)
     checked and built straight from the parsed data: exact keys and types, IPs by `inet_pton`, the
     subnet by one dict probe, placement and Azure's reserved addresses by one range test. The rest
-    of the document goes through pydantic and `_Checker` as on the reference path.
+    of the document is read by the strict reader and checked by `_Checker` as on the reference path.
 
     None for a document that is invalid anywhere, or holds anything the fast path does not handle
     (an address pydantic accepts but `inet_pton` does not, such as ' 10.0.0.4' or '10.0.0.04', a key
@@ -137,87 +129,10 @@ def _fast_build(data: dict[str, Any], source: str) -> Topology | None:
     if type(endpoints) is not dict:
         return None
     try:
-        rest = s.TopologySpec.model_validate({k: v for k, v in data.items() if k not in _FAST_SECTIONS})
+        rest = strict.read(s.TopologySpec, {k: v for k, v in data.items() if k not in _FAST_SECTIONS})
         return _FastChecker(rest, source, endpoints).build()
-    except (ValidationError, InputError, _Declined):
+    except (strict.Declined, InputError):
         return None
-
-
-_KINDS: dict[type, str] = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
-
-#: fixes for pydantic's own error types (value errors raised in `schema` carry theirs).
-_FIXES = {
-    "literal_error": "use one of the listed values",
-    "enum": "use one of the listed values",
-    "bool_type": "use true or false",
-    "bool_parsing": "use true or false",
-    "int_type": "use a whole number",
-    "int_parsing": "use a whole number",
-    "int_from_float": "use a whole number",
-    "string_type": "use a string (quote it if YAML reads it as a number or boolean)",
-    "list_type": "write a list, e.g. [a, b]",
-    "dict_type": "write a mapping of key: value entries",
-    "model_type": "write a mapping of key: value entries",
-    "too_short": "correct the number of entries",
-    "too_long": "correct the number of entries",
-}
-
-
-def _schema_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> Any:
-    """The schema type at an error location: a model class, or whatever annotation ends the walk."""
-    node: Any = root
-    for part in loc:
-        if isinstance(node, type) and issubclass(node, BaseModel):
-            node = next((f.annotation for name, f in node.model_fields.items() if part in (name, f.alias)),
-                        None)
-        else:  # dict[str, X] or list[X]: `part` is a name or an index, X comes next
-            node = (get_args(node) or (None,))[-1]
-    return node
-
-
-def pydantic_error(exc: ValidationError, source: str, root: type[BaseModel] | None = None) -> InputError:
-    """One InputError for a failed validation; `root` (the validated model) enables key suggestions."""
-    if root is None and exc.title == s.TopologySpec.__name__:
-        root = s.TopologySpec
-    errors = exc.errors()
-    # a misspelt key also makes the real one "missing": report the spelling, it explains both
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = first["loc"]
-    kind = first["type"]
-    if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. an unquoted number
-        return InputError(f"the name {shown(first['input'])} must be a string", file=source,
-                          path=".".join(str(p) for p in loc[:-1]), fix="quote it")
-    path = ".".join(str(p) for p in loc)
-    if kind == "extra_forbidden":
-        return _unknown_key(loc, source, root)
-    if kind == "missing":
-        return InputError("required key is missing", file=source, path=path, fix="add it")
-    message = first["msg"].removeprefix("Value error, ").replace(" after validation", "")
-    value = first["input"]
-    if kind in ("model_type", "dict_type"):
-        found = "nothing" if value is None else f"a {_KINDS.get(type(value), type(value).__name__)}"
-        message = f"expected a mapping, not {found}"
-    elif kind != "value_error" and isinstance(value, str | int | float | bool):
-        message += f" (got {shown(value)})"
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    fix = getattr(first.get("ctx", {}).get("error"), "fix", None) or _FIXES.get(kind, "correct the value")
-    return InputError(message + suffix, file=source, path=path, fix=fix)
-
-
-def _unknown_key(loc: tuple[int | str, ...], source: str, root: type[BaseModel] | None) -> InputError:
-    key = str(loc[-1])
-    model = _schema_at(root, loc[:-1]) if root else None
-    known = [f.alias or name for name, f in model.model_fields.items()] \
-        if isinstance(model, type) and issubclass(model, BaseModel) else []
-    close = difflib.get_close_matches(key, known, n=1)
-    if close:
-        fix = f"rename it to '{close[0]}'"
-    elif known:
-        fix = f"remove it; keys allowed here: {', '.join(known)}"
-    else:
-        fix = "remove it or correct its spelling"
-    return InputError(f"unknown key '{key}'", file=source, path=".".join(str(p) for p in loc), fix=fix)
 
 
 def _known_ips(value: str | list[int]) -> tuple[int, ...]:
@@ -707,7 +622,7 @@ class _Checker:
 
 class _FastChecker(_Checker):
     """`_Checker` with the bulk sections read from the raw document (see `_fast_build`); it raises
-    `_Declined` at anything it does not accept as plainly valid, and must build exactly what
+    `strict.Declined` at anything it does not accept as plainly valid, and must build exactly what
     `_Checker` builds from pydantic's models of the same document (tests/ingest/test_fast_path.py)."""
 
     def __init__(self, spec: s.TopologySpec, source: str, endpoints: dict[Any, Any]) -> None:
@@ -723,31 +638,31 @@ class _FastChecker(_Checker):
         usable = {sub.key: None if sub.name in (GATEWAY_SUBNET, FIREWALL_SUBNET) else
                   (sub, sub.key, sub.prefix.network + 4, sub.prefix.last) for v in vnets.values() for sub in v.subnets}
         if len(usable) != sum(len(v.subnets) for v in vnets.values()):
-            raise _Declined
+            raise strict.Declined
         endpoints: dict[str, PrivateEndpoint] = {}
         unknown: list[tuple[str, Subnet, str | None, str | None]] = []
         pton, inet, from_bytes, keys = socket.inet_pton, socket.AF_INET, int.from_bytes, _PE_KEYS
         for name, item in self._raw_endpoints.items():
             if type(name) is not str or type(item) is not dict or not item.keys() <= keys:
-                raise _Declined
+                raise strict.Declined
             ref, ip, fqdn, zone = item.get("subnet"), item.get("ip"), item.get("fqdn"), item.get("dns_zone")
             if type(ref) is not str or type(ip) is not str or not (fqdn is None or type(fqdn) is str) \
                     or not (zone is None or type(zone) is str):
-                raise _Declined
+                raise strict.Declined
             place = usable.get(ref)
             if place is None:
-                raise _Declined
+                raise strict.Declined
             subnet, key, first, last = place
             try:
                 address = from_bytes(pton(inet, ip), "big")
             except OSError:  # 'unknown', or not the canonical dotted quad
                 if ip != "unknown":
-                    raise _Declined from None
+                    raise strict.Declined from None
                 unknown.append((name, subnet, fqdn, zone))
                 endpoints[name] = None  # type: ignore[assignment]  # its place in document order, filled below
                 continue
             if not first <= address < last:
-                raise _Declined
+                raise strict.Declined
             endpoints[name] = PrivateEndpoint(name, key, address, fqdn, True, zone)
         if unknown:
             # placeholders after every written address is known, as the reference path sees them all
