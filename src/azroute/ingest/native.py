@@ -26,6 +26,7 @@ from azroute.ingest.documents import read_document
 from azroute.ingest.firewall import build_nva_rules, build_policies
 from azroute.ingest.security import build_load_balancers, build_nat_gateways, build_security
 from azroute.model.net import _MASKS, Prefix, format_ip
+from azroute.model.records import slot_setters
 from azroute.model.topology import (
     FIREWALL_SUBNET,
     GATEWAY_SUBNET,
@@ -110,6 +111,7 @@ def _looks_like(data: dict[str, Any]) -> tuple[str, str]:
 
 
 _PE_KEYS = frozenset(("subnet", "ip", "fqdn", "dns_zone"))
+_PE_SETTERS = slot_setters(PrivateEndpoint, ("name", "subnet", "ip", "fqdn", "ip_known", "dns_zone"))
 #: the bulk sections the fast path reads from the raw document instead of pydantic's models
 _FAST_SECTIONS = frozenset(("private_endpoints",))
 
@@ -642,6 +644,7 @@ class _FastChecker(_Checker):
         endpoints: dict[str, PrivateEndpoint] = {}
         unknown: list[tuple[str, Subnet, str | None, str | None]] = []
         pton, inet, from_bytes, keys = socket.inet_pton, socket.AF_INET, int.from_bytes, _PE_KEYS
+        new, (set_name, set_subnet, set_ip, set_fqdn, set_known, set_zone) = object.__new__, _PE_SETTERS
         for name, item in self._raw_endpoints.items():
             if type(name) is not str or type(item) is not dict or not item.keys() <= keys:
                 raise strict.Declined
@@ -663,7 +666,14 @@ class _FastChecker(_Checker):
                 continue
             if not first <= address < last:
                 raise strict.Declined
-            endpoints[name] = PrivateEndpoint(name, key, address, fqdn, True, zone)
+            # PrivateEndpoint(name, key, address, fqdn, True, zone), its slots set directly (`slot_setters`)
+            endpoints[name] = pe = new(PrivateEndpoint)
+            set_name(pe, name)
+            set_subnet(pe, key)
+            set_ip(pe, address)
+            set_fqdn(pe, fqdn)
+            set_known(pe, True)
+            set_zone(pe, zone)
         if unknown:
             # placeholders after every written address is known, as the reference path sees them all
             self._known_endpoint_ips = [pe.ip for pe in endpoints.values() if pe is not None]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
 from azroute.memory import paused_gc
 from azroute.model.net import Prefix, host, mask
+from azroute.model.records import slot_setters
 from azroute.model.topology import NextHopType, PrivateEndpoint, Subnet
 from azroute.routing.lpm import PrefixIndex
 
@@ -170,13 +171,10 @@ class EffectiveRoute:
         return why if isinstance(why, str) else why.text
 
 
-_ROW_FIELDS = ("source", "state", "prefixes", "next_hop_type", "next_hop_ips", "name", "table", "endpoint", "slot",
-               "why", "rule", "shadowed", "placeholder", "unknown_next_hops")
-if tuple(f.name for f in fields(EffectiveRoute)) != _ROW_FIELDS:  # pragma: no cover - a field was added
-    raise TypeError("EffectiveRoute's fields changed: update _ROW_FIELDS and _endpoint_row in routing/routes.py")
 (_set_source, _set_state, _set_prefixes, _set_hop, _set_ips, _set_name, _set_table, _set_endpoint, _set_slot,
- _set_why, _set_rule, _set_shadowed, _set_placeholder, _set_unknown) = (
-    getattr(EffectiveRoute, name).__set__ for name in _ROW_FIELDS)
+ _set_why, _set_rule, _set_shadowed, _set_placeholder, _set_unknown) = slot_setters(EffectiveRoute, (
+    "source", "state", "prefixes", "next_hop_type", "next_hop_ips", "name", "table", "endpoint", "slot", "why",
+    "rule", "shadowed", "placeholder", "unknown_next_hops"))
 _new = object.__new__
 
 
@@ -184,9 +182,8 @@ def _endpoint_row(state: State, prefixes: tuple[Prefix, ...], endpoint: str, why
                   placeholder: bool) -> EffectiveRoute:
     """EffectiveRoute(DEFAULT, state, prefixes, INTERFACE_ENDPOINT, (), None, None, endpoint, INTERFACE_ENDPOINT,
     why, rule, frozenset(), placeholder, ()) of an endpoint row the network-policy rule leaves Active or
-    makes Invalid (rule "pe-network-policies"), made by setting its slots directly: a frozen dataclass's
-    __init__ sets each field through object.__setattr__ by name, twice the cost, and a hub's table
-    makes 100k endpoint rows."""
+    makes Invalid (rule "pe-network-policies"), made by setting its slots directly (`slot_setters`): a
+    hub's table makes 100k endpoint rows."""
     row: EffectiveRoute = _new(EffectiveRoute)
     _set_source(row, Source.DEFAULT)
     _set_state(row, state)
