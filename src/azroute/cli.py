@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -716,11 +718,29 @@ def report(file: str, intents_file: str | None, out: str, assume: tuple[str, ...
     click.echo(f"wrote {out} ({len(text.encode('utf-8')) // 1024} KiB){summary}")
 
 
-def run() -> None:
-    """Entry point that never shows a traceback for input errors."""
-    main(prog_name="azroute")
+def run() -> NoReturn:
+    """The `azroute` console script: `main`, then the process ends without tearing down what it built.
+
+    A loaded estate is millions of objects (100,000 private endpoints, their route rows), all alive
+    until the end; the interpreter's shutdown frees them one by one, 0.05-0.15 s of a one-second
+    `trace` for nothing. Output is flushed first, so nothing written is lost; no command registers
+    exit handlers or finalizers (files are written and closed inside the commands). Tests call `main`
+    and keep the usual shutdown."""
+    try:
+        main(prog_name="azroute")
+        code: int = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: as `main` ends such a run
+        code = 1
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
     run()
-
