@@ -139,7 +139,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
             parent = parent[part]
         action = draw(st.integers(0, 5))
         if action <= 2:
-            parent[key] = draw(st.sampled_from(ODD_VALUES))
+            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))  # never shared: later mutations edit it
         elif action == 3 and isinstance(parent, dict):
             del parent[key]
         elif action == 4 and isinstance(parent, dict):
