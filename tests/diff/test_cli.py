@@ -200,6 +200,8 @@ def test_fail_on_when_not_every_value_was_tried(fail_on: str, code: int, stderr:
     (flow,) = document["flows"]  # type: ignore[misc]
     assert (flow["change"], flow["verdict_after"], len(flow["variants"]), flow["variants_incomplete"]) == (
         "now_unknown", "unknown", 47, UNTRIED.removeprefix("not every value was tried: "))
+    markdown = invoke(["diff", *A_TO_MANY, "-o", "markdown"]).stdout.split("\n")
+    assert f"N{UNTRIED[1:]}." in markdown  # under the group's heading, after the values and the settle line
 
 
 def test_values_of_an_unknown_a_value_leads_to_are_tried() -> None:
