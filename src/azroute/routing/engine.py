@@ -36,11 +36,12 @@ from azroute.routing.precedence import (
 )
 from azroute.routing.private_endpoints import NetworkPolicies, interface_endpoint_row
 from azroute.routing.routes import (
+    NONE_RESOLVED,
     Candidate,
     DataPathOverride,
     EffectiveRoute,
     EndpointBlock,
-    EndpointSegment,
+    EndpointVerdicts,
     EndpointView,
     PolicyVerdict,
     RouteSet,
@@ -199,13 +200,13 @@ class RoutingEngine:
             return RouteSet(frozen, tuple(notes))
         policies = NetworkPolicies(rows, topology, self._verdicts)
         policies.apply(pe_rows)
-        segments = []
-        for b, block in enumerate(blocks):
-            verdicts, special = policies.settle(block)
-            resolved = {i: None if row.removed else self._frozen(row, block, i)
-                        for k, i, row in settled if k == b}
-            segments.append(EndpointSegment(block, resolved, verdicts, special))
-        return RouteSet(frozen, tuple(notes), tuple(segments), view)
+        resolved: dict[int, dict[int, EffectiveRoute | None]] = {}
+        for k, i, row in settled:
+            resolved.setdefault(k, {})[i] = None if row.removed else self._frozen(row, blocks[k], i)
+        # the rule is settled for a block when a lookup or a printed table first reads it
+        return RouteSet(frozen, tuple(notes), (), view,
+                        resolved=[resolved.get(k, NONE_RESOLVED) for k in range(len(blocks))],
+                        verdicts=EndpointVerdicts(policies.settle, len(blocks)))
 
     def _piece(self, key: tuple[object, ...], make: Callable[[], list[Candidate]]) -> Piece:
         """Untouched prototype rows of one input (a VNet's ranges, a peering, gateway routes, None rows,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from azroute.memory import paused_gc
@@ -226,43 +227,77 @@ class EndpointBlock:
 
     A row as displayed when no rule touches it is made on first use (a lookup needs one, a
     printed table all) and then shared. `groups` puts the endpoints by the subnet they name,
-    because the network-policy rule is settled once per endpoint subnet and route set.
+    because the network-policy rule is settled once per endpoint subnet and route set. The
+    indexes are made when first read: one trace through a hub reads a handful of its 1,001 blocks.
     """
 
-    __slots__ = ("_clashes", "_prefixes", "_rows", "by_ip", "endpoints", "group_of", "groups")
+    __slots__ = ("_by_ip", "_clashes", "_group_of", "_groups", "_prefixes", "_rows", "_subnet_of", "endpoints")
 
     def __init__(self, endpoints: list[PrivateEndpoint], subnet_of: Callable[[str], Subnet]) -> None:
         self.endpoints = endpoints
+        self._subnet_of = subnet_of
         self._rows: list[EffectiveRoute | None] | None = None  # made on first use: most blocks never print
         self._prefixes: list[tuple[Prefix, ...] | None] | None = None  # each endpoint's (/32,), shared by its rows
-        self.by_ip = {pe.ip: i for i, pe in enumerate(endpoints)}  # endpoint IP -> its (last) position
+        self._by_ip: dict[int, int] | None = None
         self._clashes: dict[int, list[int]] = {}  # IPs several endpoints of the block have -> positions
-        if len(self.by_ip) < len(endpoints):
-            for i, pe in enumerate(endpoints):
-                self._clashes.setdefault(pe.ip, []).append(i)
-            self._clashes = {ip: found for ip, found in self._clashes.items() if len(found) > 1}
+        self._groups: list[EndpointGroup] | None = None
+        self._group_of: list[int] | None = None
+
+    @property
+    def by_ip(self) -> dict[int, int]:
+        """Endpoint IP -> its (last) position."""
+        by_ip = self._by_ip
+        if by_ip is None:
+            endpoints = self.endpoints
+            by_ip = self._by_ip = {pe.ip: i for i, pe in enumerate(endpoints)}
+            if len(by_ip) < len(endpoints):
+                clashes: dict[int, list[int]] = {}
+                for i, pe in enumerate(endpoints):
+                    clashes.setdefault(pe.ip, []).append(i)
+                self._clashes = {ip: found for ip, found in clashes.items() if len(found) > 1}
+        return by_ip
+
+    @property
+    def groups(self) -> list[EndpointGroup]:
+        """The endpoints by the subnet they name, in order of first appearance."""
+        if self._groups is None:
+            self._group()
+        assert self._groups is not None
+        return self._groups
+
+    @property
+    def group_of(self) -> list[int] | None:
+        """Position -> index in `groups`; None: one group (a VNet's endpoints usually share one subnet)."""
+        if self._groups is None:
+            self._group()
+        return self._group_of
+
+    def _group(self) -> None:
+        endpoints = self.endpoints
         names = [pe.subnet for pe in endpoints]
         keys = list(dict.fromkeys(names))
-        self.groups = [EndpointGroup(key, subnet_of(key)) for key in keys]
-        # position -> index in groups; None: one group (a VNet's endpoints usually share one subnet)
-        self.group_of: list[int] | None = None
+        groups = [EndpointGroup(key, self._subnet_of(key)) for key in keys]
         if len(keys) == 1:
-            self.groups[0].positions = range(len(endpoints))
+            groups[0].positions = range(len(endpoints))
         else:
             number = {key: g for g, key in enumerate(keys)}
-            self.group_of = [number[name] for name in names]
+            self._group_of = [number[name] for name in names]
             members: list[list[int]] = [[] for _ in keys]
-            for i, g in enumerate(self.group_of):
+            for i, g in enumerate(self._group_of):
                 members[g].append(i)
-            for group, positions in zip(self.groups, members, strict=True):
+            for group, positions in zip(groups, members, strict=True):
                 group.positions = positions
-        for group in self.groups:
+        for group in groups:
             network, netmask = group.subnet.prefix.network, mask(group.subnet.prefix.length)
             group.outside = tuple(i for i in group.positions if endpoints[i].ip & netmask != network)
+        self._groups = groups
 
     def positions(self, ip: int) -> Sequence[int]:
         """The positions of the endpoints having `ip` (several only for a clash)."""
-        i = self.by_ip.get(ip)
+        by_ip = self._by_ip  # the slot, not the property: this runs once per address `check` classifies
+        if by_ip is None:
+            by_ip = self.by_ip
+        i = by_ip.get(ip)
         if i is None:
             return ()
         return self._clashes.get(ip, (i,)) if self._clashes else (i,)
@@ -351,16 +386,15 @@ class EndpointView:
     def where(self) -> dict[int, int | list[int]]:
         """Endpoint IP -> the index of the block holding it (a list when several blocks do)."""
         if self._where is None:
-            where: dict[int, int | list[int]] = {}
-            total = 0
-            for k, block in enumerate(self.blocks):
-                where.update(dict.fromkeys(block.by_ip, k))
-                total += len(block.by_ip)
-            if len(where) < total:  # an IP in several blocks (peered VNets may repeat one): list them all
-                for ip in where:
-                    found = [k for k, block in enumerate(self.blocks) if ip in block.by_ip]
-                    if len(found) > 1:
-                        where[ip] = found
+            blocks = self.blocks
+            # straight from the endpoints: the blocks' own indexes are made only for blocks a lookup reads
+            where: dict[int, int | list[int]] = {pe.ip: k for k, block in enumerate(blocks) for pe in block.endpoints}
+            if len(where) < sum(len(block) for block in blocks):  # an IP repeated, in a block or across peered
+                holders: dict[int, list[int]] = {}               # VNets' blocks: list every block holding it
+                for k, block in enumerate(blocks):
+                    for ip in block.by_ip:
+                        holders.setdefault(ip, []).append(k)
+                where = {ip: found[0] if len(found) == 1 else found for ip, found in holders.items()}
             self._where = where
         return self._where
 
@@ -375,11 +409,12 @@ class EndpointSegment:
     the IP lies outside the subnet).
     """
 
-    __slots__ = ("block", "settled", "special", "verdicts")
+    __slots__ = ("block", "group_of", "settled", "special", "verdicts")
 
-    def __init__(self, block: EndpointBlock, settled: dict[int, EffectiveRoute | None],
+    def __init__(self, block: EndpointBlock, settled: Mapping[int, EffectiveRoute | None],
                  verdicts: Sequence[PolicyVerdict | None], special: dict[int, PolicyVerdict | None]) -> None:
         self.block = block
+        self.group_of = block.group_of  # read per endpoint: kept here, not through the block's property
         self.settled = settled
         self.verdicts = verdicts
         self.special = special
@@ -388,7 +423,7 @@ class EndpointSegment:
         special = self.special
         if special and i in special:
             return special[i]
-        group_of = self.block.group_of
+        group_of = self.group_of
         return self.verdicts[0 if group_of is None else group_of[i]]
 
     def row(self, i: int) -> EffectiveRoute | None:
@@ -409,7 +444,7 @@ class EndpointSegment:
     def rows(self) -> list[EffectiveRoute]:
         """Every displayed row, in block order."""
         block = self.block
-        if block.group_of is None and not self.settled and not self.special:  # one verdict for all
+        if self.group_of is None and not self.settled and not self.special:  # one verdict for all
             verdict = self.verdicts[0]
             if verdict is None:
                 return [block.row(i) for i in range(len(block))]
@@ -422,30 +457,89 @@ class EndpointSegment:
         return EndpointSegment(self.block, settled, self.verdicts, self.special)
 
 
+#: the network-policy rule's answer for one block in one route set: the verdict of each of the
+#: block's groups (None: untouched) and the endpoints settled one by one (`EndpointSegment`)
+Settled = tuple[Sequence[PolicyVerdict | None], dict[int, PolicyVerdict | None]]
+
+#: a block no endpoint of which precedence resolved (most blocks of a route set): never written
+NONE_RESOLVED: Mapping[int, EffectiveRoute | None] = MappingProxyType({})
+
+
+class EndpointVerdicts:
+    """The network-policy rule's answers for the blocks of one route set's view, each settled when
+    a segment of its block is first read: a trace through a hub reads a few of its 1,001 blocks.
+    Shared with the route sets `RouteSet.swapped` makes (their rule answers are the same)."""
+
+    __slots__ = ("_answers", "_left", "_settle")
+
+    def __init__(self, settle: Callable[[EndpointBlock], Settled], count: int) -> None:
+        self._settle: Callable[[EndpointBlock], Settled] | None = settle
+        self._answers: list[Settled | None] = [None] * count
+        self._left = count
+
+    def of(self, k: int, block: EndpointBlock) -> Settled:
+        """The answer for block `k` of the view (`block`)."""
+        found = self._answers[k]
+        if found is None:
+            assert self._settle is not None
+            found = self._answers[k] = self._settle(block)
+            self._left -= 1
+            if not self._left:  # every block answered: the rule's index of the other rows can go
+                self._settle = None
+        return found
+
+
 class RouteSet:
     """The effective routes of one set of identical inputs (shared by every subnet having them).
 
     The rows are the ordinary rows (sorted by slot) followed by the private endpoint /32s of each
     segment, in block order. A hub peered with 1,000 spokes shows 100k endpoint rows: they are
-    made only when `rows` is read; lookups probe the endpoints' IPs directly and never make them.
+    made only when `rows` is read; lookups probe the endpoints' IPs directly and never make them,
+    and make only the segments of the blocks they read.
     """
 
-    __slots__ = ("_flat", "_hits", "_index", "_rows", "notes", "ordinary", "segments", "view")
+    __slots__ = ("_all", "_flat", "_hits", "_index", "_made", "_resolved", "_rows", "_verdicts", "notes",
+                 "ordinary", "view")
 
     def __init__(self, rows: tuple[EffectiveRoute, ...], notes: tuple[str, ...] = (),
-                 segments: tuple[EndpointSegment, ...] = (), view: EndpointView | None = None) -> None:
-        """`segments`: one per block of `view`, in its order."""
+                 segments: tuple[EndpointSegment, ...] = (), view: EndpointView | None = None, *,
+                 resolved: Sequence[Mapping[int, EffectiveRoute | None]] = (),
+                 verdicts: EndpointVerdicts | None = None) -> None:
+        """`segments`: one per block of `view`, in its order; or, with `verdicts`, each made when
+        first read from its block, its endpoints precedence `resolved` and the rule's answer."""
         self.ordinary = rows
         self.notes = notes
-        self.segments = segments
         self.view = view
-        self._rows: tuple[EffectiveRoute, ...] | None = None if segments else rows
+        self._verdicts = verdicts
+        self._all: tuple[EndpointSegment, ...] | None
+        self._made: list[EndpointSegment | None]
+        if verdicts is None:
+            self._all, self._made, self._resolved = segments, list(segments), tuple(s.settled for s in segments)
+        else:
+            assert view is not None and len(resolved) == len(view.blocks)
+            self._all, self._made, self._resolved = None, [None] * len(resolved), tuple(resolved)
+        self._rows: tuple[EffectiveRoute, ...] | None = None if self._made else rows
         self._index: PrefixIndex[EffectiveRoute] | None = None
         self._hits: dict[int, Match | None] = {}
         self._flat: tuple[list[int], list[Match | int | None]] | None = None
 
     def __repr__(self) -> str:
-        return f"RouteSet({len(self.ordinary)} rows, {len(self.segments)} endpoint segments, notes={self.notes!r})"
+        return f"RouteSet({len(self.ordinary)} rows, {len(self._made)} endpoint segments, notes={self.notes!r})"
+
+    @property
+    def segments(self) -> tuple[EndpointSegment, ...]:
+        """One segment per block of `view`, in its order (all made when first read)."""
+        if self._all is None:
+            self._all = tuple(self._segment(k) for k in range(len(self._made)))
+        return self._all
+
+    def _segment(self, k: int) -> EndpointSegment:
+        segment = self._made[k]
+        if segment is None:
+            assert self.view is not None and self._verdicts is not None
+            block = self.view.blocks[k]
+            segment = self._made[k] = EndpointSegment(block, self._resolved[k], *self._verdicts.of(k, block))
+        return segment
 
     @property
     def rows(self) -> tuple[EffectiveRoute, ...]:
@@ -460,13 +554,17 @@ class RouteSet:
 
     def settled_endpoint_rows(self) -> list[EffectiveRoute]:
         """The endpoint rows precedence resolved (another row has their /32), in row order."""
-        return [r for s in self.segments for _, r in sorted(s.settled.items()) if r is not None]
+        return [r for resolved in self._resolved for _, r in sorted(resolved.items()) if r is not None]
 
     def swapped(self, swap: dict[int, EffectiveRoute]) -> RouteSet:
         """The route set with rows replaced by `swap` (by the id of the row replaced): ordinary
         rows and settled endpoint rows only."""
         ordinary = tuple(swap.get(id(r), r) for r in self.ordinary)
-        return RouteSet(ordinary, self.notes, tuple(s.swapped(swap) for s in self.segments), self.view)
+        if self._verdicts is None:
+            return RouteSet(ordinary, self.notes, tuple(s.swapped(swap) for s in self.segments), self.view)
+        resolved = [{i: swap.get(id(r), r) if r is not None else None for i, r in found.items()} if found else found
+                    for found in self._resolved]
+        return RouteSet(ordinary, self.notes, (), self.view, resolved=resolved, verdicts=self._verdicts)
 
     @property
     def _ordinary_index(self) -> PrefixIndex[EffectiveRoute]:
@@ -493,7 +591,7 @@ class RouteSet:
         (the order of `rows`); else the ordinary rows' longest match."""
         rows = []
         for k in (where,) if isinstance(where, int) else where:
-            segment = self.segments[k]
+            segment = self._segment(k)
             for i in segment.block.positions(ip):
                 if segment.active(i):
                     row = segment.row(i)
