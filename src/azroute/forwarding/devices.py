@@ -12,6 +12,7 @@ from enum import StrEnum
 from azroute.model.net import Prefix, format_ip
 from azroute.model.topology import PrivateEndpoint, Subnet, Topology, VirtualMachine
 from azroute.routing.lpm import PrefixIndex
+from azroute.routing.private_endpoints import endpoints_by_vnet
 
 
 class Kind(StrEnum):
@@ -42,14 +43,23 @@ class Device:
         return f"{self.kind} {self.name}"
 
 
+#: owners an endpoint at the same address replaces (registered before endpoints, `_register_devices`)
+_BEFORE_ENDPOINTS = frozenset({Kind.VM, Kind.NVA})
+
+
 class AddressBook:
     """Address ownership for one topology, keyed by (VNet, IP) because unpeered VNets may overlap."""
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
         # a private endpoint is registered as itself and made a Device when first asked for: a
-        # topology may hold 100k of them and most questions read a handful (`owner_record`)
+        # topology may hold 100k of them and most questions read a handful (`owner_record`). Until
+        # `records` is read, endpoints are indexed one VNet at a time, when an address there is
+        # looked up (a trace reads a few VNets): `_owners` holds the other devices, and the devices
+        # made of endpoints, and `_complete` is False
         self._owners: dict[tuple[str, int], Device | PrivateEndpoint] = {}
+        self._complete = False
+        self._endpoints: dict[str, dict[int, PrivateEndpoint]] = {}  # VNet -> IP -> endpoint, as indexed
         self._site_index: PrefixIndex[str] = PrefixIndex()
         self._vnet_index: PrefixIndex[str] = PrefixIndex()
         self._subnet_index: PrefixIndex[Subnet] = PrefixIndex()
@@ -68,19 +78,22 @@ class AddressBook:
         """The on-premises VM at `ip` in `site`, if the topology names one."""
         return self._site_vms.get((site, ip))
 
-    def _register_devices(self) -> None:
+    def _register_devices(self, endpoints: bool = False) -> None:
+        """Every owner in `_owners`, a later kind taking an address from an earlier one: VMs, then
+        private endpoints (only with `endpoints`, see `records`), firewalls, load balancers, gateways."""
         t = self.topology
         self._site_vms = {(vm.site, vm.ip): vm for vm in t.vms.values() if vm.site}
         for vm in t.vms.values():
             if vm.subnet:
                 kind = Kind.NVA if vm.ip_forwarding else Kind.VM
                 self._own(Device(kind, vm.name, vm.subnet.split("/")[0], vm.subnet, (vm.ip,)))
-        vnet_of: dict[str, str] = {}  # subnet key -> its VNet (many endpoints share a subnet)
-        for pe in t.private_endpoints.values():
-            vnet = vnet_of.get(pe.subnet)
-            if vnet is None:
-                vnet = vnet_of[pe.subnet] = pe.subnet.split("/")[0]
-            self._owners[(vnet, pe.ip)] = pe
+        if endpoints:
+            vnet_of: dict[str, str] = {}  # subnet key -> its VNet (many endpoints share a subnet)
+            for pe in t.private_endpoints.values():
+                vnet = vnet_of.get(pe.subnet)
+                if vnet is None:
+                    vnet = vnet_of[pe.subnet] = pe.subnet.split("/")[0]
+                self._owners[(vnet, pe.ip)] = pe
         for fw in t.firewalls.values():
             # mtr shows the instances, never the private IP (the seed): hops list instance_ips,
             # which exports do not carry (empty = unknown, and said so rather than invented).
@@ -100,7 +113,7 @@ class AddressBook:
 
     def owner(self, vnet: str, ip: int) -> Device | None:
         """The device owning `ip` inside `vnet`, if any."""
-        found = self._owners.get((vnet, ip))
+        found = self.owner_record(vnet, ip)
         if isinstance(found, PrivateEndpoint):
             return self._endpoint_device(vnet, found)
         return found
@@ -108,13 +121,27 @@ class AddressBook:
     def owner_record(self, vnet: str, ip: int) -> Device | PrivateEndpoint | None:
         """`owner`, except that a private endpoint not yet asked for is returned as itself (its kind is
         Kind.PRIVATE_ENDPOINT, its VNet `vnet`): bulk callers read names without making devices."""
-        return self._owners.get((vnet, ip))
+        found = self._owners.get((vnet, ip))
+        if self._complete or (isinstance(found, Device) and found.kind not in _BEFORE_ENDPOINTS):
+            return found
+        endpoints = self._endpoints.get(vnet)
+        if endpoints is None:
+            endpoints = self._endpoints[vnet] = {pe.ip: pe for pe in endpoints_by_vnet(self.topology).get(vnet, ())}
+        return endpoints.get(ip, found)
 
     def records(self) -> Mapping[tuple[str, int], Device | PrivateEndpoint]:
         """Every owner by (VNet, IP), as `owner_record` answers (for bulk callers: one dict probe each)."""
+        if not self._complete:
+            made = {key: device for key, device in self._owners.items()
+                    if isinstance(device, Device) and device.kind is Kind.PRIVATE_ENDPOINT}
+            self._owners = {}
+            self._register_devices(endpoints=True)
+            self._owners.update(made)  # each replaces its endpoint, in its place
+            self._complete = True
         return self._owners
 
     def _endpoint_device(self, vnet: str, pe: PrivateEndpoint) -> Device:
+        """The endpoint as a Device, made once (it takes the endpoint's place in `_owners`)."""
         device = Device(Kind.PRIVATE_ENDPOINT, pe.name, vnet, pe.subnet, (pe.ip,))
         self._owners[(vnet, pe.ip)] = device
         return device
@@ -146,7 +173,8 @@ class AddressBook:
         """The device a VirtualAppliance route from `vnet` could target (firewall, NVA, VM or gateway
         instance, in `vnet` or a peered VNet) whose address is numerically closest to `ip`."""
         vnets = {vnet, *(p.other(vnet) for p in self.topology.peerings_of(vnet))}
-        candidates = [(abs(address - ip), address, device) for (where, address), device in self._owners.items()
+        # in the order every owner was registered in, whose ties `min` keeps (a message, not a hot path)
+        candidates = [(abs(address - ip), address, device) for (where, address), device in self.records().items()
                       if where in vnets and type(device) is Device and device.kind is not Kind.PRIVATE_ENDPOINT]
         if not candidates:
             return None

@@ -8,7 +8,6 @@ with NICs. The rows follow reference §10 (algorithm) and §1.5 (row order).
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any
@@ -21,7 +20,6 @@ from azroute.model.topology import (
     Gateway,
     GatewayType,
     HonoursOverride,
-    PrivateEndpoint,
     Subnet,
     Topology,
     VNet,
@@ -34,7 +32,7 @@ from azroute.routing.precedence import (
     prefer_system_over_bgp,
     resolve_same_prefix,
 )
-from azroute.routing.private_endpoints import NetworkPolicies, interface_endpoint_row
+from azroute.routing.private_endpoints import NetworkPolicies, endpoints_by_vnet, interface_endpoint_row
 from azroute.routing.routes import (
     NONE_RESOLVED,
     Candidate,
@@ -76,9 +74,7 @@ class RoutingEngine:
         self._pe_views: dict[str, EndpointView] = {}
         self._pieces: dict[tuple[object, ...], Piece] = {}
         self._verdicts: dict[tuple[Any, ...], PolicyVerdict] = {}  # equal subnet verdicts of route sets, shared
-        self._pe_by_vnet: dict[str, list[PrivateEndpoint]] = defaultdict(list)
-        for pe in topology.private_endpoints.values():
-            self._pe_by_vnet[pe.subnet.split("/")[0]].append(pe)
+        self._pe_by_vnet = endpoints_by_vnet(topology)
 
     # --- lookups by what a user names (a name, or a resource ID the input maps) -------------
     # `option` is the option the user typed (`--from` names a VM, subnet or gateway too)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from azroute.model.net import Prefix, host
@@ -16,6 +18,23 @@ def interface_endpoint_row(pe: PrivateEndpoint, prefix: Prefix | None = None, or
     return Candidate(Source.DEFAULT, (prefix or host(pe.ip),), NextHopType.INTERFACE_ENDPOINT,
                      Slot.INTERFACE_ENDPOINT, origin or f"private endpoint {pe.name} in {pe.subnet}",
                      endpoint=pe.name, placeholder=not pe.ip_known)
+
+
+def endpoints_by_vnet(topology: Topology) -> dict[str, list[PrivateEndpoint]]:
+    """Each VNet's private endpoints, in document order: the /32s its route sets show (and, through
+    peerings, its peers'), and the addresses forwarding looks up there. Made once per topology for
+    both."""
+    def group() -> dict[str, list[PrivateEndpoint]]:
+        found: dict[str, list[PrivateEndpoint]] = {}
+        # runs of endpoints naming one subnet (an estate lists a subnet's endpoints together): one
+        # VNet name per run, not a split per endpoint
+        for subnet, run in groupby(topology.private_endpoints.values(), _subnet):
+            found.setdefault(subnet.partition("/")[0], []).extend(run)
+        return found
+    return topology.memo("endpoints-by-vnet", group)
+
+
+_subnet = attrgetter("subnet")
 
 
 #: how the network-policy rule leaves an endpoint /32 (reference §6.3); 0: untouched
