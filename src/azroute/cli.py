@@ -18,7 +18,7 @@ from azroute.forwarding.endpoints import resolve_destination, resolve_source
 from azroute.forwarding.security import security_warnings
 from azroute.forwarding.trace import Forwarder, Reachability
 from azroute.ingest import FORMATS, Loaded, load_any
-from azroute.memory import keep_until_exit
+from azroute.memory import kept_until_exit
 from azroute.progress import progress
 from azroute.render.az import dumps
 from azroute.render.text import visible
@@ -129,9 +129,9 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
 
 def _load(file: str, fmt: str, verbose: bool, prior_state: bool = False) -> Loaded:
     meta = click.get_current_context().meta
-    with progress(f"loading {file}"):  # large exports: a bar (no count) only past 2 s, on a terminal
+    # large exports: a bar (no count) only past 2 s, on a terminal; the model is kept to the end of the run
+    with progress(f"loading {file}"), kept_until_exit():
         loaded = load_any(file, fmt, meta.get(_OVERLAYS, ()), meta.get(_SERVICE_TAGS), prior_state)
-    keep_until_exit()
     meta[_FORMAT] = loaded.format
     if loaded.skipped:
         total = sum(loaded.skipped.values())
