@@ -16,7 +16,8 @@ from azroute.forwarding.trace import Reachability
 from azroute.ingest import load_any
 from azroute.ingest.intents import load_intents
 from azroute.model.net import parse_ip
-from azroute.questions.check import cidrs, variant
+from azroute.model.topology import Topology
+from azroute.questions.check import address_choices, cidrs, combinations, variant
 from azroute.questions.diff import FAIL_ON, ChangeKind, DiffResult, Outcome, classify, diff, port_labels, shown_key
 from azroute.render.az import route_item
 from azroute.render.diff import cell, route_items
@@ -173,8 +174,8 @@ def test_terraform_plans_of_b_and_c() -> None:
     (group,) = result.flows
     assert (group.change, group.devices_lost, cidrs(group.sources)) == (ChangeKind.BYPASSES, FW, ["192.168.0.0/24"])
     assert [r.target for r in result.routes] == ["subnet hub/GatewaySubnet"]
-    assert result.notes == ("ip[pe:sql] known only after apply: the same flow changes for each of 2 choices "
-                            "(shown for ip[pe:sql]=10.13.77.6)",)
+    assert result.notes == ("ip[pe:sql] known only after apply: the same flow changes wherever Azure puts it "
+                            "(every free address behaves alike) (shown for ip[pe:sql]=10.13.77.6)",)
 
 
 def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
@@ -183,31 +184,65 @@ def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
     after = load(FIXTURES / "b-unknown-sql-udr.yaml")
     result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
     assert _groups(result) == [("bypasses", FW, ["192.168.0.0/24"], ["10.13.77.7/32"], ("443", "1433"))]
+    # .6 stands for every free address but .7: under the subnet's /26 and no narrower prefix (B-CHK-UNKNOWN)
     assert result.notes == ("the flow changes depend on ip[pe:sql], known only after apply: 0 groups when "
-                            "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; 0 groups when "
-                            "ip[pe:sql]=10.13.77.8; settle it with --assume 'NAME=VALUE' as named here, e.g. "
-                            "--assume 'ip[pe:sql]=10.13.77.8'",)
+                            "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; settle it with --assume "
+                            "'NAME=VALUE' as named here, e.g. --assume 'ip[pe:sql]=10.13.77.7'",)
     (intent,) = result.intents
     assert intent.before is not None
     assert (str(intent.before.verdict), str(intent.after.verdict)) == ("holds", "unknown")
 
 
-def test_too_many_address_combinations_are_said(tmp_path: Path) -> None:
-    """Three endpoints known only after apply, seven choices each (None UDRs for .7, .9 and .11 cut the
-    subnet): 343 combinations, past check's limit, so each address is varied alone and the note says so
-    (B-DIFF-FAIL: the untried combinations do not make --fail-on fail)."""
+def _three_unknown(tmp_path: Path, singles: tuple[int, ...]) -> tuple[Topology, Topology]:
+    """b-unknown-sql.yaml -> b-unknown-sql-udr.yaml with storage-australia and storage-germany known only after
+    apply too (three endpoints of spoke1/ep) and, after, a None UDR for each of 10.13.77.N/32, N in `singles`."""
     def unknown(text: str) -> str:
         return text.replace("ip: 10.13.77.4,", "ip: unknown,").replace("ip: 10.13.77.5,", "ip: unknown,")
     seven = "      drop-seven: {prefix: 10.13.77.7/32, next_hop_type: None}\n"
+    more = "".join(f"      drop-{n}: {{prefix: 10.13.77.{n}/32, next_hop_type: None}}\n" for n in singles if n != 7)
     (tmp_path / "before.yaml").write_text(unknown((FIXTURES / "b-unknown-sql.yaml").read_text()))
     (tmp_path / "after.yaml").write_text(unknown((FIXTURES / "b-unknown-sql-udr.yaml").read_text()).replace(
-        seven, seven + "      drop-nine: {prefix: 10.13.77.9/32, next_hop_type: None}\n"
-                       "      drop-eleven: {prefix: 10.13.77.11/32, next_hop_type: None}\n"))
-    before, after = load(tmp_path / "before.yaml"), load(tmp_path / "after.yaml")
+        seven, seven + more))
+    return load(tmp_path / "before.yaml"), load(tmp_path / "after.yaml")
+
+
+def test_unknown_addresses_are_distinct(tmp_path: Path) -> None:
+    """Three endpoints known only after apply in spoke1/ep, None UDRs for .7, .9 and .11: each can land under
+    the subnet's /26 only (.4, .6, .8, .10, .12-.62 behave alike) or on one of the three /32s, 4 choices each
+    (B-CHK-UNKNOWN). Azure gives no two NICs one address, so of the 4 x 4 x 4 combinations only the 34 that
+    put at most one endpoint on each /32 are tried, those under the /26 taking .4, .5, .6 in turn (once all
+    three sat at 10.13.77.4)."""
+    before, after = _three_unknown(tmp_path, (7, 9, 11))
+    addresses = address_choices((after, before))
+    assert addresses.choices == [[(f"ip[pe:{pe}]", f"10.13.77.{n}") for n in (4, 7, 9, 11)]
+                                 for pe in ("storage-australia", "storage-germany", "sql")]
+    combos = combinations(addresses.choices, addresses.place)
+    assert " ".join("/".join(ip.rsplit(".", 1)[1] for _, ip in combo) for combo in combos) == (
+        "4/5/6 4/5/7 4/5/9 4/5/11 4/7/5 4/7/9 4/7/11 4/9/5 4/9/7 4/9/11 4/11/5 4/11/7 4/11/9 "
+        "7/4/5 7/4/9 7/4/11 7/9/4 7/9/11 7/11/4 7/11/9 9/4/5 9/4/7 9/4/11 9/7/4 9/7/11 9/11/4 9/11/7 "
+        "11/4/5 11/4/7 11/4/9 11/7/4 11/7/9 11/9/4 11/9/7")
+    result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
+    (note,) = result.notes
+    assert note.count(" when ip[pe:") == 34
+    assert note.startswith("the flow changes depend on ip[pe:storage-australia], ip[pe:storage-germany], ip[pe:sql], "
+                           "known only after apply: 0 groups when ip[pe:storage-australia]=10.13.77.4, "
+                           "ip[pe:storage-germany]=10.13.77.5, ip[pe:sql]=10.13.77.6; 1 group when ")
+
+
+def test_too_many_address_combinations_are_said(tmp_path: Path) -> None:
+    """Three endpoints known only after apply, seven choices each (None UDRs for .7, .9, .11, .13, .15 and .17
+    cut the subnet): 343 combinations, past check's limit, so each address is varied alone, the others at
+    their first choice (distinct addresses under the /26), and the note says so (B-DIFF-FAIL: the untried
+    combinations do not make --fail-on fail)."""
+    before, after = _three_unknown(tmp_path, (7, 9, 11, 13, 15, 17))
     result = diff(before, after, load_intents(EXAMPLES / "intents.yaml", after))
     (note,) = result.notes
     assert note.count(" when ip[pe:") == 7 + 6 + 6
-    assert note.endswith("(7 x 7 x 7 = 343 combinations are too many: each address was varied alone, the others "
+    assert "; 1 group when ip[pe:storage-australia]=10.13.77.7, ip[pe:storage-germany]=10.13.77.4, " \
+           "ip[pe:sql]=10.13.77.5;" in note
+    assert note.endswith("; 1 group when ip[pe:storage-australia]=10.13.77.4, ip[pe:storage-germany]=10.13.77.5, "
+                         "ip[pe:sql]=10.13.77.17 "
+                         "(7 x 7 x 7 = 343 combinations are too many: each address was varied alone, the others "
                          "at their first choice); settle it with --assume 'NAME=VALUE' as named here, e.g. "
                          "--assume 'ip[pe:storage-australia]=10.13.77.4'")
     assert result.fails("bypass") and not result.fails("none")

@@ -29,7 +29,7 @@ import bisect
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, Self, TypeVar
@@ -443,7 +443,7 @@ class Checker:
         self.bulk = bulk and classes
         self._innermost: dict[int, tuple[PrefixIndex[Prefix], list[int], list[Prefix | None]]] = {}
         self._forwarders: dict[Settings, tuple[Forwarder, Boundaries]] = {}
-        self._ip_choices = unknown_ip_choices(topology)
+        self._addresses = address_choices((topology,))
 
     def forwarder(self, settings: Settings = ()) -> tuple[Forwarder, list[int]]:
         """The forwarder and elementary-range boundaries of the topology with `settings` pinned."""
@@ -460,11 +460,12 @@ class Checker:
     def check(self, intent: Intent) -> IntentResult:
         base = self._evaluate(intent, ())
         unknown = sorted({d.rsplit("=", 1)[0] for d in base.depends_on if d.endswith("=unknown")})
-        choices = [[(name, v) for v in assumption_values(name, self.topology)] for name in unknown] + self._ip_choices
+        addresses = self._addresses.choices
+        choices = [[(name, v) for v in assumption_values(name, self.topology)] for name in unknown] + addresses
         if not choices:
             return base
-        results = [(combo, self._evaluate(intent, combo)) for combo in combinations(choices)]
-        unknown += [c[0][0] for c in self._ip_choices]
+        results = [(combo, self._evaluate(intent, combo)) for combo in combinations(choices, self._addresses.place)]
+        unknown += [c[0][0] for c in addresses]
         verdicts = {r.verdict for _, r in results}
         described = tuple(f"{r.verdict} when {', '.join(f'{n}={v}' for n, v in combo)}"
                           for combo, r in results)
@@ -1426,59 +1427,162 @@ def _judge_rules(intent: Intent, trace: Trace) -> list[str]:
 _MAX_VARIANTS = 256
 
 
-def combinations(choices: list[list[tuple[str, str]]]) -> list[Settings]:
-    """Every combination of choices; past _MAX_VARIANTS, each unknown varied alone (others first)."""
+def too_many(choices: list[list[tuple[str, str]]]) -> bool:
+    """Whether the combinations of `choices` are past _MAX_VARIANTS (then each unknown is varied alone)."""
     total = 1
     for options in choices:
         total *= len(options)
-    if total <= _MAX_VARIANTS:
-        return [tuple(combo) for combo in itertools.product(*choices)]
+    return total > _MAX_VARIANTS
+
+
+def combinations(choices: list[list[tuple[str, str]]],
+                 place: Callable[[Settings], Settings | None] | None = None) -> list[Settings]:
+    """Every combination of choices, each once; past _MAX_VARIANTS (`too_many`), each unknown varied
+    alone, the others at their first choice. With `place` (`AddressChoices.place`), each combination
+    as it places it (addresses known only after apply made distinct), those it cannot place left out;
+    varied alone, another unknown whose first choice leaves no room takes its first choice that does."""
+    fit = place or (lambda combo: combo)
+    combos: Iterable[Settings | None]
+    if not too_many(choices):
+        combos = (fit(tuple(combo)) for combo in itertools.product(*choices))
+    else:
+        combos = (_alone(choices, i, option, fit) for i, options in enumerate(choices) for option in options)
+    return list(dict.fromkeys(combo for combo in combos if combo is not None))
+
+
+def _alone(choices: list[list[tuple[str, str]]], i: int, option: tuple[str, str],
+           fit: Callable[[Settings], Settings | None]) -> Settings | None:
+    """Unknown i at `option`, the others at their first choice (in order, the first that `fit` places
+    with those picked so far when the first does not): None when some unknown has no such choice."""
     firsts = [options[0] for options in choices]
-    return [(*firsts[:i], option, *firsts[i + 1:]) for i, options in enumerate(choices)
-            for option in options]
+    placed = fit((*firsts[:i], option, *firsts[i + 1:]))
+    if placed is not None:
+        return placed
+    picked = {i: option}
+    for j, options in enumerate(choices):
+        if j != i:
+            found = next((o for o in options if fit(tuple({**picked, j: o}[k] for k in sorted({*picked, j})))
+                          is not None), None)
+            if found is None:
+                return None
+            picked[j] = found
+    return fit(tuple(picked[k] for k in range(len(choices))))
 
 
-def unknown_ip_choices(topology: Topology) -> list[list[tuple[str, str]]]:
-    """For each endpoint whose IP is known only after apply: one address per elementary range of
-    the addresses Azure could assign it (the subnet minus its 4 first and last addresses and the
-    addresses other NICs hold). Any two addresses of one range give the same verdicts."""
-    unknown = [pe for pe in topology.private_endpoints.values() if not pe.ip_known]
-    if not unknown and all(gw.instance_ips_known for gw in topology.gateways.values()):
-        return []
-    placeholders = {pe.ip for pe in unknown}
-    points = [p for p in boundaries(topology) if p not in placeholders]
-    taken = set(_device_ips(topology)) - placeholders
+@dataclass(frozen=True)
+class AddressChoices:
+    """What `check` and `diff` try for the addresses known only after apply (B-CHK-UNKNOWN).
+
+    `choices`: per unknown ('ip[pe:NAME]', 'ip[gw:NAME]'), one value per class of the addresses Azure could
+    give it, the first free one of the class (a gateway: its instance addresses, two distinct ones for
+    active-active). `place` makes a combination of values addresses Azure could assign at once: the
+    unknowns of one class take its free addresses in turn (Azure gives no two NICs one address), None
+    when a class has fewer free addresses than the combination puts in it."""
+
+    choices: list[list[tuple[str, str]]]
+    #: per unknown: its subnet, each value's address -> the ranges of its class, the addresses other NICs hold
+    _where: dict[str, tuple[str, dict[int, tuple[Range, ...]], frozenset[int]]]
+
+    def place(self, combo: Settings) -> Settings | None:
+        """`combo` with each address known only after apply moved to its class's first free address
+        no earlier unknown of the combination took; None when its class has none left."""
+        used: set[tuple[str, int]] = set()
+        placed = []
+        for name, value in combo:
+            where = self._where.get(name)
+            if where is None:
+                placed.append((name, value))
+                continue
+            subnet, classes, taken = where
+            ips = []
+            for ip in map(parse_ip, value.split(",")):
+                free = next((a for start, end in classes[ip] for a in range(start, end)
+                             if a not in taken and (subnet, a) not in used), None)
+                if free is None:
+                    return None
+                used.add((subnet, free))
+                ips.append(free)
+            placed.append((name, ",".join(map(format_ip, ips))))
+        return tuple(placed)
+
+
+def address_choices(topologies: Sequence[Topology]) -> AddressChoices:
+    """The choices for every address known only after apply on some of `topologies` (diff: after,
+    then before; each unknown's subnet is the first's that leaves it unknown).
+
+    Azure gives such an endpoint (or a VPN gateway instance) a free address of its subnet: not the 4
+    first or the last (B-ADDR-RESERVED), none another NIC, endpoint, firewall, gateway, load balancer
+    frontend or BGP peer holds on any side that leaves it unknown. Free addresses are alike when every
+    such side puts them under the same innermost boundary prefix (B-CHK-CLASSES: prefixes nest, so it
+    names every prefix a route or filter tests them against); an address something else is decided on
+    (a UDR next hop) is a class of its own. One value per class, in address order; an unknown with no
+    free address keeps its placeholder (no choices)."""
+    wanted = _unknown_addresses(topologies)
+    sides = [_Placing(t) for t in topologies] if wanted else []
     choices = []
-    for pe in unknown:
-        subnet = topology.subnet(pe.subnet)
-        assert subnet is not None
-        free = (subnet.prefix.network + 4, subnet.prefix.last)
-        reps = []
-        for start, end in elementary([free], points):
-            rep = next((ip for ip in range(start, end) if ip not in taken), None)
-            if rep is not None:
-                reps.append(rep)
-        choices.append([(f"ip[pe:{pe.name}]", format_ip(ip)) for ip in reps])
-    return choices + _unknown_gateway_choices(topology, points, taken)
+    where: dict[str, tuple[str, dict[int, tuple[Range, ...]], frozenset[int]]] = {}
+    taken_by: dict[tuple[int, ...], frozenset[int]] = {}
+    for name, (key, count, found) in wanted.items():
+        subnets = [s for k in found if (s := topologies[k].subnet(key)) is not None]
+        taken = taken_by.get(tuple(found))
+        if taken is None:
+            taken = taken_by[tuple(found)] = frozenset().union(*(sides[k].taken for k in found))
+        free = (max(s.prefix.network + 4 for s in subnets), min(s.prefix.last for s in subnets))
+        points = sorted({p for k in found for p in sides[k].points})
+        classes: dict[tuple[object, ...], list[Range]] = {}
+        for rng in elementary([free], points):
+            if any(ip not in taken for ip in range(*rng)):
+                classes.setdefault(tuple(sides[k].class_of(rng) for k in found), []).append(rng)
+        by_address: dict[int, tuple[Range, ...]] = {}
+        for ranges in classes.values():
+            for ip in itertools.islice((a for start, end in ranges for a in range(start, end) if a not in taken),
+                                       count):
+                by_address[ip] = tuple(ranges)
+        reps = list(by_address)  # up to `count` per class, classes in address order of their first free address
+        options = [(name, ",".join(map(format_ip, c))) for c in itertools.combinations(reps, count)]
+        if options:  # no free address at all: the placeholder stands
+            choices.append(options)
+            where[name] = (key, by_address, taken)
+    return AddressChoices(choices, where)
 
 
-def _unknown_gateway_choices(topology: Topology, points: list[int], taken: set[int]) -> list[list[tuple[str, str]]]:
-    """For each VPN gateway whose instance addresses are known only after apply: its instance addresses
-    (two distinct ones for active-active) drawn from one address per elementary range of GatewaySubnet's
-    assignable addresses, as for endpoints (B-CHK-UNKNOWN)."""
-    choices = []
-    for gw in topology.gateways.values():
-        if gw.instance_ips_known or gw.type is not GatewayType.VPN:
-            continue
-        subnet = topology.subnet(f"{gw.vnet}/{GATEWAY_SUBNET}")
-        assert subnet is not None
-        free = (subnet.prefix.network + 4, subnet.prefix.last)
-        reps = [ip for start, end in elementary([free], points)
-                for ip in itertools.islice((a for a in range(start, end) if a not in taken), 2)]
-        count = 2 if gw.active_active else 1
-        combos = list(itertools.combinations(reps, count))
-        choices.append([(f"ip[gw:{gw.name}]", ",".join(map(format_ip, c))) for c in combos])
-    return choices
+def _unknown_addresses(topologies: Sequence[Topology]) -> dict[str, tuple[str, int, list[int]]]:
+    """Per address unknown on some side ('ip[pe:NAME]', 'ip[gw:NAME]'): its subnet (the first side's),
+    how many addresses it takes and the sides that leave it unknown."""
+    wanted: dict[str, tuple[str, int, list[int]]] = {}
+    for k, topology in enumerate(topologies):
+        for pe in topology.private_endpoints.values():
+            if not pe.ip_known:
+                wanted.setdefault(f"ip[pe:{pe.name}]", (pe.subnet, 1, []))[2].append(k)
+        for gw in topology.gateways.values():
+            if not gw.instance_ips_known and gw.type is GatewayType.VPN:
+                entry: tuple[str, int, list[int]] = (f"{gw.vnet}/{GATEWAY_SUBNET}", 2 if gw.active_active else 1, [])
+                wanted.setdefault(f"ip[gw:{gw.name}]", entry)[2].append(k)
+    return wanted
+
+
+class _Placing:
+    """One topology's facts for placing its unknown addresses (`address_choices`)."""
+
+    def __init__(self, topology: Topology) -> None:
+        bounds = collect_boundaries(topology)
+        placeholders = {pe.ip for pe in topology.private_endpoints.values() if not pe.ip_known}
+        self.taken = frozenset(_device_ips(topology)) - placeholders
+        self.special = frozenset(special_addresses(topology)) - placeholders
+        self.prefixes = bounds.prefixes
+        prefixes = boundary_prefixes(topology)
+        points = {p.network for p in prefixes} | {p.last + 1 for p in prefixes}
+        for ip in self.taken | self.special:
+            points |= {ip, ip + 1}
+        self.points = points
+
+    def class_of(self, rng: Range) -> object:
+        """The range's innermost boundary prefix, or the address itself when something is decided on it."""
+        start, end = rng
+        if end - start == 1 and start in self.special:
+            return start
+        found = self.prefixes.values_at(start)
+        return found[0] if found else None
 
 
 def assumption_values(name: str, topology: Topology) -> list[str]:

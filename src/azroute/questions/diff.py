@@ -45,6 +45,7 @@ from azroute.questions.check import (
     IntentResult,
     Range,
     Settings,
+    address_choices,
     assumption_values,
     boundary_prefixes,
     collect_boundaries,
@@ -53,7 +54,7 @@ from azroute.questions.check import (
     intersect_ranges,
     merge_ranges,
     subtract_ranges,
-    unknown_ip_choices,
+    too_many,
     usable_ranges,
     variant,
 )
@@ -623,17 +624,18 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     every choice are, with a note naming what they depend on. `narrow=False` compares every flow of
     the default scope even when a change can touch only some (the reference the narrowing is tested
     against)."""
-    choices = _unknown_addresses(before, after)
+    addresses = address_choices((after, before))  # after's subnets first
+    choices = addresses.choices
     if not choices:
         return _diff(before, after, intents, narrow)
-    combos = list(dict.fromkeys(combinations(choices)))  # past check's limit, each address varied alone
+    combos = combinations(choices, addresses.place)  # distinct addresses; past check's limit, each varied alone
     runs = [(combo, _diff(_pin(before, combo), _pin(after, combo), intents, narrow)) for combo in combos]
     names = ", ".join(options[0][0] for options in choices)
     total = 1
     for options in choices:
         total *= len(options)
     capped = (f" ({' x '.join(str(len(options)) for options in choices)} = {total} combinations are too many: "
-              "each address was varied alone, the others at their first choice)" if len(combos) < total else "")
+              "each address was varied alone, the others at their first choice)" if too_many(choices) else "")
 
     def described(combo: Settings) -> str:
         return ", ".join(f"{name}={value}" for name, value in combo)
@@ -641,7 +643,9 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     base = runs[0][1]
     if all(_signature(result) == _signature(base) for _, result in runs):
         flows = base.flows
-        note = (f"{names} known only after apply: the same flow changes for each of {len(runs)} choices "
+        each = (f"for each of {len(runs)} choices" if len(runs) > 1
+                else f"wherever Azure puts {'it' if len(choices) == 1 else 'them'} (every free address behaves alike)")
+        note = (f"{names} known only after apply: the same flow changes {each} "
                 f"(shown for {described(runs[0][0])}){capped}")
     else:
         merged: dict[tuple[Any, ...], FlowChange] = {}
@@ -658,16 +662,6 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     return DiffResult(base.routes, flows, intent_changes, sum(r.flows_compared for _, r in runs),
                       sum(r.traces_before for _, r in runs), sum(r.traces_after for _, r in runs),
                       (*base.notes, note))
-
-
-def _unknown_addresses(before: Topology, after: Topology) -> list[list[tuple[str, str]]]:
-    """The choices for every address known only after apply, on either side (after's first)."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for topology in (after, before):
-        for options in unknown_ip_choices(topology):
-            if options:  # no free address at all: the placeholder stands
-                found.setdefault(options[0][0], options)
-    return list(found.values())
 
 
 def _pin(topology: Topology, combo: Settings) -> Topology:
