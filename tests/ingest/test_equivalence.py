@@ -54,7 +54,7 @@ def test_plan_with_unknown_endpoint_ip_holds_for_every_choice() -> None:
     code, out = run(["check", plan, INTENTS, "--overlay", OVERLAY])
     assert code == 0
     assert out.splitlines()[0].startswith("HOLDS    onprem-to-endpoints-inspected")
-    assert "  variant: holds when ip[pe:sql]=10.13.77.6\n  variant: holds when ip[pe:sql]=10.13.77.7\n" in out
+    assert [line for line in out.splitlines() if "variant:" in line] == ["  variant: holds when ip[pe:sql]=10.13.77.6"]
     assert "  note: same verdict for every value of ip[pe:sql]\n" in out
     native_code, _ = run(["check", str(EXAMPLE / "scenario-b.yaml"), INTENTS])
     assert native_code == code

@@ -266,8 +266,8 @@ def test_plan_check_holds_for_every_choice_of_the_unknown_ip(tmp_path: Path) -> 
     assert run.exit_code == 0
     lines = run.stdout.splitlines()
     assert lines[0].startswith("HOLDS    onprem-to-endpoints-inspected")
-    assert "  variant: holds when ip[pe:sql]=10.13.77.6" in lines
-    assert "  variant: holds when ip[pe:sql]=10.13.77.7" in lines
+    # every free address of spoke1/ep behaves alike: one choice (B-CHK-UNKNOWN)
+    assert [line for line in lines if "variant:" in line] == ["  variant: holds when ip[pe:sql]=10.13.77.6"]
     assert "  note: same verdict for every value of ip[pe:sql]" in lines
     assert run.stdout == azroute("check", terraform_equivalent("B", tmp_path), INTENTS).stdout
 
@@ -541,7 +541,6 @@ def test_gateway_instance_addresses_unknown_check_holds_for_every_choice(tmp_pat
     assert lines[0].startswith("HOLDS    onprem-to-endpoints-inspected")
     assert [line for line in lines if "variant:" in line or "same verdict" in line] == [
         "  variant: holds when ip[pe:sql]=10.13.77.6, ip[gw:vpngw]=10.13.76.4,10.13.76.5",
-        "  variant: holds when ip[pe:sql]=10.13.77.7, ip[gw:vpngw]=10.13.76.4,10.13.76.5",
         "  note: same verdict for every value of ip[pe:sql], ip[gw:vpngw]",
     ]
     trace = azroute("trace", path, "--from", "onpremvm", "--to", "sql", "--overlay", EXAMPLES / "overlay.yaml")
