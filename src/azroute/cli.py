@@ -603,9 +603,9 @@ def diff_command(before: str, after: str | None, intents_file: str | None, outpu
     with progress("comparing routes and flows"):  # a bar (no count) only past 2 s, on a terminal
         result = diff_topologies(old, new, intents)
     if output == "json":
-        click.echo(dumps(diff_json(result, _settled())), nl=False)
+        click.echo(dumps(diff_json(result, _settled(), fail_on)), nl=False)
     elif output == "markdown":
-        click.echo(diff_markdown(result, _settled()), nl=False)
+        click.echo(diff_markdown(result, _settled(), fail_on), nl=False)
     else:
         click.echo(diff_text(result), nl=False)
     for line in fail_on_lines(result, fail_on):  # which value of an unknown fails --fail-on, or why none does

@@ -267,6 +267,62 @@ def test_fail_on_none_never_fails() -> None:
         assert (result.exit_code, result.stderr) == (0, "")
 
 
+# --- the decision in the Markdown and the JSON (a reviewer sees no stderr; B-DIFF-FAIL) ----------------
+
+def _item(note: str, fail_on: str) -> str:
+    """A stderr note as the Markdown's decision lists it: without 'note: --fail-on K ', arrows drawn."""
+    return "- " + note.removeprefix(f"note: --fail-on {fail_on} ").rstrip("\n").replace(" -> ", " → ").replace(
+        "<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize(("args", "fail_on", "code", "items"), [
+    (B_TO_A_UNKNOWN, "bypass", 1,
+     [_item(_fails("bypass", "now_unknown", "false", "bypasses", "lost firewall:azfw"), "bypass")]),
+    (B_TO_A_UNKNOWN, "blocked", 0, [_item(_passes("blocked", "now_unknown", "newly_blocked"), "blocked")]),
+    (B_TO_A_UNKNOWN, "none", 0, ["- --fail-on none fails on no change (1 flow group changed)"]),
+    (C_TO_A_UNKNOWN, "any", 1, [_item(_fails("any", "now_unknown", "true", "now_inspected", "gained firewall:azfw"),
+                                      "any")]),
+    (A_TO_MANY, "blocked", 1, [f"- fails on flow group 1 (now_unknown, 1 flow, e.g. {SQL}:1433), which rests on "
+                               f"{MANY}: {UNTRIED}; another value may give newly_blocked".replace(" -> ", " → ")]),
+    ([B, C, *INTENTS], "bypass", 1, ["- fails on flow group 1 (bypasses), a kind it names"]),
+    ([B, C, *INTENTS], "blocked", 0, ["- does not fail on 1 flow group (bypasses): not newly_blocked"]),
+    ([B, C], "any", 1, ["- fails on flow groups 1-10 (bypasses, newly_reachable), kinds it names"]),
+    ([B, C], "blocked", 0, ["- does not fail on 10 flow groups (bypasses, newly_reachable): none is newly_blocked"]),
+    ([B, B], "any", 0, ["- no flow changes"])])
+def test_markdown_ends_with_the_fail_on_decision(args: list[str | Path], fail_on: str, code: int,
+                                                 items: list[str]) -> None:
+    """The Markdown (a pull-request comment: no stderr) ends with what --fail-on decides, its exit code, and
+    for each group resting on unknowns the stderr note's facts: the value that fails it and the --assume that
+    settles to it, or that no value does; groups whose verdicts are known by their kinds (in the table)."""
+    result = invoke(["diff", *args, "--fail-on", fail_on, "-o", "markdown"])
+    assert result.exit_code == code
+    heading = f"#### `--fail-on {fail_on}`: {'fails (exit 1)' if code else 'passes (exit 0)'}"
+    assert result.stdout.endswith("\n".join(["", heading, "", *items, ""])), result.stdout[-800:]
+    text = invoke(["diff", *args, "--fail-on", fail_on])  # the text report and stderr are as they were
+    assert (text.exit_code, text.stderr) == (code, result.stderr)
+    assert "fail-on" not in text.stdout
+
+
+def test_json_carries_the_fail_on_decision() -> None:
+    """`fail_on`: the option, whether it fails (the exit code), and each group it judges with the value that
+    fails it and the stderr note's words; groups it does not judge (known, of a kind it does not name) are
+    not listed."""
+    code, document = _json(*B_TO_A_UNKNOWN, "--fail-on", "bypass")
+    assert (code, document["fail_on"]) == (1, {"option": "bypass", "fails": True, "groups": [
+        {"flow_group": 1, "fails": True, "value": {OVERRIDE: "false"},
+         "why": _fails("bypass", "now_unknown", "false", "bypasses", "lost firewall:azfw")[len("note: "):-1]}]})
+    code, document = _json(*C_TO_A_UNKNOWN, "--fail-on", "bypass")
+    assert (code, document["fail_on"]) == (0, {"option": "bypass", "fails": False, "groups": [
+        {"flow_group": 1, "fails": False, "value": None,
+         "why": _passes("bypass", "now_unknown", "bypasses")[len("note: "):-1]}]})
+    code, document = _json(B, C, *INTENTS, "--fail-on", "bypass")
+    assert (code, document["fail_on"]) == (1, {"option": "bypass", "fails": True, "groups": [
+        {"flow_group": 1, "fails": True, "value": None, "why": "--fail-on bypass fails on flow group 1 (bypasses, "
+         "9 flows, e.g. onpremvm (192.168.0.4) -> sql (10.13.77.6):1433), a kind it names"}]})
+    code, document = _json(B, C, *INTENTS, "--fail-on", "blocked")
+    assert (code, document["fail_on"]) == (0, {"option": "blocked", "fails": False, "groups": []})
+
+
 def test_two_terraform_plans() -> None:
     code, document = _json(TERRAFORM / "seed-plan.json", TERRAFORM / "ten-slash-eight-plan.json", *OVERLAY, *INTENTS)
     assert code == 1

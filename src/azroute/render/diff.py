@@ -143,26 +143,94 @@ def _serious(flow: FlowChange) -> str:
 def fail_on_lines(result: DiffResult, fail_on: str) -> list[str]:
     """Why `--fail-on` fails or passes each changed flow group whose verdict rests on unknowns (stderr
     notes: a CI job that discards the report still says which value fails it; B-DIFF-FAIL)."""
-    wanted = "a change" if fail_on == "any" else " or ".join(sorted(map(str, FAIL_ON[fail_on])))
+    return [f"--fail-on {fail_on} {text}" for judged, text in _judged(result, fail_on)
+            if _rests_on_unknowns(judged.flow)]
+
+
+def _rests_on_unknowns(flow: FlowChange) -> bool:
+    return Reachability.UNKNOWN in (flow.before.verdict, flow.after.verdict)
+
+
+def _judged(result: DiffResult, fail_on: str) -> list[tuple[Judgement, str]]:
+    """Each group `--fail-on` judges (DiffResult.judge: those it fails and those resting on unknowns), with
+    why, worded after '--fail-on K ': 'fails on flow group 1 (...): VALUE gives bypasses ...'."""
+    wanted = _wanted(fail_on)
     lines = []
     for judged in result.judge(fail_on):
         flow = judged.flow
-        if Reachability.UNKNOWN not in (flow.before.verdict, flow.after.verdict):
-            continue
         n = next(i for i, f in enumerate(result.flows, 1) if f is flow)
+        group = f"flow group {n} ({flow.change}, {_count(flow.flows)}, e.g. {_example(flow)})"
+        if not _rests_on_unknowns(flow):
+            lines.append((judged, f"fails on {group}, a kind it names"))
+            continue
         unknown = list(dict.fromkeys((*flow.before.unknown, *flow.after.unknown)))
-        group = (f"flow group {n} ({flow.change}, {_count(flow.flows)}, e.g. {_example(flow)}), which rests on "
-                 f"{', '.join(unknown)}")
+        group += f", which rests on {', '.join(unknown)}"
         if judged.fails:
-            lines.append(f"--fail-on {fail_on} fails on {group}: {_why(judged, wanted)}")
+            lines.append((judged, f"fails on {group}: {_why(judged, wanted)}"))
             continue
         # the values tried include those of unknowns a value led the flows to (_Values.tried)
         tried = list(dict.fromkeys(name for v in flow.variants for name, _ in v.settings))
         of = ("it" if len(tried) == 1 else "them") if tried == [u.rsplit("=", 1)[0] for u in unknown] else \
             ", ".join(tried)
-        lines.append(f"--fail-on {fail_on} does not fail on {group}: no value of {of} gives {wanted} "
-                     "(each tried, pinned before and after)")
+        lines.append((judged, f"does not fail on {group}: no value of {of} gives {wanted} "
+                              "(each tried, pinned before and after)"))
     return lines
+
+
+def _wanted(fail_on: str) -> str:
+    """The changes `--fail-on` names, in words: 'a change' (any), 'bypasses', 'newly_blocked'."""
+    return "a change" if fail_on == "any" else " or ".join(sorted(map(str, FAIL_ON[fail_on])))
+
+
+def fail_on_json(result: DiffResult, fail_on: str) -> dict[str, Any]:
+    """`--fail-on`'s decision for `-o json` (B-DIFF-FAIL): the option, whether it fails (exit 1), and each
+    group it judges (`flow_group` numbers `flows` from 1) with `fails`, the value that fails it when its
+    verdict rests on unknowns (`value`, as --assume settles it; null otherwise) and `why`, the words of
+    the stderr note and the Markdown."""
+    return {"option": fail_on, "fails": result.fails(fail_on), "groups": [
+        {"flow_group": next(i for i, f in enumerate(result.flows, 1) if f is judged.flow), "fails": judged.fails,
+         "value": dict(judged.value.settings) if judged.value is not None else None,
+         "why": f"--fail-on {fail_on} {text}"} for judged, text in _judged(result, fail_on)]}
+
+
+def _fail_on_markdown(result: DiffResult, fail_on: str) -> list[str]:
+    """The end of the Markdown: what `--fail-on` decides and why (a reviewer sees no stderr)."""
+    fails = result.fails(fail_on)
+    lines = [f"#### `--fail-on {fail_on}`: {'fails (exit 1)' if fails else 'passes (exit 0)'}", ""]
+    judged = _judged(result, fail_on)
+    known = [n for n, f in enumerate(result.flows, 1) if any(j.flow is f and not _rests_on_unknowns(f)
+                                                            for j, _ in judged)]
+    items = []
+    if known:  # their kinds are in the table: one line for all of them
+        kinds = ", ".join(dict.fromkeys(str(result.flows[n - 1].change) for n in known))
+        items.append(f"fails on flow group{'s' if len(known) > 1 else ''} {_numbers(known)} ({kinds}), "
+                     f"{'kinds' if ',' in kinds else 'a kind'} it names")
+    items += [text for j, text in judged if _rests_on_unknowns(j.flow)]
+    others = [f for f in result.flows if not any(j.flow is f for j, _ in judged)]
+    if not result.flows:
+        items.append("no flow changes")
+    elif not FAIL_ON[fail_on]:
+        items.append(f"--fail-on none fails on no change ({_count_groups(len(result.flows))} changed)")
+    elif others:
+        kinds = ", ".join(dict.fromkeys(str(f.change) for f in others))
+        items.append(f"does not fail on {'the other ' if judged else ''}{_count_groups(len(others))} ({kinds}): "
+                     f"{'none is' if len(others) > 1 else 'not'} {_wanted(fail_on)}")
+    return lines + [f"- {cell(arrows(item))}" for item in items] + [""]
+
+
+def _numbers(numbers: list[int]) -> str:
+    """'1-3, 5' for [1, 2, 3, 5]."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def _count_groups(groups: int) -> str:
+    return f"{groups} flow group{'s' if groups != 1 else ''}"
 
 
 def _count(flows: int) -> str:
@@ -221,9 +289,10 @@ def _trace_ref(trace: Trace | None) -> dict[str, Any] | None:
     return trace_json(trace) if trace is not None else None
 
 
-def diff_json(result: DiffResult, settled: Mapping[str, str] | None = None) -> dict[str, Any]:
+def diff_json(result: DiffResult, settled: Mapping[str, str] | None = None, fail_on: str = "any") -> dict[str, Any]:
     """The JSON contract (keys may be added, never renamed). `settled`: the unknowns settled with
-    --assume (name -> value), on which every flow of both sides rests."""
+    --assume (name -> value), on which every flow of both sides rests; `fail_on`: what `--fail-on`
+    decides (fail_on_json)."""
     return {
         "settled": dict(settled or {}),
         "summary": summary_line(result),
@@ -233,6 +302,7 @@ def diff_json(result: DiffResult, settled: Mapping[str, str] | None = None) -> d
                     for i in result.intents],
         "flows_compared": result.flows_compared,
         "notes": list(result.notes),
+        "fail_on": fail_on_json(result, fail_on),
     }
 
 
@@ -308,9 +378,10 @@ def _variant_markdown(change: FlowChange) -> list[str]:
             *untried]
 
 
-def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) -> str:
+def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None, fail_on: str = "any") -> str:
     """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY; unknowns settled with --assume are
-    stated under the summary (a reviewer sees no stderr)."""
+    stated under the summary and it ends with what `--fail-on` decides and why, the stderr notes' facts
+    (a reviewer sees no stderr)."""
     lines = ["### azroute diff", "", f"**{summary_line(result)}**", ""]
     if settled:
         lines += [f"Settled with {cell(settled_text(settled))}: {SETTLED_MEANING}.", ""]
@@ -342,4 +413,7 @@ def diff_markdown(result: DiffResult, settled: Mapping[str, str] | None = None) 
             else:
                 lines += [f"{when}: no such flow", ""]
     lines += [f"> note: {cell(n)}" for n in result.notes]
+    if result.notes:
+        lines.append("")
+    lines += _fail_on_markdown(result, fail_on)
     return "\n".join(lines).rstrip("\n") + "\n"
