@@ -10,20 +10,25 @@ later shows.
 
 Topologies are test_properties' random ones with more endpoints: several per subnet, some in
 subnets another row lies inside (settled one by one), some at an address a UDR or BGP /32 also
-has (settled by precedence).
+has (settled by precedence). Each property runs with the network-policy rule settled for every
+block as a route set is made (a spoke's few blocks) and when a block is first read (a hub's many).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from azroute.ingest.native import build_topology
 from azroute.model.net import Prefix, format_ip, parse_ip, parse_prefix
+from azroute.routing import engine as engine_module
 from azroute.routing.engine import RoutingEngine
 from azroute.routing.routes import EffectiveRoute, RouteSet
 from routing.test_properties import SETTINGS, topologies
@@ -93,9 +98,29 @@ def route_sets(engine: RoutingEngine) -> list[RouteSet]:
     return list({id(r): r for r in sets}.values())
 
 
+@contextlib.contextmanager
+def settled(at_once: int) -> Iterator[None]:
+    """Route sets whose views have at most `at_once` blocks settle them when made; the others when read."""
+    default = engine_module._SETTLED_AT_ONCE
+    engine_module._SETTLED_AT_ONCE = at_once
+    try:
+        yield
+    finally:
+        engine_module._SETTLED_AT_ONCE = default
+
+
+SETTLING = pytest.mark.parametrize("at_once", [0, 1 << 30], ids=["when-read", "when-made"])
+
+
+@SETTLING
 @SETTINGS
 @given(estates(), st.integers(0, 2**16))
-def test_lookups_equal_a_scan_of_the_rows(data: dict[str, Any], seed: int) -> None:
+def test_lookups_equal_a_scan_of_the_rows(at_once: int, data: dict[str, Any], seed: int) -> None:
+    with settled(at_once):
+        lookups_equal_a_scan(data, seed)
+
+
+def lookups_equal_a_scan(data: dict[str, Any], seed: int) -> None:
     topology = build_topology(data, source="<hypothesis>")
     # the lazy engine answers first; a second engine materialises rows to find the probe addresses
     lazy, eager = RoutingEngine(topology), RoutingEngine(topology)
@@ -110,9 +135,15 @@ def test_lookups_equal_a_scan_of_the_rows(data: dict[str, Any], seed: int) -> No
             assert same(batched, expected), format_ip(ip)
 
 
+@SETTLING
 @SETTINGS
 @given(estates())
-def test_intervals_are_sorted_disjoint_and_answer_like_lookup(data: dict[str, Any]) -> None:
+def test_intervals_are_sorted_disjoint_and_answer_like_lookup(at_once: int, data: dict[str, Any]) -> None:
+    with settled(at_once):
+        intervals_answer_like_lookup(data)
+
+
+def intervals_answer_like_lookup(data: dict[str, Any]) -> None:
     engine = RoutingEngine(build_topology(data, source="<hypothesis>"))
     for routes in route_sets(engine):
         starts, owners = routes.intervals()
@@ -127,3 +158,15 @@ def test_intervals_are_sorted_disjoint_and_answer_like_lookup(data: dict[str, An
                     assert start == end == owner and found is not None and found[0] == Prefix(ip, 32)
                 else:
                     assert found is owner, format_ip(ip)
+
+
+@SETTINGS
+@given(estates())
+def test_route_sets_settled_when_read_equal_those_settled_when_made(data: dict[str, Any]) -> None:
+    topology = build_topology(data, source="<hypothesis>")
+    with settled(0):
+        late = route_sets(RoutingEngine(topology))
+    with settled(1 << 30):
+        made = route_sets(RoutingEngine(topology))
+    assert [r.rows for r in late] == [r.rows for r in made]
+    assert [r.notes for r in late] == [r.notes for r in made]

@@ -39,6 +39,7 @@ from azroute.routing.routes import (
     DataPathOverride,
     EffectiveRoute,
     EndpointBlock,
+    EndpointSegment,
     EndpointVerdicts,
     EndpointView,
     PolicyVerdict,
@@ -60,6 +61,9 @@ from azroute.routing.user_routes import propagates_gateway_routes, user_rows
 RouteKey = tuple[str, str | None, tuple[str, ...]]
 
 ASSUMPTION_GATEWAY_OVERRIDE = "gateway_honours_pe_udr_override"
+#: views of at most this many endpoint blocks are settled when their route set is made; larger ones
+#: (a hub's, a block per peered VNet) when a block is first read
+_SETTLED_AT_ONCE = 4
 
 
 class RoutingEngine:
@@ -199,7 +203,17 @@ class RoutingEngine:
         resolved: dict[int, dict[int, EffectiveRoute | None]] = {}
         for k, i, row in settled:
             resolved.setdefault(k, {})[i] = None if row.removed else self._frozen(row, blocks[k], i)
-        # the rule is settled for a block when a lookup or a printed table first reads it
+        if len(blocks) <= _SETTLED_AT_ONCE:
+            # a spoke's view (its own block and its hub's): settled now, so the route set keeps no
+            # rule index (an index per route set kept alive, 10,000 spokes made every collection walk
+            # a million more objects)
+            segments = []
+            for k, block in enumerate(blocks):
+                verdicts, special = policies.settle(block)
+                segments.append(EndpointSegment(block, resolved.get(k, NONE_RESOLVED), verdicts, special))
+            return RouteSet(frozen, tuple(notes), tuple(segments), view)
+        # a hub's view (a block per peered VNet): the rule is settled for a block when a lookup or a
+        # printed table first reads it (a trace through the hub reads a few of its 1,001 blocks)
         return RouteSet(frozen, tuple(notes), (), view,
                         resolved=[resolved.get(k, NONE_RESOLVED) for k in range(len(blocks))],
                         verdicts=EndpointVerdicts(policies.settle, len(blocks)))
