@@ -11,6 +11,7 @@ misspelt keys, bad prefixes and addresses, empty lists).
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -96,11 +97,12 @@ def test_every_valid_native_document_is_read_strictly_as_pydantic_reads_it(name:
         assert strictly(data) == reference
 
 
-def test_loading_a_valid_topology_does_not_import_pydantic() -> None:
+def test_loading_a_valid_json_topology_imports_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
+    topology = tmp_path / "hub.json"
+    topology.write_text(json.dumps(CORPUS["examples/hub-spoke-ilb-nsg/topology.yaml"]), encoding="utf-8")
     code = ("import sys\nfrom azroute.ingest import load\nload(sys.argv[1])\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
-    out = subprocess.run([sys.executable, "-c", code, str(REPO / "examples/hub-spoke-ilb-nsg/topology.yaml")],
-                         capture_output=True, text=True, check=True)
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code, str(topology)], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
 
 
