@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azroute.errors import InputError
-from azroute.ingest import documents, load_any
-from azroute.ingest.documents import MAX_DEPTH, read_document
+from azroute.ingest import load_any, nesting
+from azroute.ingest.documents import read_document
+from azroute.ingest.nesting import MAX_DEPTH
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "private-link-gateway"
 SCENARIO_A = EXAMPLES / "scenario-a.yaml"
@@ -178,12 +179,12 @@ _TREES = st.recursive(st.integers() | st.text(max_size=2) | st.none(),
 
 @given(_TREES, st.integers(0, 12))
 def test_check_depth_refuses_exactly_what_nests_deeper_than_the_cap(tree: Any, cap: int) -> None:
-    with patch.object(documents, "MAX_DEPTH", cap):
+    with patch.object(nesting, "MAX_DEPTH", cap):
         if _depth(tree) > cap:
             with pytest.raises(InputError, match="nested deeper"):
-                documents.check_depth(tree, "t.json")
+                nesting.check_depth(tree, "t.json")
         else:
-            documents.check_depth(tree, "t.json")
+            nesting.check_depth(tree, "t.json")
 
 
 def test_json_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ through `read_document`, which guarantees, before any adapter walks the data:
   is an error); aliases may not expand the document beyond `MAX_EXPANDED_NODES` (nor ten times its
   written size, whichever is larger), which refuses "billion laughs" alias bombs before anything
   walks them; recursive aliases are refused;
-- nesting deeper than `MAX_DEPTH` is refused (no input dialect needs more than ~30 levels), so
+- nesting deeper than `nesting.MAX_DEPTH` is refused (no input dialect needs more than ~30 levels), so
   every later walker, pydantic and error message can recurse freely.
 
 Each problem is an `InputError` naming the file, the line (YAML) and the fix; exit 2.
@@ -28,14 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from azroute.errors import InputError
-
-MAX_DEPTH = 100
+from azroute.ingest.nesting import check_depth, too_deep
 
 _BOM = "\ufeff"
-
-
-def cut(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 #: documents already parsed (by format detection), handed to the next reader of the same path once
@@ -112,26 +107,3 @@ def parse_yaml(text: str, source: str) -> Any:
     (`azroute.ingest.yaml_documents`: PyYAML is imported only when a YAML file is read)."""
     from azroute.ingest.yaml_documents import parse  # noqa: PLC0415  (JSON inputs never import yaml)
     return parse(text, source)
-
-
-def too_deep(source: str) -> InputError:
-    return InputError(f"nested deeper than {MAX_DEPTH} levels", file=source,
-                      fix="no azroute input nests this deep: pass the unmodified export, plan or topology")
-
-
-def check_depth(data: Any, source: str) -> None:
-    """Refuse parsed data nested deeper than MAX_DEPTH (iteratively: no recursion limit involved).
-
-    Needed for both dialects: the JSON decoder nests as deep as the interpreter's recursion limit
-    allows (about 1,000 levels) and libyaml to 1,000 levels, far beyond the cap. The walk goes one
-    level at a time with one comprehension per level (not one per container: a 100,000-endpoint
-    estate is 100,000 small mappings on one level), so it costs a fraction of the JSON decoding.
-    Parsers build plain dicts and lists only (YAML's sets and pairs hold no containers here).
-    """
-    level, depth = [data] if type(data) is dict or type(data) is list else [], 1
-    while level:
-        if depth > MAX_DEPTH:
-            raise too_deep(source)
-        level = [v for node in level for v in (node.values() if type(node) is dict else node)
-                 if type(v) is dict or type(v) is list]
-        depth += 1

@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import yaml
 
-from azroute.errors import InputError
-from azroute.ingest.documents import MAX_DEPTH, check_depth, cut, too_deep
+from azroute.errors import InputError, cut
+from azroute.ingest.nesting import MAX_DEPTH, check_depth, too_deep
 
 MAX_EXPANDED_NODES = 1_000_000
 _EXPANSION_RATIO = 10
