@@ -229,7 +229,7 @@ def test_values_of_an_unknown_a_value_leads_to_are_tried() -> None:
     assert result.stderr.split("\n")[1] == (
         f"note: --fail-on blocked fails on flow group 2 (now_unknown, 3 flows, e.g. {SQL}:1433), which rests on "
         f"{OVERRIDE}=unknown: {OVERRIDE}=true, pe_reply_path=auto gives newly_blocked to 3 flows; --assume "
-        f"'{OVERRIDE}=true' --assume 'pe_reply_path=auto' settles to it")
+        f"'{OVERRIDE}=true' settles to it, whatever pe_reply_path is")  # the flows never reach the endpoint
 
 
 def test_values_of_a_load_balancer_down_after_come_from_before() -> None:
@@ -321,6 +321,63 @@ def test_json_carries_the_fail_on_decision() -> None:
          "9 flows, e.g. onpremvm (192.168.0.4) -> sql (10.13.77.6):1433), a kind it names"}]})
     code, document = _json(B, C, *INTENTS, "--fail-on", "blocked")
     assert (code, document["fail_on"]) == (0, {"option": "blocked", "fails": False, "groups": []})
+
+
+# --- a suggested --assume names only what the verdict depends on ---------------------------------------
+
+ONE_DROPS = HERE / "fixtures" / "a-ilb-one-drops.yaml"
+TO_SQL = HERE / "fixtures" / "onpremvm-to-sql-reachable.yaml"
+
+
+def test_suggested_assume_names_only_what_the_flows_depend_on() -> None:
+    """Through nvb00 the flow is denied before it reaches sql: its verdict does not rest on pe_reply_path (the
+    reply is traced as if the request were let through, Trace.decisive), so diff's note, the example and the
+    JSON `settle` name lb_backend[ilb] alone, and that --assume alone settles to the change reported."""
+    result = invoke(["diff", A, ONE_DROPS, "--intents", TO_SQL, "--fail-on", "blocked"])
+    assert (result.exit_code, result.stderr) == (1, (
+        f"note: --fail-on blocked fails on flow group 1 (now_unknown, 1 flow, e.g. {SQL}:1433), which rests on "
+        "lb_backend[ilb]=unknown, pe_reply_path=unknown: lb_backend[ilb]=nvb00, pe_reply_path=auto gives "
+        "newly_blocked to 1 flow (gained nva:nvb00); --assume 'lb_backend[ilb]=nvb00' settles to it, whatever "
+        "pe_reply_path is\n"))
+    assert ("    settle it with --assume 'NAME=VALUE' as a value names it, e.g. --assume 'lb_backend[ilb]=nvb00' "
+            "(it gives newly_blocked, the most serious change of any value)\n") in result.stdout
+    code, document = _json(A, ONE_DROPS, "--intents", TO_SQL, "--fail-on", "blocked")
+    (flow,) = document["flows"]  # type: ignore[misc]
+    assert (flow["settle"], document["fail_on"]["groups"][0]["value"]) == (  # type: ignore[index]
+        {"lb_backend[ilb]": "nvb00"}, {"lb_backend[ilb]": "nvb00"})
+    code, document = _json(A, ONE_DROPS, "--intents", TO_SQL, "--assume", "lb_backend[ilb]=nvb00")
+    assert (code, [(f["change"], f["verdict_after"], "variants" in f)  # type: ignore[attr-defined]
+                   for f in document["flows"]]) == (1, [("newly_blocked", "not reachable", False)])
+
+
+def test_check_suggests_only_what_the_violation_depends_on() -> None:
+    """check's example --assume for an unknown verdict: the violating variant's values the violation rests on
+    (lb_backend[ilb]=nvb00: denied before sql, whatever pe_reply_path); that --assume settles it."""
+    result = invoke(["check", ONE_DROPS, TO_SQL])
+    assert result.exit_code == 1
+    assert ("  note: depends on lb_backend[ilb], pe_reply_path, whose value is unknown; settle it with --assume "
+            "'NAME=VALUE' as a variant names it, e.g. --assume 'lb_backend[ilb]=nvb00' (the example is from that "
+            "violating variant)\n") in result.stdout
+    settled = invoke(["check", ONE_DROPS, TO_SQL, "--assume", "lb_backend[ilb]=nvb00", "--brief"])
+    assert (settled.exit_code, settled.stdout) == (1, (
+        "VIOLATED onpremvm-to-sql: not reachable: delivered to private endpoint sql; denied by nva nvb00: Deny by "
+        "nva rule nvb00/rules.0 (line 1); example onpremvm (192.168.0.4) -> sql (10.13.77.6):1433 goes gateway "
+        "vpngw -> load balancer ilb -> nva nvb00 -> private endpoint sql\n"))
+
+
+def test_a_request_denied_on_a_known_walk_is_not_reachable_whatever_the_reply() -> None:
+    """trace: the request is denied by nvb00 on a walk resting on no unknown; the reply, traced as if it were
+    let through, rests on pe_reply_path=unknown, but the verdict does not (exit 1, not reachable)."""
+    result = invoke(["trace", ONE_DROPS, "--from", "onpremvm", "--to", "sql", "--port", "1433", "--assume",
+                     "lb_backend[ilb]=nvb00"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-2:] == [
+        "Verdict: NOT reachable; crosses nva nvb00",
+        "Depends on assumptions: lb_backend_down=nva00, pe_reply_path=unknown (the verdict not on "
+        "pe_reply_path=unknown: only the reply, traced as if the request were let through, rests on it)"]
+    document = json.loads(invoke(["trace", ONE_DROPS, "--from", "onpremvm", "--to", "sql", "--port", "1433",
+                                  "--assume", "lb_backend[ilb]=nvb00", "-o", "json"]).stdout)
+    assert (document["verdict"], document["unknownAssumptions"]) == ("not reachable", [])
 
 
 def test_two_terraform_plans() -> None:

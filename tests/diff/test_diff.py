@@ -187,7 +187,8 @@ def test_changes_that_depend_on_an_address_known_only_after_apply() -> None:
     # .6 stands for every free address but .7: under the subnet's /26 and no narrower prefix (B-CHK-UNKNOWN)
     assert result.notes == ("the flow changes depend on ip[pe:sql], known only after apply: 0 groups when "
                             "ip[pe:sql]=10.13.77.6; 1 group when ip[pe:sql]=10.13.77.7; settle it with --assume "
-                            "'NAME=VALUE' as named here, e.g. --assume 'ip[pe:sql]=10.13.77.7'",)
+                            "'NAME=VALUE' as named here, e.g. --assume 'ip[pe:sql]=10.13.77.7' (the first choice "
+                            "with the most groups)",)
     (intent,) = result.intents
     assert intent.before is not None
     assert (str(intent.before.verdict), str(intent.after.verdict)) == ("holds", "unknown")
@@ -244,7 +245,8 @@ def test_too_many_address_combinations_are_said(tmp_path: Path) -> None:
                          "ip[pe:sql]=10.13.77.17 "
                          "(7 x 7 x 7 = 343 combinations are too many: each address was varied alone, the others "
                          "at their first choice); settle it with --assume 'NAME=VALUE' as named here, e.g. "
-                         "--assume 'ip[pe:storage-australia]=10.13.77.4'")
+                         "--assume 'ip[pe:storage-australia]=10.13.77.7' --assume 'ip[pe:storage-germany]=10.13.77.4' "
+                         "--assume 'ip[pe:sql]=10.13.77.5' (the first choice with the most groups)")
     assert result.fails("bypass") and not result.fails("none")
 
 

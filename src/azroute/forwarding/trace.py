@@ -191,10 +191,19 @@ class Trace:
         return tuple(dict.fromkeys(names))
 
     @property
+    def decisive(self) -> tuple[str, ...]:
+        """The assumptions the verdict rests on: `depends_on`, less the reply's when the request is
+        blocked or dropped on a walk that rests on no unknown (it is not reachable whatever the reply,
+        which is traced as if the request were let through)."""
+        if self.forward.ok or any(d.endswith("=unknown") for d in self.forward.depends_on):
+            return self.depends_on
+        return tuple(dict.fromkeys(self.forward.depends_on))
+
+    @property
     def unknown(self) -> tuple[str, ...]:
-        """The assumptions this trace rests on whose value is unknown: its verdict is then unknown
-        (the walk follows one reading of each; `check` tries them all)."""
-        return tuple(d for d in self.depends_on if d.endswith("=unknown"))
+        """The assumptions the verdict rests on whose value is unknown: it is then unknown (the walk
+        follows one reading of each; `check` tries them all)."""
+        return tuple(d for d in self.decisive if d.endswith("=unknown"))
 
     @property
     def verdict(self) -> Reachability:

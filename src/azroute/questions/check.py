@@ -474,12 +474,26 @@ class Checker:
             return dataclasses.replace(only, variants=described, notes=(
                 *only.notes, f"same verdict for every value of {', '.join(unknown)}"))
         combo, violated = next((c, r) for c, r in results if r.verdict is Verdict.VIOLATED)
-        example = " ".join(f"--assume '{n}={v}'" for n, v in combo)
+        example = " ".join(f"--assume '{n}={v}'" for n, v in self._needed(intent, combo, violated))
         return dataclasses.replace(violated, verdict=Verdict.UNKNOWN, variants=described,
                                    depends_on=base.depends_on, notes=(
             *violated.notes, f"depends on {', '.join(unknown)}, whose value is unknown; settle it with "
             f"--assume 'NAME=VALUE' as a variant names it, e.g. {example} (the example is from that violating "
             "variant)"))
+
+    def _needed(self, intent: Intent, combo: Settings, result: IntentResult) -> Settings:
+        """The settings of `combo` the violating `result` depends on: each assumption dropped, in turn, while
+        evaluating without it gives the same violations resting on no unknown (a flow dropped before the
+        endpoint never meets pe_reply_path). Addresses stay: unpinned, check varies them again."""
+        kept = combo
+        for pin in combo:
+            if pin[0].startswith("ip["):
+                continue
+            fewer = tuple(p for p in kept if p != pin)
+            reduced = self._evaluate(intent, fewer)
+            if reduced.violations == result.violations and not any(d.endswith("=unknown") for d in reduced.depends_on):
+                kept = fewer
+        return kept
 
     def _flows(self, intent: Intent, book: AddressBook, bounds: Boundaries) -> tuple[list[_Flow], list[str]]:
         points = bounds.addresses
@@ -622,7 +636,7 @@ class Checker:
     @staticmethod
     def _outcome(forwarder: Forwarder, intent: Intent, flow: _Flow, port: int | None) -> _Outcome:
         trace = forwarder.trace(flow.source, flow.destination, port, intent.protocol)
-        return _Outcome(tuple(judge(intent, trace)), trace.depends_on, tuple(_notes(trace)), _port_free(trace))
+        return _Outcome(tuple(judge(intent, trace)), trace.decisive, tuple(_notes(trace)), _port_free(trace))
 
 
 def _flatten(prefixes: list[Prefix]) -> tuple[list[int], list[Prefix | None]]:

@@ -139,6 +139,14 @@ class VariantChange:
     verdict_after: Reachability
     devices_after: tuple[str, ...]  # the firewalls and NVAs crossed after the change under these values
     flows: int
+    # the settings these flows depend on (None: all of them): pinning only these gives the same outcomes,
+    # so they are the --assume that settles to this change (a value the flows never meet is left out)
+    needed: Settings | None = None
+
+    @property
+    def assume(self) -> Settings:
+        """The --assume settings that settle these flows to this change: `needed`, else every setting."""
+        return self.settings if self.needed is None else self.needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,7 +665,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
                 + "; ".join(f"{len(result.flows)} group{'' if len(result.flows) == 1 else 's'} when {described(combo)}"
                            for combo, result in runs)
                 + f"{capped}; settle it with --assume 'NAME=VALUE' as named here, e.g. "
-                f"--assume '{described(runs[-1][0][:1])}'")
+                + " ".join(f"--assume '{name}={value}'" for name, value in max(runs, key=lambda r: len(r[1].flows))[0])
+                + " (the first choice with the most groups)")
     intent_changes = tuple(IntentChange(i.name, _plain_check(before, i), Checker(after).check(i)) for i in intents)
     return DiffResult(base.routes, flows, intent_changes, sum(r.flows_compared for _, r in runs),
                       sum(r.traces_before for _, r in runs), sum(r.traces_after for _, r in runs),
@@ -820,6 +829,7 @@ class _Values:
             if not more or len(combos) < total:
                 break
             names = sorted({*names, *more})
+        found = self._needed(members, found)
         worst = min(found, key=lambda v: _severity(v.change))  # the first of the most serious, in value order
         incomplete = ""
         if len(combos) < total:
@@ -830,7 +840,29 @@ class _Values:
             combo, unknown = next(iter(still.items()))
             incomplete = (f"under {', '.join(f'{name}={value}' for name, value in combo)} the flows rest on "
                           f"{', '.join(unknown)} too")
-        return tuple(found), worst.settings, incomplete
+        return tuple(found), worst.assume, incomplete
+
+    def _needed(self, members: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]],
+                found: list[VariantChange]) -> list[VariantChange]:
+        """`found` with `needed` set on the values an --assume is suggested for (the first of each kind:
+        DiffResult.judge and the example pick the first of the most serious kind): each name whose value
+        the flows do not depend on dropped, in turn, while pinning the rest gives every member the same
+        outcomes, none resting on an unknown (a flow dropped before the endpoint never meets pe_reply_path)."""
+        firsts = {v.change: v.settings for v in reversed(found)}
+        needed: dict[Settings, Settings] = {}
+        for settings in firsts.values():
+            if settings in needed:
+                continue
+            def outcomes(pins: Settings) -> list[Outcome]:
+                return [self._outcome(side, pins, n, key, port) for n, key, port, _ in members for side in (0, 1)]
+            full = outcomes(settings)
+            kept = settings
+            for pin in settings:
+                fewer = tuple(p for p in kept if p != pin)
+                if fewer and outcomes(fewer) == full:
+                    kept = fewer
+            needed[settings] = kept
+        return [dataclasses.replace(v, needed=needed[v.settings]) if v.settings in needed else v for v in found]
 
     def _try(self, members: list[tuple[int, tuple[Range, Range], int | None, tuple[str, ...]]],
              combos: list[Settings]) -> tuple[list[VariantChange], dict[Settings, tuple[str, ...]]]:

@@ -11,7 +11,16 @@ from typing import Any
 from azroute.forwarding.trace import Reachability, Trace
 from azroute.model.net import format_ip
 from azroute.questions.check import Settings, cidrs
-from azroute.questions.diff import FAIL_ON, DiffResult, FlowChange, Judgement, Outcome, RouteChange, VariantChange
+from azroute.questions.diff import (
+    FAIL_ON,
+    ChangeKind,
+    DiffResult,
+    FlowChange,
+    Judgement,
+    Outcome,
+    RouteChange,
+    VariantChange,
+)
 from azroute.render.az import ROUTE_COLUMNS, route_item, simple_table
 from azroute.render.check import SETTLED_MEANING, settled_text
 from azroute.render.mermaid import arrows, flow_mermaid
@@ -134,7 +143,8 @@ def _variant_lines(flow: FlowChange) -> list[str]:
 
 def _serious(flow: FlowChange) -> str:
     """Words saying why the example takes its values: they give the most serious change of any."""
-    change = next(v.change for v in flow.variants if v.settings == flow.settle)
+    change = min(flow.variants, key=lambda v: len(ChangeKind) if v.change is None else list(ChangeKind).index(v.change)
+                 ).change  # the example's: the first of the most serious (questions.diff._Values.tried)
     if all(v.change == change for v in flow.variants):
         return " (every value leaves these flows unchanged)" if change is None else f" (every value: {change})"
     return f" (it gives {change}, the most serious change of any value)"
@@ -189,7 +199,7 @@ def fail_on_json(result: DiffResult, fail_on: str) -> dict[str, Any]:
     the stderr note and the Markdown."""
     return {"option": fail_on, "fails": result.fails(fail_on), "groups": [
         {"flow_group": next(i for i, f in enumerate(result.flows, 1) if f is judged.flow), "fails": judged.fails,
-         "value": dict(judged.value.settings) if judged.value is not None else None,
+         "value": dict(judged.value.assume) if judged.value is not None else None,
          "why": f"--fail-on {fail_on} {text}"} for judged, text in _judged(result, fail_on)]}
 
 
@@ -233,6 +243,12 @@ def _count_groups(groups: int) -> str:
     return f"{groups} flow group{'s' if groups != 1 else ''}"
 
 
+def _whatever(settings: Settings, assume: Settings) -> str:
+    """', whatever NAME is' for the values the flows never depend on (left out of the --assume)."""
+    left = [name for name, _ in settings if all(name != n for n, _ in assume)]
+    return f", whatever {' and '.join(left)} {'is' if len(left) == 1 else 'are'}" if left else ""
+
+
 def _count(flows: int) -> str:
     return f"{flows} flow{'s' if flows != 1 else ''}"
 
@@ -246,7 +262,8 @@ def _why(judged: Judgement, wanted: str) -> str:
     devices = "; ".join(p for p in (f"lost {', '.join(value.devices_lost)}" if value.devices_lost else "",
                                     f"gained {', '.join(value.devices_gained)}" if value.devices_gained else "") if p)
     found = (f"{_values(value.settings)} gives {value.change} to {_count(value.flows)}"
-             f"{f' ({devices})' if devices else ''}; {settle_example(value.settings)} settles to it")
+             f"{f' ({devices})' if devices else ''}; {settle_example(value.assume)} settles to it"
+             f"{_whatever(value.settings, value.assume)}")
     return found + (f" ({untried})" if flow.incomplete else "")
 
 

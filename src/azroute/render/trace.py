@@ -76,7 +76,10 @@ def trace_text(trace: Trace) -> str:
     if trace.redirected:
         lines.append(f"  {trace.redirected}")
     if trace.depends_on:
-        lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}")
+        aside = [d for d in trace.depends_on if d not in trace.decisive]  # the reply of a blocked request's
+        lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}" + (
+            f" (the verdict not on {', '.join(aside)}: only the reply, traced as if the request were let "
+            "through, rests on it)" if aside else ""))
     notes = [*trace.forward.notes, *(trace.reverse.notes if trace.reverse else ()), *trace.notes]
     lines += [f"Note: {n}" for n in dict.fromkeys(notes)]
     return visible_lines(lines)
