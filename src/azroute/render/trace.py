@@ -76,7 +76,8 @@ def trace_text(trace: Trace) -> str:
     if trace.redirected:
         lines.append(f"  {trace.redirected}")
     if trace.depends_on:
-        aside = [d for d in trace.depends_on if d not in trace.decisive]  # the reply of a blocked request's
+        # an unknown only the reply of a blocked request rests on (Trace.decisive)
+        aside = [d for d in trace.depends_on if d not in trace.decisive and d.endswith("=unknown")]
         lines.append(f"Depends on assumptions: {', '.join(trace.depends_on)}" + (
             f" (the verdict not on {', '.join(aside)}: only the reply, traced as if the request were let "
             "through, rests on it)" if aside else ""))
