@@ -1548,12 +1548,17 @@ def address_choices(topologies: Sequence[Topology]) -> AddressChoices:
             if any(ip not in taken for ip in range(*rng)):
                 classes.setdefault(tuple(sides[k].class_of(rng) for k in found), []).append(rng)
         by_address: dict[int, tuple[Range, ...]] = {}
+        firsts = []  # per class, in address order of its first free address: up to `count` of its free addresses
         for ranges in classes.values():
-            for ip in itertools.islice((a for start, end in ranges for a in range(start, end) if a not in taken),
-                                       count):
-                by_address[ip] = tuple(ranges)
-        reps = list(by_address)  # up to `count` per class, classes in address order of their first free address
-        options = [(name, ",".join(map(format_ip, c))) for c in itertools.combinations(reps, count)]
+            some = list(itertools.islice((a for start, end in ranges for a in range(start, end) if a not in taken),
+                                         count))
+            by_address.update(dict.fromkeys(some, tuple(ranges)))
+            firsts.append(some)
+        options = []  # one per multiset of classes: an active-active gateway's instances may share one with room
+        for picked in itertools.combinations_with_replacement(range(len(firsts)), count):
+            if all(picked.count(k) <= len(firsts[k]) for k in picked):
+                ips = [firsts[k][picked[:i].count(k)] for i, k in enumerate(picked)]
+                options.append((name, ",".join(map(format_ip, ips))))
         if options:  # no free address at all: the placeholder stands
             choices.append(options)
             where[name] = (key, by_address, taken)
