@@ -1501,6 +1501,8 @@ class AddressChoices:
         """`combo` with each address known only after apply moved to its class's first free address
         no earlier unknown of the combination took; None when its class has none left."""
         used: set[tuple[str, int]] = set()
+        # per class (and the addresses it may not take): its addresses in order, from where the last one left off
+        cursors: dict[tuple[int, int], Iterator[int]] = {}  # by identity: one tuple per class, one set per sides
         placed = []
         for name, value in combo:
             where = self._where.get(name)
@@ -1510,8 +1512,11 @@ class AddressChoices:
             subnet, classes, taken = where
             ips = []
             for ip in map(parse_ip, value.split(",")):
-                free = next((a for start, end in classes[ip] for a in range(start, end)
-                             if a not in taken and (subnet, a) not in used), None)
+                ranges = classes[ip]
+                cursor = cursors.get((id(ranges), id(taken)))
+                if cursor is None:
+                    cursor = cursors[(id(ranges), id(taken))] = (a for start, end in ranges for a in range(start, end))
+                free = next((a for a in cursor if a not in taken and (subnet, a) not in used), None)
                 if free is None:
                     return None
                 used.add((subnet, free))
@@ -1535,34 +1540,44 @@ def address_choices(topologies: Sequence[Topology]) -> AddressChoices:
     sides = [_Placing(t) for t in topologies] if wanted else []
     choices = []
     where: dict[str, tuple[str, dict[int, tuple[Range, ...]], frozenset[int]]] = {}
-    taken_by: dict[tuple[int, ...], frozenset[int]] = {}
+    # per subnet, sides leaving its unknowns unknown and addresses each takes: the same objects for every
+    # unknown alike (AddressChoices.place continues a class where the previous unknown left it)
+    made: dict[tuple[str, tuple[int, ...], int], tuple[list[str], dict[int, tuple[Range, ...]], frozenset[int]]] = {}
     for name, (key, count, found) in wanted.items():
-        subnets = [s for k in found if (s := topologies[k].subnet(key)) is not None]
-        taken = taken_by.get(tuple(found))
-        if taken is None:
-            taken = taken_by[tuple(found)] = frozenset().union(*(sides[k].taken for k in found))
-        free = (max(s.prefix.network + 4 for s in subnets), min(s.prefix.last for s in subnets))
-        points = sorted({p for k in found for p in sides[k].points})
-        classes: dict[tuple[object, ...], list[Range]] = {}
-        for rng in elementary([free], points):
-            if any(ip not in taken for ip in range(*rng)):
-                classes.setdefault(tuple(sides[k].class_of(rng) for k in found), []).append(rng)
-        by_address: dict[int, tuple[Range, ...]] = {}
-        firsts = []  # per class, in address order of its first free address: up to `count` of its free addresses
-        for ranges in classes.values():
-            some = list(itertools.islice((a for start, end in ranges for a in range(start, end) if a not in taken),
-                                         count))
-            by_address.update(dict.fromkeys(some, tuple(ranges)))
-            firsts.append(some)
-        options = []  # one per multiset of classes: an active-active gateway's instances may share one with room
-        for picked in itertools.combinations_with_replacement(range(len(firsts)), count):
-            if all(picked.count(k) <= len(firsts[k]) for k in picked):
-                ips = [firsts[k][picked[:i].count(k)] for i, k in enumerate(picked)]
-                options.append((name, ",".join(map(format_ip, ips))))
-        if options:  # no free address at all: the placeholder stands
-            choices.append(options)
+        alike = made.get((key, tuple(found), count))
+        if alike is None:
+            alike = made[(key, tuple(found), count)] = _classes(topologies, sides, key, found, count)
+        values, by_address, taken = alike
+        if values:  # no free address at all: the placeholder stands
+            choices.append([(name, value) for value in values])
             where[name] = (key, by_address, taken)
     return AddressChoices(choices, where)
+
+
+def _classes(topologies: Sequence[Topology], sides: list[_Placing], key: str, found: list[int], count: int
+             ) -> tuple[list[str], dict[int, tuple[Range, ...]], frozenset[int]]:
+    """For an unknown of subnet `key` taking `count` addresses, unknown on sides `found` (address_choices):
+    its values (one per multiset of classes), each value's address -> its class's ranges, and the
+    addresses it may not take."""
+    subnets = [s for k in found if (s := topologies[k].subnet(key)) is not None]
+    taken = frozenset().union(*(sides[k].taken for k in found))
+    free = (max(s.prefix.network + 4 for s in subnets), min(s.prefix.last for s in subnets))
+    points = sorted({p for k in found for p in sides[k].points})
+    classes: dict[tuple[object, ...], list[Range]] = {}
+    for rng in elementary([free], points):
+        if any(ip not in taken for ip in range(*rng)):
+            classes.setdefault(tuple(sides[k].class_of(rng) for k in found), []).append(rng)
+    by_address: dict[int, tuple[Range, ...]] = {}
+    firsts = []  # per class, in address order of its first free address: up to `count` of its free addresses
+    for ranges in classes.values():
+        some = list(itertools.islice((a for start, end in ranges for a in range(start, end) if a not in taken), count))
+        by_address.update(dict.fromkeys(some, tuple(ranges)))
+        firsts.append(some)
+    values = []  # one per multiset of classes: an active-active gateway's instances may share one with room
+    for picked in itertools.combinations_with_replacement(range(len(firsts)), count):
+        if all(picked.count(k) <= len(firsts[k]) for k in picked):
+            values.append(",".join(format_ip(firsts[k][picked[:i].count(k)]) for i, k in enumerate(picked)))
+    return values, by_address, taken
 
 
 def _unknown_addresses(topologies: Sequence[Topology]) -> dict[str, tuple[str, int, list[int]]]:
