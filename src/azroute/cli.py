@@ -579,7 +579,7 @@ def security_rules(file: str, vm: str | None, subnet: str | None, output: str, e
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="any", show_default=True,
               help="Which flow changes exit 1: any, bypass (a firewall or NVA lost), blocked, none. A flow "
                    "whose verdict rests on an unknown exits 1 when a value of it gives such a change, or when "
-                   "not every value could be tried.")
+                   "not every value could be tried. The Markdown ends with the decision and why (JSON: fail_on).")
 @_assume_option
 def diff_command(before: str, after: str | None, intents_file: str | None, output: str, fail_on: str,
                  assume: tuple[str, ...], fmt: str, verbose: bool) -> None:

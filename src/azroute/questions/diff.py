@@ -627,7 +627,8 @@ def diff(before: Topology, after: Topology, intents: Sequence[Intent] = (), *, n
     """Compare two topologies: routes, flows (over `intents`' selectors if any), intent verdicts.
 
     Addresses known only after apply (a plan's new private endpoint or gateway) are tried as check
-    tries them (B-CHK-UNKNOWN): one address per range of distinct behaviour, the same on both sides.
+    tries them (B-CHK-UNKNOWN): one address per class of distinct behaviour, distinct per subnet, the
+    same on both sides.
     When every choice gives the same flow changes, they are reported once; otherwise the changes of
     every choice are, with a note naming what they depend on. `narrow=False` compares every flow of
     the default scope even when a change can touch only some (the reference the narrowing is tested
