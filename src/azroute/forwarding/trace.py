@@ -60,6 +60,18 @@ class Disposition(StrEnum):
     DROPPED = "dropped"
 
 
+# The enum members the per-hop code compares with, bound once: in Python 3.11 reading `Kind.SITE` goes
+# through the enum metaclass's __getattr__ hook (0.1 us, five times a module constant), and `check` read
+# about a hundred a trace.
+_SITE, _GATEWAY, _BALANCER, _FIREWALL = Kind.SITE, Kind.GATEWAY, Kind.LOAD_BALANCER, Kind.FIREWALL
+_NVA, _VM, _ENDPOINT, _ADDRESS = Kind.NVA, Kind.VM, Kind.PRIVATE_ENDPOINT, Kind.ADDRESS
+_DELIVERED, _DROPPED, _ON_PREMISES = Disposition.DELIVERED, Disposition.DROPPED, Disposition.ON_PREMISES
+_USER = Source.USER
+_NONE_ROUTE, _TO_INTERNET, _TO_SERVICE = NextHopType.NONE, NextHopType.INTERNET, NextHopType.SERVICE_ENDPOINT
+_TO_GATEWAY, _TO_APPLIANCE, _VNET_LOCAL = (NextHopType.VIRTUAL_NETWORK_GATEWAY, NextHopType.VIRTUAL_APPLIANCE,
+                                         NextHopType.VNET_LOCAL)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The route that decided a hop: which table and row, and why it won."""
@@ -74,7 +86,7 @@ class Decision:
     def describe(self) -> str:
         r = self.route
         hop = " ".join([str(r.next_hop_type), *map(format_ip, self.next_hop_ips), *self.unknown_next_hops])
-        name = f"{self.table}/{r.name}" if r.source is Source.USER else self.table
+        name = f"{self.table}/{r.name}" if r.source is _USER else self.table
         return f"{name}: {self.prefix} {r.source} -> {hop}"
 
 
@@ -95,7 +107,7 @@ class Hop:
     def decrements_ttl(self) -> bool:
         """True for hops mtr lists: firewalls, NVAs, a VPN gateway used as a UDR next hop (its instance
         answers mtr, B-FWD-UDR-GATEWAY-IP) and the destination itself."""
-        return self.routed or self.device.kind in (Kind.FIREWALL, Kind.NVA)
+        return self.routed or self.device.kind in (_FIREWALL, _NVA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +128,7 @@ class Path:
 
     @property
     def ok(self) -> bool:
-        return self.disposition is not Disposition.DROPPED and not self.blockers
+        return self.disposition is not _DROPPED and not self.blockers
 
     def blockers_at(self) -> dict[int, list[str]]:
         """The blockers by the index of the hop that blocks; -1 for any whose hop is not known."""
@@ -132,10 +144,10 @@ class Path:
         seen: list[str] = []
         # the first hop is where the flow starts and the last (when delivered) where it ends:
         # a flow to or from an appliance itself does not cross it.
-        crossed = self.hops[1:-1] if self.disposition is Disposition.DELIVERED else self.hops[1:]
+        crossed = self.hops[1:-1] if self.disposition is _DELIVERED else self.hops[1:]
         for hop in crossed:
             label = hop.device.label
-            if hop.device.kind in (Kind.FIREWALL, Kind.NVA) and label not in seen:
+            if hop.device.kind in (_FIREWALL, _NVA) and label not in seen:
                 seen.append(label)
         return seen
 
@@ -305,12 +317,12 @@ class Forwarder:
             self.walk(source.device, destination.ip, source.ip, port, protocol=protocol, fqdn=destination.fqdn),
             destination)
         reverse, asymmetry, notes = None, None, []
-        if forward.disposition is Disposition.DELIVERED or (
-                forward.disposition is Disposition.ON_PREMISES and destination.device.kind is Kind.SITE):
+        if forward.disposition is _DELIVERED or (
+                forward.disposition is _ON_PREMISES and destination.device.kind is _SITE):
             reverse = self._reply(source, destination, forward)
             asymmetry = _asymmetry(forward, reverse) or (
                 "asymmetric: " + "; ".join(reverse.unsymmetric) if reverse.unsymmetric else None)
-        elif forward.disposition is not Disposition.DROPPED:
+        elif forward.disposition is not _DROPPED:
             notes.append(f"return path not computed: the destination is outside the topology "
                          f"({forward.disposition})")
         return Trace(source, destination, port, protocol, forward, reverse, asymmetry, tuple(notes))
@@ -324,23 +336,22 @@ class Forwarder:
         device: Device | None = start
         while device is not None:
             if len(state.hops) >= MAX_HOPS or (device.kind, device.name) in state.visited:
-                return state.path(Disposition.DROPPED, f"forwarding loop at {device.label}")
+                return state.path(_DROPPED, f"forwarding loop at {device.label}")
             state.visited.add((device.kind, device.name))
             first = len(state.hops)
-            if device.kind is Kind.SITE:
+            if device.kind is _SITE:
                 device, outcome = self._from_site(device, state)
-            elif device.kind is Kind.GATEWAY:
+            elif device.kind is _GATEWAY:
                 device, outcome = self._from_gateway(device, state)
-            elif device.kind is Kind.LOAD_BALANCER:
+            elif device.kind is _BALANCER:
                 device, outcome = self._from_balancer(device, state)
             else:
                 device, outcome = self._from_subnet(device, state)
             packet = (state.source, state.destination)
             for i in range(first, len(state.hops)):
                 h = state.hops[i]
-                if h.packet is None:  # constructor, not dataclasses.replace: this is the hot loop of `check`
-                    state.hops[i] = Hop(h.device, h.decision, h.action, h.addresses, packet, h.filtered, h.security,
-                                        h.routed)
+                if h.packet is None:
+                    _settle(h, "packet", packet)
             if outcome is not None:  # nothing but hops changed since the step finished: the Path is built now
                 return state.path(outcome.disposition, outcome.reason)
         raise AssertionError("unreachable: every step returns a device or an outcome")
@@ -350,7 +361,7 @@ class Forwarder:
         dst = state.destination
         if any(p.contains_ip(dst) for p in self.book.site_prefixes(site.name)):
             state.hops.append(Hop(site, None, "destination is inside the site"))
-            return None, state.finish(Disposition.DELIVERED, f"delivered inside site {site.name}")
+            return None, state.finish(_DELIVERED, f"delivered inside site {site.name}")
         for gateway in self.topology.gateways.values():
             if site.name not in gateway.connections:
                 continue
@@ -366,7 +377,7 @@ class Forwarder:
                         if any(p.contains_ip(dst) for p in prefixes)), None)
         why = (f"; {format_ip(dst)} is a public address of {service}: service endpoints serve only Azure subnets, "
                "on-premises clients reach it over their own Internet path (not modelled)") if service else ""
-        return None, state.finish(Disposition.DROPPED, f"not routed into Azure: no gateway connected to "
+        return None, state.finish(_DROPPED, f"not routed into Azure: no gateway connected to "
                                   f"site {site.name} advertises {format_ip(dst)}{why}")
 
     def _advertised(self, gateway: Gateway) -> tuple[PrefixIndex[None], str, int]:
@@ -378,7 +389,7 @@ class Forwarder:
         return self.topology.memo(("advertised-index", gateway.name), compute)
 
     def _gateway_device(self, gateway: Gateway) -> Device:
-        return Device(Kind.GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",
+        return Device(_GATEWAY, gateway.name, gateway.vnet, f"{gateway.vnet}/{GATEWAY_SUBNET}",
                       gateway.instance_ips)
 
     def _from_gateway(self, device: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
@@ -389,9 +400,7 @@ class Forwarder:
         result = self._route(device, routes, state, gateway=gateway)
         if state.to_gateway_instance and len(state.hops) > first:
             state.to_gateway_instance = False
-            h = state.hops[first]  # the constructor, not dataclasses.replace (a hot path of `check`)
-            state.hops[first] = Hop(h.device, h.decision, h.action, h.addresses, h.packet, h.filtered, h.security,
-                                    True)
+            _settle(state.hops[first], "routed", True)
         return result
 
     def _note_gateway_assumption(self, gateway: Gateway, state: _Walk) -> None:
@@ -411,7 +420,7 @@ class Forwarder:
         return firewall is not None and (firewall.policy or "") in self.topology.firewall_policies
 
     def _owned_by(self, device: Device, ip: int) -> bool:
-        firewall = self.topology.firewalls.get(device.name) if device.kind is Kind.FIREWALL else None
+        firewall = self.topology.firewalls.get(device.name) if device.kind is _FIREWALL else None
         return firewall is not None and ip in (firewall.private_ip, *firewall.public_ips, *firewall.instance_ips)
 
     def _from_subnet(self, device: Device, state: _Walk) -> tuple[Device | None, _Finished | None]:
@@ -423,14 +432,14 @@ class Forwarder:
         if self._owned_by(device, state.destination):  # addressed to the firewall itself, no DNAT applied
             state.hops.append(Hop(device, None, "delivered", (state.destination,), filtered=filtered,
                                   security=security))
-            return None, state.finish(Disposition.DELIVERED, f"delivered to {device.label}")
+            return None, state.finish(_DELIVERED, f"delivered to {device.label}")
         if not state.reply:
             security += self._security(device, "Outbound", state)  # the packet as it leaves (after NAT)
         first = len(state.hops)
         result = self._route(device, self.engine.routes(subnet), state)
         if (filtered is not None or security) and len(state.hops) > first:
-            h = state.hops[first]  # the constructor, not dataclasses.replace: this is the hot loop of `check`
-            state.hops[first] = Hop(h.device, h.decision, h.action, h.addresses, h.packet, filtered, security)
+            _settle(state.hops[first], "filtered", filtered)
+            _settle(state.hops[first], "security", security)
         return result
 
     # --- internal load balancers -----------------------------------------------------------
@@ -443,11 +452,11 @@ class Forwarder:
         if rule is None and not state.reply:
             shown = f"/{state.port}" if state.port is not None else ""
             state.hops.append(Hop(device, None, f"no load-balancing rule for {state.protocol}{shown}", pool))
-            return None, state.finish(Disposition.DROPPED, f"load balancer {lb.name} has no rule for "
+            return None, state.finish(_DROPPED, f"load balancer {lb.name} has no rule for "
                                       f"{state.protocol}{shown}: dropped at the load balancer")
         if not backends:
             state.hops.append(Hop(device, None, "no healthy backend", pool))
-            return None, state.finish(Disposition.DROPPED, f"load balancer {lb.name} has no healthy backend "
+            return None, state.finish(_DROPPED, f"load balancer {lb.name} has no healthy backend "
                                       f"({', '.join(lb.backends) or 'empty pool'}; lb_backend_down)")
         if state.reply:
             backend, why = reply_backend(self.topology, lb, backends, state.request,
@@ -480,11 +489,11 @@ class Forwarder:
         if state.destination == vm.ip:  # addressed to the frontend: delivered to the backend itself
             security = () if state.reply else self._security(target, "Inbound", state)
             state.hops.append(Hop(target, None, "delivered", (vm.ip,), security=security))
-            return None, state.finish(Disposition.DELIVERED, f"delivered to {target.label} behind {device.label}")
-        if target.kind is Kind.VM:
+            return None, state.finish(_DELIVERED, f"delivered to {target.label} behind {device.label}")
+        if target.kind is _VM:
             state.block(f"{target.label} is a backend of {device.label} but its NIC has no IP forwarding: "
                                   "it drops packets not addressed to it (set ip_forwarding: true)")
-            target = Device(Kind.NVA, target.name, target.vnet, target.subnet, target.addresses)
+            target = Device(_NVA, target.name, target.vnet, target.subnet, target.addresses)
         state.forwarded = True
         return target, None
 
@@ -492,11 +501,11 @@ class Forwarder:
     def _security(self, device: Device, direction: str, state: _Walk) -> tuple[NsgVerdict, ...]:
         """The NSGs of the device's NIC and subnet on the packet (B-NSG-ORDER); a deny is a blocker."""
         if not self.topology.network_security_groups or device.subnet is None or device.kind in (
-                Kind.FIREWALL, Kind.GATEWAY, Kind.SITE):
+                _FIREWALL, _GATEWAY, _SITE):
             return ()
         subnet = self.engine.subnet(device.subnet)
-        vm = device.name if device.kind in (Kind.VM, Kind.NVA) else None
-        if device.kind is Kind.PRIVATE_ENDPOINT and not applies_to_private_endpoint(subnet):
+        vm = device.name if device.kind in (_VM, _NVA) else None
+        if device.kind is _ENDPOINT and not applies_to_private_endpoint(subnet):
             if subnet.network_security_group:
                 state.notes.append(f"network security group {subnet.network_security_group} of {subnet.key} does "
                                    f"not filter private endpoint {device.name}: its subnet's network policies are "
@@ -519,14 +528,14 @@ class Forwarder:
     def _filter(self, device: Device, state: _Walk) -> tuple[FilterVerdict, Packet] | None:
         """Evaluate the device's rules on the packet it received and apply its NAT (forward only)."""
         packet = state.packet()
-        if device.kind is Kind.FIREWALL:
+        if device.kind is _FIREWALL:
             firewall = self.topology.firewalls[device.name]
             policy = self.topology.firewall_policies.get(firewall.policy or "")
             if policy is None:
                 state.notes.append(FIREWALL_NOTE)
                 return None
             verdict = PolicyEvaluator(firewall, policy, self._firewall_resolver(firewall)).evaluate(packet)
-        elif device.kind is Kind.NVA and device.name in self.topology.vms:
+        elif device.kind is _NVA and device.name in self.topology.vms:
             vm = self.topology.vms[device.name]
             if vm.rules is None and not vm.masquerade:
                 return None  # a plain router: nothing to evaluate or translate
@@ -556,7 +565,7 @@ class Forwarder:
         if verdict.snat_to is not None:
             state.source = verdict.snat_to
             state.translated_by = device
-            if device.kind is Kind.FIREWALL and not self.topology.firewalls[device.name].instance_ips:
+            if device.kind is _FIREWALL and not self.topology.firewalls[device.name].instance_ips:
                 state.notes.append(f"{device.label} SNATs to one of its instance addresses, which the input "
                                    "does not list: shown as its private IP")
 
@@ -577,29 +586,29 @@ class Forwarder:
         found = routes.lookup(dst)
         if found is None:
             state.hops.append(Hop(device, None, "no route", device.addresses))
-            return None, state.finish(Disposition.DROPPED, f"no route to {format_ip(dst)} at {device.label}")
+            return None, state.finish(_DROPPED, f"no route to {format_ip(dst)} at {device.label}")
         prefix, rows = found
         row = rows[0]
-        table = row.table if row.source is Source.USER and row.table else "System Route"
+        table = row.table if row.source is _USER and row.table else "System Route"
         if len(rows) == 1:  # the usual case: the row's own tuples, no generator per lookup
             decision = Decision(table, prefix, row, row.next_hop_ips, row.unknown_next_hops)
         else:
             decision = Decision(table, prefix, row, tuple(ip for r in rows for ip in r.next_hop_ips),
                                 tuple(text for r in rows for text in r.unknown_next_hops))
         hop_type = row.next_hop_type
-        addresses = device.addresses if device.kind in (Kind.FIREWALL, Kind.GATEWAY) else ()
-        if hop_type is NextHopType.NONE:
+        addresses = device.addresses if device.kind in (_FIREWALL, _GATEWAY) else ()
+        if hop_type is _NONE_ROUTE:
             state.hops.append(Hop(device, decision, "dropped by a None route", addresses))
-            return None, state.finish(Disposition.DROPPED, f"None route {prefix} at {device.label}")
-        if hop_type is NextHopType.INTERNET:
+            return None, state.finish(_DROPPED, f"None route {prefix} at {device.label}")
+        if hop_type is _TO_INTERNET:
             return self._to_internet(device, decision, state, addresses)
-        if hop_type is NextHopType.SERVICE_ENDPOINT:
+        if hop_type is _TO_SERVICE:
             state.hops.append(Hop(device, decision, "to the Azure service over its service endpoint",
                                   addresses))
             return None, state.finish(Disposition.SERVICE, f"service endpoint route {prefix}")
-        if hop_type is NextHopType.VIRTUAL_NETWORK_GATEWAY:
+        if hop_type is _TO_GATEWAY:
             return self._to_gateway(device, decision, state, gateway, addresses)
-        if hop_type is NextHopType.VIRTUAL_APPLIANCE:
+        if hop_type is _TO_APPLIANCE:
             return self._to_appliance(device, decision, state, addresses)
         return self._deliver(device, decision, state, addresses)
 
@@ -607,18 +616,18 @@ class Forwarder:
                      addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
         """Leave for the Internet by the subnet's outbound method (B-OUT-ORDER)."""
         prefix = decision.prefix
-        if device.subnet is None or device.kind is Kind.GATEWAY:
+        if device.subnet is None or device.kind is _GATEWAY:
             state.hops.append(Hop(device, decision, "to the Internet", addresses))
             return None, state.finish(Disposition.INTERNET, f"Internet route {prefix}")
         subnet = self.engine.subnet(device.subnet)
-        egress = internet_egress(self.topology, subnet, device.name if device.kind in (Kind.VM, Kind.NVA) else None,
-                                 device.name if device.kind is Kind.FIREWALL else None)
+        egress = internet_egress(self.topology, subnet, device.name if device.kind in (_VM, _NVA) else None,
+                                 device.name if device.kind is _FIREWALL else None)
         if egress.blocked:
             state.hops.append(Hop(device, decision, "no Internet egress", addresses))
-            return None, state.finish(Disposition.DROPPED, f"Internet route {prefix}, but {egress.method}")
+            return None, state.finish(_DROPPED, f"Internet route {prefix}, but {egress.method}")
         if egress.method.startswith("NAT gateway") and state.protocol not in ("tcp", "udp"):
             state.hops.append(Hop(device, decision, f"{egress.method} drops {state.protocol}", addresses))
-            return None, state.finish(Disposition.DROPPED, f"Internet route {prefix}, but {egress.method} supports "
+            return None, state.finish(_DROPPED, f"Internet route {prefix}, but {egress.method} supports "
                                       f"TCP and UDP only, not {state.protocol}")
         if egress.public_ip is None:  # default outbound access, or a firewall whose public IP is not given
             state.hops.append(Hop(device, decision, "to the Internet", addresses))
@@ -635,26 +644,26 @@ class Forwarder:
             site = self._site_behind(gateway, dst)
             if site is None:
                 state.hops.append(Hop(device, decision, "no connection routes it", addresses))
-                return None, state.finish(Disposition.DROPPED, f"gateway {gateway.name} has no connection "
+                return None, state.finish(_DROPPED, f"gateway {gateway.name} has no connection "
                                           f"with a route to {format_ip(dst)}")
             state.hops.append(Hop(device, decision, f"over the connection to site {site}", addresses))
             owner = self._site_owner(site, dst)
             if owner is not None:
                 state.hops.append(Hop(owner, None, "delivered"))
-                return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label} in site {site}")
-            return None, state.finish(Disposition.ON_PREMISES, f"left Azure towards site {site}")
+                return None, state.finish(_DELIVERED, f"delivered to {owner.label} in site {site}")
+            return None, state.finish(_ON_PREMISES, f"left Azure towards site {site}")
         assert device.vnet is not None
         gateways, _hub = gateways_serving(device.vnet, self.topology)
         if not gateways:
             state.hops.append(Hop(device, decision, "no gateway serves this VNet", addresses))
-            return None, state.finish(Disposition.DROPPED, f"next hop VirtualNetworkGateway but VNet "
+            return None, state.finish(_DROPPED, f"next hop VirtualNetworkGateway but VNet "
                                       f"{device.vnet} has no gateway (own or through transit)")
-        if decision.route.source is Source.USER:
+        if decision.route.source is _USER:
             gateways = [g for g in gateways if g.type is GatewayType.VPN]
             if not gateways:
                 # reference §4.1: "You can't specify a virtual network gateway created as type ExpressRoute"
                 state.hops.append(Hop(device, decision, "no VPN gateway for a User route", addresses))
-                return None, state.finish(Disposition.DROPPED, "User route to VirtualNetworkGateway, but "
+                return None, state.finish(_DROPPED, "User route to VirtualNetworkGateway, but "
                                           "the only gateway is ExpressRoute, which UDRs cannot target")
         state.hops.append(Hop(device, decision, f"to gateway {gateways[0].name}", addresses))
         return self._gateway_device(gateways[0]), None
@@ -672,7 +681,7 @@ class Forwarder:
 
     def _site_owner(self, site: str, ip: int) -> Device | None:
         vm = self.book.site_vm(site, ip)
-        return Device(Kind.VM, vm.name, None, None, (vm.ip,)) if vm else None
+        return Device(_VM, vm.name, None, None, (vm.ip,)) if vm else None
 
     def _to_appliance(self, device: Device, decision: Decision, state: _Walk,
                       addresses: tuple[int, ...]) -> tuple[Device | None, _Finished | None]:
@@ -681,28 +690,28 @@ class Forwarder:
         target, vnet = self._reachable_owner(device.vnet, ip)
         if target is None:
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} does not exist", addresses))
-            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
+            return None, state.finish(_DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is no "
                                       f"NIC, firewall or internal load balancer frontend reachable from VNet "
                                       f"{device.vnet}" + (self._pending_gateway(device.vnet, ip)
                                                           or self.book.did_you_mean(device.vnet, ip)))
-        if target.kind is Kind.GATEWAY:
+        if target.kind is _GATEWAY:
             return self._to_gateway_instance(device, decision, state, addresses, target=target, vnet=vnet)
-        if target.kind is Kind.LOAD_BALANCER:
+        if target.kind is _BALANCER:
             state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
             if vnet != device.vnet:
                 self._cross_peering(device.vnet, vnet, state)
             return target, None
-        if target.kind not in (Kind.FIREWALL, Kind.NVA, Kind.VM):
+        if target.kind not in (_FIREWALL, _NVA, _VM):
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label}, which "
                                   "cannot forward traffic", addresses))
-            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is "
+            return None, state.finish(_DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is "
                                       f"{target.label}, which cannot forward traffic")
         state.hops.append(Hop(device, decision, f"to {target.label}", addresses))
-        if target.kind is Kind.VM:
+        if target.kind is _VM:
             state.block(f"{target.label} is a VirtualAppliance next hop but its NIC has no IP "
                                   "forwarding: it drops packets not addressed to it "
                                   "(set ip_forwarding: true)")
-            target = Device(Kind.NVA, target.name, target.vnet, target.subnet, target.addresses)
+            target = Device(_NVA, target.name, target.vnet, target.subnet, target.addresses)
         if vnet != device.vnet:
             self._cross_peering(device.vnet, vnet, state)
         state.forwarded = True
@@ -719,7 +728,7 @@ class Forwarder:
             # reference §4.1 [DOC S1]: "You can't specify a virtual network gateway created as type ExpressRoute"
             state.hops.append(Hop(device, decision, f"next hop {format_ip(ip)} is {target.label} (ExpressRoute), "
                                   "which cannot be a next hop", addresses))
-            return None, state.finish(Disposition.DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is an "
+            return None, state.finish(_DROPPED, f"VirtualAppliance next hop {format_ip(ip)} is an "
                                       f"address of ExpressRoute gateway {gateway.name}, which user-defined routes "
                                       "cannot target")
         state.hops.append(Hop(device, decision, f"to {target.label} (instance {format_ip(ip)})", addresses))
@@ -727,7 +736,7 @@ class Forwarder:
             self._cross_peering(device.vnet, vnet, state)
         state.forwarded = True
         state.to_gateway_instance = True
-        return Device(Kind.GATEWAY, gateway.name, gateway.vnet, target.subnet, (ip,)), None
+        return Device(_GATEWAY, gateway.name, gateway.vnet, target.subnet, (ip,)), None
 
     def _pending_gateway(self, vnet: str, ip: int) -> str:
         """A hint when `ip` may be an instance of a gateway whose addresses are known only after apply,
@@ -749,7 +758,7 @@ class Forwarder:
         dst = state.destination
         assert device.vnet is not None
         hop_type = decision.route.next_hop_type
-        if hop_type is NextHopType.VNET_LOCAL:
+        if hop_type is _VNET_LOCAL:
             target_vnet: str | None = device.vnet
         else:
             target_vnet = next((v for v in self.book.vnets_containing(dst)
@@ -757,20 +766,20 @@ class Forwarder:
         owner = self.book.in_vnet(target_vnet, dst) if target_vnet else None
         if owner is None or target_vnet is None:
             state.hops.append(Hop(device, decision, "no subnet holds the destination", addresses))
-            return None, state.finish(Disposition.DROPPED, f"{format_ip(dst)} is in no subnet reachable "
+            return None, state.finish(_DROPPED, f"{format_ip(dst)} is in no subnet reachable "
                                       f"by {hop_type} from {device.label}")
         state.hops.append(Hop(device, decision, f"to {owner.label}", addresses))
         if target_vnet != device.vnet:
             self._cross_peering(device.vnet, target_vnet, state)
-        if owner.kind is Kind.FIREWALL and not state.reply and self._has_policy(owner):
+        if owner.kind is _FIREWALL and not state.reply and self._has_policy(owner):
             return owner, None  # a packet for the firewall's own address meets its DNAT rules first
-        if owner.kind is Kind.LOAD_BALANCER and not state.reply:
+        if owner.kind is _BALANCER and not state.reply:
             return owner, None  # addressed to a frontend: the load balancer hands it to a backend
         security = () if state.reply else self._security(owner, "Inbound", state)
         state.hops.append(Hop(owner, None, "delivered", (dst,), security=security))
-        if owner.kind is Kind.ADDRESS:
+        if owner.kind is _ADDRESS:
             state.notes.append(f"no NIC with address {format_ip(dst)} is defined in {owner.subnet}")
-        return None, state.finish(Disposition.DELIVERED, f"delivered to {owner.label}")
+        return None, state.finish(_DELIVERED, f"delivered to {owner.label}")
 
     def _peering(self, a: str, b: str) -> Peering | None:
         return self.topology.peering_between(a, b)
@@ -799,14 +808,14 @@ class Forwarder:
         client = translator or source.device
         responder = forward.seen_destination if forward.seen_destination is not None else destination.ip
         request = forward.balanced
-        if destination.device.kind is Kind.SITE:
+        if destination.device.kind is _SITE:
             first = self.walk(destination.device, seen, responder, reply=True, request=request)
-        elif last.kind is not Kind.PRIVATE_ENDPOINT:
+        elif last.kind is not _ENDPOINT:
             first = self.walk(last, seen, responder, reply=True, request=request)
         else:
             label = source.label if translator is None else translator.label
             first = self._pe_reply(Endpoint(seen, client, label), last, forward)
-        if translator is None or first.disposition is not Disposition.DELIVERED:
+        if translator is None or first.disposition is not _DELIVERED:
             return first
         # the translator restores the addresses the client used: reply from `destination.ip` to the source
         rest = self.walk(translator, source.ip, destination.ip, reply=True, request=request)
@@ -819,13 +828,13 @@ class Forwarder:
     def _pe_reply(self, source: Endpoint, endpoint: Device, forward: Path) -> Path:
         """A private endpoint's reply, per assumption pe_reply_path (reference §6.5, §8)."""
         mode = self.topology.platform.pe_reply_path
-        client_vnet = source.device.vnet if source.device.kind is not Kind.SITE else None
+        client_vnet = source.device.vnet if source.device.kind is not _SITE else None
         assert endpoint.vnet is not None
         near = client_vnet is not None and (client_vnet == endpoint.vnet or
                                             self._peering(client_vnet, endpoint.vnet) is not None)
         setting = f"{ASSUMPTION_PE_REPLY}={mode}"
         sender = forward.hops[-2].device
-        vm = self.topology.vms.get(sender.name) if sender.kind is Kind.NVA else None
+        vm = self.topology.vms.get(sender.name) if sender.kind is _NVA else None
         if vm is not None and vm.disable_snat_on_pl and mode is PeReplyPath.AUTO:
             near = False  # reference §6.5: the disableSnatOnPL tag keeps PE replies symmetric via the NVA
         # each branch builds its Path once, with the setting among its assumptions: `check` takes this
@@ -836,13 +845,13 @@ class Forwarder:
         if mode is PeReplyPath.AUTO and near:
             packet = (endpoint.addresses[0], source.ip)
             return Path((Hop(endpoint, None, f"straight back to {source.label}", packet=packet),
-                         Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
+                         Hop(source.device, None, "delivered", packet=packet)), _DELIVERED,
                         f"the endpoint replies straight to a client in its own or a directly peered VNet "
                         f"({setting})", depends_on=(setting,))
         if forward.hops[-2].device == source.device:
             packet = (endpoint.addresses[0], source.ip)
             return Path((Hop(endpoint, None, f"back to {source.label}, which sent the request", packet=packet),
-                         Hop(source.device, None, "delivered", packet=packet)), Disposition.DELIVERED,
+                         Hop(source.device, None, "delivered", packet=packet)), _DELIVERED,
                         f"the endpoint replies to the hop that delivered the request ({setting})",
                         depends_on=(setting,))
         return self._prepend(endpoint, f"back to {sender.label}, the hop that delivered the request",
@@ -855,6 +864,15 @@ class Forwarder:
         first = Hop(device, None, action, packet=path.hops[0].packet if path.hops else None)
         return _copy(path, (first, *path.hops), tuple(i + 1 if i >= 0 else i for i in _hops_of(path)),
                      (*path.depends_on, setting))
+
+
+def _settle(hop: Hop, name: str, value: object) -> None:
+    """Set a field of a hop the walk is still making: its packet once the step that made it has applied its
+    NAT, its verdicts or routed flag once the step knows them. The hop is only in the walk's own list
+    until the Path is built, so no one has seen it; setting the field as the frozen dataclass's own
+    __init__ does (object.__setattr__) replaces building the hop a second time (1.3 us, a dozen times a
+    trace in `check`)."""
+    object.__setattr__(hop, name, value)
 
 
 def _copy(path: Path, hops: tuple[Hop, ...], blocker_hops: tuple[int, ...], depends_on: tuple[str, ...]) -> Path:
@@ -879,11 +897,11 @@ def _unreachable_outside(path: Path, destination: Endpoint) -> Path:
     """A packet that leaves Azure (Internet, service endpoint, a gateway) never reaches a private
     address inside a VNet: such a destination is unreachable, not "outside the topology"."""
     vnet = destination.device.vnet
-    if vnet is None or path.disposition in (Disposition.DELIVERED, Disposition.DROPPED):
+    if vnet is None or path.disposition in (_DELIVERED, _DROPPED):
         return path
     if path.seen_destination not in (None, destination.ip):
         return path  # a proxy chose another destination: `Trace.redirected` reports it
-    return Path(path.hops, Disposition.DROPPED, f"{path.reason}: the packet {path.disposition}, "
+    return Path(path.hops, _DROPPED, f"{path.reason}: the packet {path.disposition}, "
                 f"but {destination.label} is a private address in VNet {vnet}", path.blockers,
                 path.depends_on, path.notes, blocker_hops=path.blocker_hops)
 
