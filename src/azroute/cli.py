@@ -518,7 +518,9 @@ def check(file: str, intents_file: str, junit: str | None, output: str, brief: b
     intents = load_intents(Path(intents_file), topology)
     checker = Checker(topology)
     results = []
-    with progress("checking intents", len(intents)) as bar:
+    # the route sets the traces compute (the hub's shows a row per peered spoke) and the results live to the
+    # end of the run: the first collection after the check would walk them all for nothing (as in `trace`)
+    with progress("checking intents", len(intents)) as bar, kept_until_exit():
         for intent in intents:
             results.append(checker.check(intent))
             bar.advance()
