@@ -98,6 +98,10 @@ class _IntentState:
 class _CachingForwarder(Forwarder):
     """A forwarder whose traces come from the workspace's cache (and are recorded per check)."""
 
+    # a reply copied from an earlier trace's would look up no route set: the trace would not record that
+    # it depends on the reply's route sets, and an edit of one would not re-trace it
+    share_replies = False
+
     def __init__(self, workspace: Workspace, engine: RoutingEngine, book: AddressBook | None = None) -> None:
         if book is None:
             super().__init__(engine)
