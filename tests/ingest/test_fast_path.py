@@ -79,3 +79,14 @@ def test_an_address_used_twice_names_both(monkeypatch: pytest.MonkeyPatch) -> No
     assert caught.value.one_line() == (
         "estate.yaml: private_endpoints.pe8.ip: 10.1.0.7 is already used by private_endpoints.pe3.ip; fix: give "
         "every NIC its own address")
+
+
+def test_an_unknown_address_is_not_placed_on_a_load_balancer_frontend() -> None:
+    data = estate(endpoints=2)
+    data["private_endpoints"]["pe0"]["ip"] = "unknown"
+    data["load_balancers"] = {"ilb": {"subnet": "spoke/ep", "frontend_ip": "10.1.0.4"}}
+    data["private_endpoints"]["pe1"]["ip"] = "10.1.0.5"
+    fast, reference = build_topology(data, source="estate.yaml"), slow(data)
+    assert fast == reference
+    assert (fast.private_endpoints["pe0"].ip, fast.private_endpoints["pe0"].ip_known) == ((10 << 24) | (1 << 16) | 6,
+                                                                                           False)

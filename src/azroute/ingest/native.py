@@ -508,12 +508,14 @@ class _Checker:
 
     def _free_ip(self, subnet: Subnet) -> int:
         """A placeholder for an unknown address: the first one Azure could assign (it reserves the
-        first four and the last address of a subnet) that no other NIC in the file uses."""
+        first four and the last address of a subnet) that no other NIC, firewall, gateway instance or
+        load balancer frontend in the file uses."""
         if self._used is None:  # once: a plan creating 10,000 endpoints must not rescan them all per endpoint
             used = set(self._endpoint_ips())
             used |= {vm.ip for vm in self.spec.vms.values()}
             used |= {ip for f in self.spec.firewalls.values() for ip in (f.private_ip, *f.instance_ips)}
             used |= {ip for g in self.spec.gateways.values() for ip in _known_ips(g.instance_ips)}
+            used |= {lb.frontend_ip for lb in self.spec.load_balancers.values()}
             self._used = used
         for ip in range(subnet.prefix.network + 4, subnet.prefix.last):
             if ip not in self._used:
