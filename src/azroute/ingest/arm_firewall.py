@@ -75,6 +75,7 @@ class FirewallPolicies:
         self.policy_names = unique_names(self.x.of(POLICY))
         self.group_names = unique_names(self.x.of(IP_GROUP))
         self.ip_groups: dict[str, list[str]] = {}
+        self.groups_of: dict[str, list[Resource]] | None = None  # policy key -> its rule collection groups
 
     def convert(self, firewalls: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """(native firewall_policies, native ip_groups); sets `policy` on the firewalls that have one."""
@@ -144,8 +145,15 @@ class FirewallPolicies:
         return spec
 
     def _groups(self, policy: Resource, name: str) -> dict[str, Any]:
-        prefix = policy.key + "/rulecollectiongroups/"
-        found = {r.key: r for r in self.x.of(RULE_COLLECTION_GROUP) if r.key.startswith(prefix)}
+        if self.groups_of is None:  # once, not a scan of every group per policy
+            self.groups_of = {}
+            for group in self.x.of(RULE_COLLECTION_GROUP):
+                # a group belongs to every key its own is under (a policy's ID could hold the word)
+                at = group.key.find("/rulecollectiongroups/")
+                while at >= 0:
+                    self.groups_of.setdefault(group.key[:at], []).append(group)
+                    at = group.key.find("/rulecollectiongroups/", at + 1)
+        found = {r.key: r for r in self.groups_of.get(policy.key, ())}
         for i, item in enumerate(children(policy.data, "ruleCollectionGroups")):
             group_id = item.get("id")
             if isinstance(group_id, str) and key_of(group_id) not in found:

@@ -58,6 +58,7 @@ class Security:
         self.tags: dict[str, list[str]] = {}
         self.pool_members: dict[str, list[str]] = {}  # pool ID key -> VMs whose NIC names the pool
         self.vms: dict[str, Any] = {}
+        self.vm_by_ip: dict[Any, str] | None = None  # made at the first IP-based pool, not once per pool
 
     def convert(self, vnets: dict[str, Any], vms: dict[str, Any]) -> dict[str, Any]:
         """The new sections; associations are written into `vnets` and `vms` in place."""
@@ -247,11 +248,13 @@ class Security:
         addresses of an IP-based pool that are a VM's (others are noted and left out)."""
         found = [nic_vms.get(key_of(str(c.get("id"))), "") for c in children(pool, "backendIPConfigurations")]
         found += self.pool_members.get(key_of(str(pool.get("id"))), [])
-        by_ip = {spec.get("ip"): name for name, spec in self.vms.items()}
         for address in children(pool, "loadBalancerBackendAddresses"):
             ip = _ip(address.get("ipaddress"))
             if ip is None:
                 continue
+            if self.vm_by_ip is None:
+                self.vm_by_ip = {spec.get("ip"): name for name, spec in self.vms.items()}
+            by_ip = self.vm_by_ip
             if ip in by_ip:
                 found.append(by_ip[ip])
             else:
