@@ -284,3 +284,24 @@ def test_one_subnet_map_reused_by_1000_vnets_loads_and_answers(tmp_path: Path) -
 def test_a_value_its_tag_cannot_hold_is_one_error(tmp_path: Path, text: str, expected: str) -> None:
     # found by the fuzz harness: PyYAML's safe constructors raise ValueError/AttributeError on these
     assert _error(_write(tmp_path, "t.yaml", text)) == "{file}: " + expected
+
+
+_STRINGS = st.text(alphabet='[]{}"\\ab\n\u00e9\U0001f600', max_size=4)
+_JSON_TREES = st.recursive(st.integers() | _STRINGS | st.none() | st.booleans(),
+                           lambda kids: st.lists(kids, max_size=3) | st.dictionaries(_STRINGS, kids, max_size=3),
+                           max_leaves=40)
+
+
+@given(_JSON_TREES, st.integers(0, 12), st.sampled_from([None, 1]), st.booleans())
+def test_json_text_gives_the_depth_of_its_data(tree: Any, cap: int, indent: int | None, ascii_only: bool) -> None:
+    """Strings full of brackets, quotes and backslashes do not count; the depth is exact up to the cap."""
+    text = json.dumps(tree, indent=indent, ensure_ascii=ascii_only)
+    with patch.object(nesting, "MAX_DEPTH", cap):
+        assert nesting.json_depth_bound(text) == min(_depth(tree), cap + 1)
+
+
+def test_a_key_given_twice_bounds_the_depth_from_above() -> None:
+    """The dropped value is counted (a bound only): the data is then walked, and passes."""
+    text = '{"a": ' + "[" * 150 + "]" * 150 + ', "a": 1}'
+    assert nesting.json_depth_bound(text) == MAX_DEPTH + 1
+    assert nesting.json_depth_bound('{"k": "[[[\\\\", "l": "\\"]"}') == 1

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from azroute.errors import InputError
-from azroute.ingest.nesting import check_depth, too_deep
+from azroute.ingest.nesting import check_json_depth, too_deep
 
 _BOM = "\ufeff"
 
@@ -98,7 +98,7 @@ def parse_json(text: str, source: str) -> Any:
                          file=source, fix="correct the JSON syntax") from None
     except RecursionError:
         raise too_deep(source) from None
-    check_depth(data, source)
+    check_json_depth(text, data, source)
     return data
 
 
