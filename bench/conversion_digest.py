@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "tests" / "fuzz"))
 from azfuzz import mutate_data  # noqa: E402
 from bench_exports import generate  # noqa: E402
 from bench_terraform import generate as generate_plan  # noqa: E402
-from topology_digest import canonical  # noqa: E402
+from topology_digest import canonical, compare  # noqa: E402
 
 from azroute.errors import InputError  # noqa: E402
 from azroute.ingest import _convert, format_of, load_any  # noqa: E402
@@ -142,12 +142,7 @@ def main() -> int:
     print(f"{len(records)} inputs: {len(records) - errors} converted, {errors} refused")
     if not args.compare:
         return 0
-    before = json.loads(Path(args.compare).read_text())
-    differ = [key for key in sorted(before.keys() | records.keys()) if before.get(key) != records.get(key)]
-    for key in differ:
-        print(f"DIFFERS {key}\n  before: {before.get(key)}\n  after:  {records.get(key)}")
-    print(f"{len(differ)} of {len(before)} differ")
-    return 1 if differ else 0
+    return compare(Path(args.compare), records)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,16 @@ def inputs(extra: list[str]) -> list[Path]:
     return [*found, *folders, *(Path(e).resolve() for e in extra)]
 
 
+def compare(saved: Path, after: dict[str, Any]) -> int:
+    """Print every input whose record differs from the one saved earlier (by --out); 1 if any does."""
+    before = json.loads(saved.read_text())
+    differ = [key for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)]
+    for key in differ:
+        print(f"DIFFERS {key}\n  before: {before.get(key)}\n  after:  {after.get(key)}")
+    print(f"{len(differ)} of {len(before)} differ")
+    return 1 if differ else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="more inputs (e.g. the bench estates)")
@@ -86,12 +96,7 @@ def main() -> int:
     print(f"{len(digests)} inputs: {len(digests) - errors} topologies, {errors} refused")
     if not args.compare:
         return 0
-    before = json.loads(Path(args.compare).read_text())
-    differ = [key for key in sorted(before.keys() | digests.keys()) if before.get(key) != digests.get(key)]
-    for key in differ:
-        print(f"DIFFERS {key}\n  before: {before.get(key)}\n  after:  {digests.get(key)}")
-    print(f"{len(differ)} of {len(before)} differ")
-    return 1 if differ else 0
+    return compare(Path(args.compare), digests)
 
 
 if __name__ == "__main__":
