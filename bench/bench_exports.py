@@ -112,12 +112,17 @@ def best(runs: int, action: Any) -> float:
     return min(times)
 
 
-def main() -> None:
+def size_arguments() -> argparse.Namespace:
+    """--spokes, --endpoints-per-spoke and --repeat, as this bench and bench_terraform.py take them."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--spokes", type=int, default=1000)
     parser.add_argument("--endpoints-per-spoke", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = size_arguments()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         rows = generate(folder, args.spokes, args.endpoints_per_spoke)

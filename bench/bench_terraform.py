@@ -12,7 +12,6 @@ Usage: .venv/bin/python bench/bench_terraform.py [--spokes N] [--endpoints-per-s
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_exports import best  # noqa: E402
+from bench_exports import best, size_arguments  # noqa: E402
 
 from azroute.ingest import load_any, paused_gc, terraform  # noqa: E402
 
@@ -90,11 +89,7 @@ def generate(path: Path, spokes: int, per_spoke: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--spokes", type=int, default=1000)
-    parser.add_argument("--endpoints-per-spoke", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = size_arguments()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "plan.json"
         count = generate(path, args.spokes, args.endpoints_per_spoke)
